@@ -1,0 +1,17 @@
+#pragma once
+// Errors. A UserError is bad input (a config key, a spec string, a data file): the CLI prints its one-line
+// message and exits with status 2. Anything else escaping is a bug.
+#include <stdexcept>
+#include <string>
+
+namespace ouro {
+
+class UserError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Prefixes a context ("model.family", "experiment.samples") to a UserError's message.
+[[noreturn]] void rethrow_with_context(const UserError& e, const std::string& context);
+
+}  // namespace ouro

@@ -1,0 +1,72 @@
+#include "ouroboros/core/family.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ouroboros/core/error.hpp"
+
+namespace ouro {
+
+std::string kernel_name(KernelKind kind) { return kind == KernelKind::kStatistics ? "statistics" : "sample"; }
+
+std::string Threshold::label() const { return fmt::format("{}{}{}", metric, op, value); }
+
+bool Threshold::holds(double x) const {
+  if (op == "<") return x < value;
+  if (op == "<=") return x <= value;
+  if (op == ">") return x > value;
+  if (op == ">=") return x >= value;
+  if (op == "==") return x == value;
+  return x != value;
+}
+
+const std::vector<double>& Chain::real_item_counts() const {
+  static const std::vector<double> none;
+  return none;
+}
+
+Registry& Registry::instance() {
+  static Registry registry;
+  return registry;
+}
+
+void Registry::add(FamilyDescriptor descriptor) { families_.push_back(std::move(descriptor)); }
+
+const FamilyDescriptor* Registry::find(const std::string& name) const {
+  for (const auto& f : families_)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::vector<const FamilyDescriptor*> Registry::all() const {
+  std::vector<const FamilyDescriptor*> out;
+  for (const auto& f : families_) out.push_back(&f);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  return out;
+}
+
+std::unique_ptr<Simulator> make_simulator(const std::string& truth_spec, const std::string& model_spec) {
+  Spec truth, model;
+  try {
+    truth = parse_spec(truth_spec);
+  } catch (const UserError& e) {
+    rethrow_with_context(e, "truth.family");
+  }
+  try {
+    model = parse_spec(model_spec);
+  } catch (const UserError& e) {
+    rethrow_with_context(e, "model.family");
+  }
+  const FamilyDescriptor* family = Registry::instance().find(truth.name);
+  if (!family) {
+    std::string names;
+    for (const auto* f : Registry::instance().all()) names += (names.empty() ? "" : ", ") + f->name;
+    throw UserError(fmt::format("truth.family: unknown family '{}' (allowed: {})", truth.name, names));
+  }
+  if (model.name != truth.name)
+    throw UserError(fmt::format("model.family: '{}' must name the truth's family '{}'", model.name, truth.name));
+  return family->make(truth, model);
+}
+
+}  // namespace ouro

@@ -1,0 +1,109 @@
+#pragma once
+// The family interface seen by generic code (runner, outputs, CLI). Concrete families never appear here:
+// each family is a class F with typed operations (see families/README.md) and becomes a Simulator through
+// SimulatorFor<F> (core/simulator_for.hpp), registered by name with OUROBOROS_REGISTER_FAMILY.
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ouroboros/core/spec.hpp"
+#include "ouroboros/regimes/regime.hpp"
+
+namespace ouro {
+
+enum class KernelKind { kStatistics, kSample };
+std::string kernel_name(KernelKind kind);
+
+struct MetricInfo {
+  std::string name;
+  std::string help;
+};
+
+// "metric op value", e.g. "sigma > 0.1": recorded per replicate as 1 or 0, so its mean is the probability.
+struct Threshold {
+  std::string metric;
+  std::string op;  // one of < <= > >= == !=
+  double value = 0;
+  std::string label() const;  // e.g. "sigma>0.1", the metric name used in output rows
+  bool holds(double x) const;
+};
+
+// What a theory result is asked for: one metric (or the probability of a threshold event) at one generation.
+struct TheoryQuery {
+  const Regime& regime;
+  const SampleSchedule& samples;
+  std::int64_t generation;
+  const std::string& metric;     // the family metric
+  const Threshold* threshold;    // non-null: the quantity is Pr(metric op value)
+};
+
+// A prediction for the mean of a metric: an exact value (mid) and/or bounds; NaN where absent.
+struct TheoryValue {
+  double lo = std::numeric_limits<double>::quiet_NaN();
+  double mid = std::numeric_limits<double>::quiet_NaN();
+  double hi = std::numeric_limits<double>::quiet_NaN();
+  std::string source;  // citation, e.g. "Suresh et al. 2025, Theorem 2 (exact)"
+};
+
+// One replicate's chain of generations under one regime and kernel.
+class Chain {
+ public:
+  virtual ~Chain() = default;
+  // Fits model k (k = 1, 2, ... in order) and writes its metric values.
+  virtual void step(std::int64_t generation, std::span<double> metrics) = 0;
+  // Items whose probability became zero in the last step (families with items only).
+  virtual std::span<const std::uint32_t> newly_forgotten() const { return {}; }
+  // Count of every item in the real batch of generation 1, valid after step(1) (families with items only).
+  virtual const std::vector<double>& real_item_counts() const;
+};
+
+// A family bound to its truth and model specs: everything the runner needs.
+class Simulator {
+ public:
+  virtual ~Simulator() = default;
+  virtual const std::vector<MetricInfo>& metrics() const = 0;
+  virtual void truth_metrics(std::span<double> out) const = 0;
+  virtual bool statistics_kernel_supports(const Regime& regime) const = 0;
+  // Throws UserError when the sizes cannot work with this family (e.g. n < 2 with the unbiased estimator).
+  virtual void validate(const Regime& regime, const SampleSchedule& samples) const = 0;
+  virtual std::unique_ptr<Chain> chain(const Regime& regime, KernelKind kernel, const SampleSchedule& samples,
+                                       std::uint64_t seed, std::uint64_t replicate) const = 0;
+  virtual std::optional<TheoryValue> theory(const TheoryQuery& query) const = 0;
+  virtual std::size_t items() const = 0;  // forgettable items (categorical symbols); 0 if none
+  virtual std::string item_label(std::size_t item) const = 0;
+  virtual nlohmann::json describe() const = 0;  // resolved parameters and estimator conventions
+};
+
+struct FamilyDescriptor {
+  std::string name;
+  std::string summary;
+  std::vector<ParamInfo> truth_params;
+  std::vector<ParamInfo> model_params;
+  std::vector<std::string> estimators;
+  std::vector<MetricInfo> metrics;
+  std::string kernels;  // what the statistics kernel draws, and which regimes fall back to samples
+  std::function<std::unique_ptr<Simulator>(const Spec& truth, const Spec& model)> make;
+};
+
+class Registry {
+ public:
+  static Registry& instance();
+  void add(FamilyDescriptor descriptor);
+  const FamilyDescriptor* find(const std::string& name) const;
+  std::vector<const FamilyDescriptor*> all() const;  // sorted by name
+
+ private:
+  std::vector<FamilyDescriptor> families_;
+};
+
+// Parses both specs, checks they name the same registered family, and binds them. Throws UserError.
+std::unique_ptr<Simulator> make_simulator(const std::string& truth_spec, const std::string& model_spec);
+
+}  // namespace ouro

@@ -1,0 +1,129 @@
+#include "ouroboros/core/samplers.hpp"
+
+#include <algorithm>
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+namespace ouro {
+
+double draw_normal(Rng& rng) { return boost::random::normal_distribution<double>(0.0, 1.0)(rng); }
+
+double draw_gamma(Rng& rng, double shape) {
+  assert(shape > 0);
+  if (shape < 1.0) {
+    const double g = draw_gamma(rng, shape + 1.0);
+    return g * std::pow(rng.uniform(), 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = draw_normal(rng);
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = rng.uniform();
+    const double x2 = x * x;
+    if (u < 1.0 - 0.0331 * x2 * x2) return d * v;
+    if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+std::int64_t draw_binomial(Rng& rng, std::int64_t trials, double p) {
+  if (trials <= 0 || p <= 0.0) return 0;
+  if (p >= 1.0) return trials;
+  return boost::random::binomial_distribution<std::int64_t, double>(trials, p)(rng);
+}
+
+std::int64_t draw_poisson(Rng& rng, double mean) {
+  if (mean <= 0.0) return 0;
+  return boost::random::poisson_distribution<std::int64_t, double>(mean)(rng);
+}
+
+namespace {
+double log_choose(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+}  // namespace
+
+std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t marked, std::int64_t draws) {
+  assert(population >= 0 && marked >= 0 && marked <= population && draws >= 0 && draws <= population);
+  const std::int64_t unmarked = population - marked;
+  const std::int64_t lo = std::max<std::int64_t>(0, draws - unmarked);
+  const std::int64_t hi = std::min(draws, marked);
+  if (lo == hi) return lo;
+  // Ratio f(x+1)/f(x) = (marked - x)(draws - x) / ((x + 1)(unmarked - draws + x + 1)).
+  const auto up_ratio = [&](std::int64_t x) {
+    return static_cast<double>(marked - x) * static_cast<double>(draws - x) /
+           (static_cast<double>(x + 1) * static_cast<double>(unmarked - draws + x + 1));
+  };
+  std::int64_t mode = static_cast<std::int64_t>(
+      std::floor((static_cast<double>(draws) + 1.0) * (static_cast<double>(marked) + 1.0) /
+                 (static_cast<double>(population) + 2.0)));
+  mode = std::clamp(mode, lo, hi);
+  const double f_mode = std::exp(log_choose(marked, mode) + log_choose(unmarked, draws - mode) -
+                                 log_choose(population, draws));
+  double u = rng.uniform() - f_mode;
+  if (u <= 0) return mode;
+  // Chop down alternately below and above the mode, so the expected number of steps is O(sd).
+  std::int64_t down = mode, up = mode;
+  double f_down = f_mode, f_up = f_mode;
+  while (down > lo || up < hi) {
+    if (up < hi) {
+      f_up *= up_ratio(up);
+      ++up;
+      u -= f_up;
+      if (u <= 0) return up;
+    }
+    if (down > lo) {
+      f_down /= up_ratio(down - 1);
+      --down;
+      u -= f_down;
+      if (u <= 0) return down;
+    }
+  }
+  return mode;  // rounding left a sliver of mass unassigned (probability ~1e-16): give it to the mode
+}
+
+void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
+                      std::span<const std::uint32_t> support, std::span<std::int64_t> out) {
+  double remaining_weight = 0;
+  for (const auto i : support) remaining_weight += weights[i];
+  std::int64_t remaining = trials;
+  for (std::size_t j = 0; j < support.size(); ++j) {
+    const auto i = support[j];
+    if (remaining == 0 || j + 1 == support.size()) {
+      out[i] = (j + 1 == support.size()) ? remaining : 0;
+      remaining -= out[i];
+      continue;
+    }
+    const double w = weights[i];
+    const std::int64_t x = draw_binomial(rng, remaining, remaining_weight > 0 ? w / remaining_weight : 0.0);
+    out[i] = x;
+    remaining -= x;
+    remaining_weight -= w;
+  }
+}
+
+void draw_multivariate_hypergeometric(Rng& rng, std::int64_t draws, std::span<const std::int64_t> counts,
+                                      std::span<const std::uint32_t> support, std::span<std::int64_t> out) {
+  std::int64_t pool = 0;
+  for (const auto i : support) pool += counts[i];
+  assert(draws <= pool);
+  std::int64_t remaining = draws;
+  for (const auto i : support) {
+    if (remaining == 0) {
+      out[i] = 0;
+      continue;
+    }
+    const std::int64_t x = draw_hypergeometric(rng, pool, counts[i], remaining);
+    out[i] = x;
+    remaining -= x;
+    pool -= counts[i];
+  }
+}
+
+}  // namespace ouro

@@ -1,0 +1,75 @@
+#pragma once
+// SimulatorFor<F>: the one adapter from a typed family class F to the type-erased Simulator interface, and
+// OUROBOROS_REGISTER_FAMILY(F), which registers F under F::descriptor().name at start-up.
+#include <memory>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/regimes/chains.hpp"
+#include "ouroboros/regimes/family_traits.hpp"
+
+namespace ouro {
+
+template <class F>
+class SimulatorFor final : public Simulator {
+ public:
+  explicit SimulatorFor(F family) : f_(std::move(family)), metrics_(F::descriptor().metrics) {}
+
+  const std::vector<MetricInfo>& metrics() const override { return metrics_; }
+  void truth_metrics(std::span<double> out) const override { f_.metrics(f_.truth(), out); }
+
+  bool statistics_kernel_supports(const Regime& regime) const override {
+    if constexpr (!HasStatistics<F>) return false;
+    return regime.kind != RegimeKind::kAccumulateSubsample || kHasStatsSubsample<F>;
+  }
+
+  void validate(const Regime& regime, const SampleSchedule& samples) const override {
+    if constexpr (HasValidate<F>) f_.validate(regime, samples);
+  }
+
+  std::unique_ptr<Chain> chain(const Regime& regime, KernelKind kernel, const SampleSchedule& samples,
+                               std::uint64_t seed, std::uint64_t replicate) const override {
+    if constexpr (HasStatistics<F>) {
+      if (kernel == KernelKind::kStatistics && statistics_kernel_supports(regime))
+        return std::make_unique<StatsChain<F>>(f_, regime, samples, seed, replicate);
+    }
+    return std::make_unique<SampleChain<F>>(f_, regime, samples, seed, replicate);
+  }
+
+  std::optional<TheoryValue> theory(const TheoryQuery& query) const override {
+    if constexpr (HasTheory<F>) return f_.theory(query);
+    return std::nullopt;
+  }
+
+  std::size_t items() const override {
+    if constexpr (kHasItems<F>) return f_.items();
+    return 0;
+  }
+  std::string item_label(std::size_t item) const override {
+    if constexpr (kHasItems<F>) return f_.item_label(item);
+    return {};
+  }
+  nlohmann::json describe() const override { return f_.describe(); }
+
+  const F& family() const { return f_; }
+
+ private:
+  F f_;
+  std::vector<MetricInfo> metrics_;
+};
+
+template <class F>
+struct FamilyRegistrar {
+  FamilyRegistrar() {
+    FamilyDescriptor d = F::descriptor();
+    d.make = [](const Spec& truth, const Spec& model) -> std::unique_ptr<Simulator> {
+      return std::make_unique<SimulatorFor<F>>(F(truth, model));
+    };
+    Registry::instance().add(std::move(d));
+  }
+};
+
+#define OUROBOROS_REGISTER_FAMILY(F) \
+  static const ::ouro::FamilyRegistrar<F> ouroboros_registrar_##F {}
+
+}  // namespace ouro

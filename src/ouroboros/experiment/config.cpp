@@ -1,0 +1,306 @@
+#include "ouroboros/experiment/config.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "ouroboros/core/error.hpp"
+
+namespace ouro {
+
+namespace {
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+std::string show(const toml::node& node) {
+  std::ostringstream s;
+  if (auto str = node.as_string())
+    s << '"' << str->get() << '"';
+  else if (auto arr = node.as_array())
+    s << *arr;
+  else if (node.is_table())
+    s << "{table}";
+  else if (auto v = node.as_integer())
+    s << v->get();
+  else if (auto v = node.as_floating_point())
+    s << v->get();
+  else if (auto v = node.as_boolean())
+    s << (v->get() ? "true" : "false");
+  else
+    s << "(value)";
+  return s.str();
+}
+
+[[noreturn]] void bad(const std::string& key, const toml::node& node, const std::string& allowed) {
+  throw UserError(fmt::format("{} = {}: {}", key, show(node), allowed));
+}
+
+class Reader {
+ public:
+  explicit Reader(toml::table& root) : root_(root) {}
+
+  const toml::node* get(const std::string& section, const std::string& key) {
+    auto* tbl = root_[section].as_table();
+    return tbl ? tbl->get(key) : nullptr;
+  }
+
+  std::int64_t integer(const std::string& section, const std::string& key, std::int64_t min_value,
+                       std::optional<std::int64_t> fallback) {
+    const std::string name = section + "." + key;
+    const toml::node* node = get(section, key);
+    if (!node) {
+      if (!fallback) throw UserError(fmt::format("{} is required (an integer >= {})", name, min_value));
+      return *fallback;
+    }
+    const auto v = node->value_exact<std::int64_t>();
+    if (!v || *v < min_value) bad(name, *node, fmt::format("must be an integer >= {}", min_value));
+    return *v;
+  }
+
+  std::string string(const std::string& section, const std::string& key, std::optional<std::string> fallback) {
+    const std::string name = section + "." + key;
+    const toml::node* node = get(section, key);
+    if (!node) {
+      if (!fallback) throw UserError(fmt::format("{} is required (a string)", name));
+      return *fallback;
+    }
+    const auto v = node->value_exact<std::string>();
+    if (!v) bad(name, *node, "must be a string");
+    return *v;
+  }
+
+  bool boolean(const std::string& section, const std::string& key, bool fallback) {
+    const toml::node* node = get(section, key);
+    if (!node) return fallback;
+    const auto v = node->value_exact<bool>();
+    if (!v) bad(section + "." + key, *node, "must be true or false");
+    return *v;
+  }
+
+  std::vector<std::string> strings(const std::string& section, const std::string& key,
+                                   std::vector<std::string> fallback) {
+    const std::string name = section + "." + key;
+    const toml::node* node = get(section, key);
+    if (!node) return fallback;
+    const auto* arr = node->as_array();
+    if (!arr) bad(name, *node, "must be an array of strings");
+    std::vector<std::string> out;
+    for (const auto& item : *arr) {
+      const auto v = item.value_exact<std::string>();
+      if (!v) bad(name, *node, "must be an array of strings");
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+ private:
+  toml::table& root_;
+};
+
+void reject_unknown_keys(const toml::table& root) {
+  for (auto&& [section, node] : root) {
+    const auto& keys = config_keys();
+    const auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& s) { return s.first == section.str(); });
+    if (it == keys.end()) {
+      std::vector<std::string> names;
+      for (const auto& s : keys) names.push_back("[" + s.first + "]");
+      throw UserError(fmt::format("unknown section [{}] (allowed: {})", section.str(), join(names)));
+    }
+    const auto* tbl = node.as_table();
+    if (!tbl) throw UserError(fmt::format("{} must be a table [{}]", section.str(), section.str()));
+    for (auto&& [key, value] : *tbl) {
+      (void)value;
+      if (std::find(it->second.begin(), it->second.end(), key.str()) == it->second.end())
+        throw UserError(fmt::format("unknown key {}.{} (allowed in [{}]: {})", section.str(), key.str(),
+                                    section.str(), join(it->second)));
+    }
+  }
+}
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const auto dot = assignment.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw UserError(fmt::format("--set '{}': expected section.key=value, e.g. experiment.replicates=100", assignment));
+  const std::string section = assignment.substr(0, dot);
+  const std::string key = assignment.substr(dot + 1, eq - dot - 1);
+  const std::string value = assignment.substr(eq + 1);
+  // The value is read as TOML (numbers, booleans, arrays, quoted strings); anything else is a bare string.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    parsed.insert_or_assign("v", value);
+  }
+  if (!root.contains(section)) root.insert(section, toml::table{});
+  auto* tbl = root[section].as_table();
+  if (!tbl) throw UserError(fmt::format("--set '{}': [{}] is not a table", assignment, section));
+  tbl->insert_or_assign(key, *parsed.get("v"));
+}
+
+SampleSchedule read_samples(Reader& r, std::int64_t generations) {
+  const toml::node* node = r.get("experiment", "samples");
+  if (!node) throw UserError("experiment.samples is required (an integer >= 1, or one per generation)");
+  if (const auto v = node->value_exact<std::int64_t>()) {
+    if (*v < 1) bad("experiment.samples", *node, "must be an integer >= 1, or an array of them");
+    return SampleSchedule(std::vector<std::int64_t>(static_cast<std::size_t>(generations), *v));
+  }
+  const auto* arr = node->as_array();
+  if (!arr) bad("experiment.samples", *node, "must be an integer >= 1, or an array of them");
+  std::vector<std::int64_t> n;
+  for (const auto& item : *arr) {
+    const auto v = item.value_exact<std::int64_t>();
+    if (!v || *v < 1) bad("experiment.samples", *node, "every entry must be an integer >= 1");
+    n.push_back(*v);
+  }
+  if (static_cast<std::int64_t>(n.size()) != generations)
+    bad("experiment.samples", *node,
+        fmt::format("a list must give one n per generation ({} entries for generations = {})", n.size(), generations));
+  return SampleSchedule(std::move(n));
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> keys{
+      {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads"}},
+      {"truth", {"family"}},
+      {"model", {"family"}},
+      {"metrics", {"thresholds"}},
+      {"output", {"dir", "trajectories", "forgetting", "table"}},
+  };
+  return keys;
+}
+
+Threshold parse_threshold(const std::string& text) {
+  static const std::regex re(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?|[-+]?inf)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, re))
+    throw UserError(fmt::format("metrics.thresholds: '{}' is not of the form 'metric op number' with op one of "
+                                "< <= > >= == != (e.g. \"sigma > 0.1\")", text));
+  Threshold t;
+  t.metric = m[1];
+  t.op = m[2];
+  t.value = std::stod(m[3]);
+  return t;
+}
+
+void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics) {
+  for (const auto& t : thresholds) {
+    if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == t.metric; })) {
+      std::vector<std::string> names;
+      for (const auto& m : metrics) names.push_back(m.name);
+      throw UserError(fmt::format("metrics.thresholds: '{}' uses unknown metric '{}' (this family has: {})",
+                                  t.label(), t.metric, join(names)));
+    }
+  }
+}
+
+void check_against_family(const ExperimentConfig& config, const Simulator& simulator) {
+  check_thresholds(config.thresholds, simulator.metrics());
+  for (const auto& regime : config.regimes) {
+    if (regime.kind == RegimeKind::kAccumulateSubsample && regime.subsample_size > config.samples.at(1))
+      throw UserError(fmt::format(
+          "experiment.regimes: {} draws a subsample larger than the pool at generation 1 ({} samples); "
+          "use size <= {}", regime.name(), config.samples.at(1), config.samples.at(1)));
+    simulator.validate(regime, config.samples);
+  }
+}
+
+ExperimentConfig parse_config(const std::string& toml_text, const std::string& source_name,
+                              const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw UserError(fmt::format("{}:{}:{}: malformed TOML: {}", source_name, e.source().begin.line,
+                                e.source().begin.column, e.description()));
+  }
+  for (const auto& o : overrides) apply_override(root, o);
+  reject_unknown_keys(root);
+  Reader r(root);
+  ExperimentConfig c;
+  c.generations = r.integer("experiment", "generations", 1, std::nullopt);
+  c.replicates = r.integer("experiment", "replicates", 1, 100);
+  c.seed = static_cast<std::uint64_t>(r.integer("experiment", "seed", 0, 1));
+  c.samples = read_samples(r, c.generations);
+  for (const auto& text : r.strings("experiment", "regimes", {"replace"})) {
+    try {
+      c.regimes.push_back(parse_regime(text));
+    } catch (const UserError& e) {
+      rethrow_with_context(e, "experiment.regimes");
+    }
+  }
+  if (c.regimes.empty()) throw UserError("experiment.regimes = []: give at least one regime");
+  for (std::size_t i = 0; i < c.regimes.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.regimes[i].name() == c.regimes[j].name())
+        throw UserError(fmt::format("experiment.regimes: '{}' is listed twice", c.regimes[i].name()));
+  const std::string kernel = r.string("experiment", "kernel", "statistics");
+  if (kernel != "statistics" && kernel != "sample")
+    bad("experiment.kernel", *r.get("experiment", "kernel"), "must be \"statistics\" or \"sample\"");
+  c.kernel = kernel == "statistics" ? KernelKind::kStatistics : KernelKind::kSample;
+  c.threads = static_cast<unsigned>(r.integer("experiment", "threads", 0, 0));
+  c.truth_family = r.string("truth", "family", std::nullopt);
+  c.model_family = r.string("model", "family", std::nullopt);
+  for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
+  const std::string stem = std::filesystem::path(source_name).stem().string();
+  c.output_dir = r.string("output", "dir", "results/" + (stem.empty() ? std::string("experiment") : stem));
+  if (c.output_dir.empty()) throw UserError("output.dir = \"\": give a directory");
+  if (const toml::node* node = r.get("output", "trajectories")) {
+    if (const auto b = node->value_exact<bool>())
+      c.trajectories_every = *b ? 1 : 0;
+    else if (const auto k = node->value_exact<std::int64_t>(); k && *k >= 1)
+      c.trajectories_every = *k;
+    else
+      bad("output.trajectories", *node, "must be true, false, or an integer k >= 1 (every k-th generation)");
+  }
+  c.forgetting = r.boolean("output", "forgetting", true);
+  if (const toml::node* node = r.get("output", "table")) {
+    const auto* arr = node->as_array();
+    if (!arr) bad("output.table", *node, "must be an array of generations");
+    for (const auto& item : *arr) {
+      const auto v = item.value_exact<std::int64_t>();
+      if (!v || *v < 0 || *v > c.generations)
+        bad("output.table", *node, fmt::format("every entry must be a generation in [0, {}]", c.generations));
+      c.table_generations.push_back(*v);
+    }
+  }
+  std::vector<std::string> regime_names, threshold_labels;
+  for (const auto& reg : c.regimes) regime_names.push_back(reg.name());
+  for (const auto& t : c.thresholds) threshold_labels.push_back(t.label());
+  std::vector<std::int64_t> n_list;
+  for (std::int64_t k = 1; k <= c.generations; ++k) n_list.push_back(c.samples.at(k));
+  c.resolved = {
+      {"experiment",
+       {{"generations", c.generations}, {"replicates", c.replicates}, {"seed", c.seed},
+        {"samples", c.samples.constant() ? nlohmann::json(c.samples.at(1)) : nlohmann::json(n_list)},
+        {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}}},
+      {"truth", {{"family", c.truth_family}}},
+      {"model", {{"family", c.model_family}}},
+      {"metrics", {{"thresholds", threshold_labels}}},
+      {"output",
+       {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
+        {"table", c.table_generations}}},
+  };
+  return c;
+}
+
+ExperimentConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) throw UserError(fmt::format("cannot read experiment file '{}'", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path, overrides);
+}
+
+}  // namespace ouro

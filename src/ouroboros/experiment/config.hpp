@@ -1,0 +1,47 @@
+#pragma once
+// The experiment file (TOML) and its validation. Every key is documented in the README ("Experiment file");
+// unknown keys and impossible values throw UserError naming the key, the value and what is allowed.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/regimes/regime.hpp"
+
+namespace ouro {
+
+struct ExperimentConfig {
+  std::int64_t generations = 0;
+  std::int64_t replicates = 100;
+  std::uint64_t seed = 1;
+  SampleSchedule samples;
+  std::vector<Regime> regimes;
+  KernelKind kernel = KernelKind::kStatistics;
+  unsigned threads = 0;  // 0: all cores
+  std::string truth_family;
+  std::string model_family;
+  std::vector<Threshold> thresholds;
+  std::string output_dir;
+  std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
+  bool forgetting = true;
+  std::vector<std::int64_t> table_generations;  // generations shown on stdout; empty: automatic
+  nlohmann::json resolved;                      // every key with its value after defaults and overrides
+};
+
+// Reads `path`, applies `overrides` ("section.key=value", value in TOML syntax or a bare string), validates.
+ExperimentConfig load_config(const std::string& path, const std::vector<std::string>& overrides);
+ExperimentConfig parse_config(const std::string& toml_text, const std::string& source_name,
+                              const std::vector<std::string>& overrides);
+
+// "sigma > 0.1" -> Threshold; the metric is checked against the family later (check_thresholds).
+Threshold parse_threshold(const std::string& text);
+void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics);
+
+// Checks that need both the config and the bound family (sizes against the family, subsample sizes).
+void check_against_family(const ExperimentConfig& config, const Simulator& simulator);
+
+// The documented keys, section by section, for --help and error messages.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys();
+
+}  // namespace ouro

@@ -1,0 +1,181 @@
+#include "ouroboros/experiment/runner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "ouroboros/core/parallel.hpp"
+
+namespace ouro {
+
+namespace {
+
+constexpr std::size_t kBlockBytes = std::size_t{16} << 20;  // metric values held per block of generations
+
+struct Layout {
+  std::size_t family_metrics;
+  std::vector<std::size_t> threshold_source;  // family metric index of each threshold
+  std::vector<std::string> names;
+  std::size_t columns() const { return names.size(); }
+};
+
+Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
+  Layout l;
+  l.family_metrics = simulator.metrics().size();
+  for (const auto& m : simulator.metrics()) l.names.push_back(m.name);
+  for (const auto& t : config.thresholds) {
+    const auto& ms = simulator.metrics();
+    const auto it = std::find_if(ms.begin(), ms.end(), [&](const MetricInfo& m) { return m.name == t.metric; });
+    l.threshold_source.push_back(static_cast<std::size_t>(it - ms.begin()));
+    l.names.push_back(t.label());
+  }
+  return l;
+}
+
+void fill_thresholds(const ExperimentConfig& config, const Layout& l, std::span<double> row) {
+  for (std::size_t t = 0; t < config.thresholds.size(); ++t)
+    row[l.family_metrics + t] = config.thresholds[t].holds(row[l.threshold_source[t]]) ? 1.0 : 0.0;
+}
+
+class RegimeRun {
+ public:
+  RegimeRun(const ExperimentConfig& config, const Simulator& simulator, const Layout& layout, const Regime& regime,
+            std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report)
+      : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
+        sink_(sink), report_(report), label_(regime.label()), reps_(static_cast<std::size_t>(config.replicates)),
+        items_(config.forgetting ? simulator.items() : 0) {}
+
+  void run() {
+    for (std::size_t r = 0; r < reps_; ++r)
+      chains_.push_back(sim_.chain(regime_, report_.kernel, c_.samples, c_.seed, r));
+    if (items_) {
+      forgotten_at_.assign(reps_ * items_, 0);
+      original_.resize(reps_);
+    }
+    emit_truth();
+    const std::size_t cols = l_.columns();
+    const auto block = static_cast<std::int64_t>(
+        std::clamp<std::size_t>(kBlockBytes / (reps_ * cols * sizeof(double)), 1, 4096));
+    values_.resize(static_cast<std::size_t>(std::min(block, c_.generations)) * reps_ * cols);
+    for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
+      const std::int64_t len = std::min(block, c_.generations - g0 + 1);
+      simulate_block(g0, len);
+      emit_block(g0, len);
+      if (sink_.progress(index_, g0 + len - 1)) throw RunCancelled();
+    }
+    emit_forgetting();
+  }
+
+ private:
+  std::span<double> row(std::int64_t offset, std::size_t r) {
+    const std::size_t cols = l_.columns();
+    return std::span(values_).subspan((static_cast<std::size_t>(offset) * reps_ + r) * cols, cols);
+  }
+
+  void simulate_block(std::int64_t g0, std::int64_t len) {
+    parallel_for(threads_, reps_, [&](std::size_t r, unsigned) {
+      Chain& chain = *chains_[r];
+      for (std::int64_t g = g0; g < g0 + len; ++g) {
+        const auto out = row(g - g0, r);
+        chain.step(g, out.first(l_.family_metrics));
+        fill_thresholds(c_, l_, out);
+        if (!items_) continue;
+        if (g == 1) original_[r] = chain.real_item_counts();
+        for (const auto i : chain.newly_forgotten()) forgotten_at_[r * items_ + i] = static_cast<std::int32_t>(g);
+      }
+    });
+  }
+
+  void emit_truth() {
+    std::vector<double> truth(l_.columns());
+    sim_.truth_metrics(std::span(truth).first(l_.family_metrics));
+    fill_thresholds(c_, l_, truth);
+    for (std::size_t m = 0; m < truth.size(); ++m) {
+      SummaryStats s{truth[m], 0, 0, truth[m], truth[m], truth[m]};
+      sink_.summary(SummaryRow{label_, 0, l_.names[m], s, TheoryValue{}});
+    }
+    if (c_.trajectories_every > 0)
+      for (std::size_t r = 0; r < reps_; ++r)
+        for (std::size_t m = 0; m < truth.size(); ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), 0, l_.names[m], truth[m]);
+  }
+
+  void emit_block(std::int64_t g0, std::int64_t len) {
+    const std::size_t cols = l_.columns();
+    std::vector<SummaryStats> stats(static_cast<std::size_t>(len) * cols);
+    std::vector<std::vector<double>> scratch(threads_, std::vector<double>(reps_));
+    parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
+      const std::int64_t offset = static_cast<std::int64_t>(j / cols);
+      const std::size_t m = j % cols;
+      auto& v = scratch[worker];
+      for (std::size_t r = 0; r < reps_; ++r) v[r] = row(offset, r)[m];
+      stats[j] = summarize(v);
+    });
+    for (std::int64_t offset = 0; offset < len; ++offset) {
+      const std::int64_t g = g0 + offset;
+      for (std::size_t m = 0; m < cols; ++m) {
+        const bool is_threshold = m >= l_.family_metrics;
+        const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
+        const TheoryQuery q{regime_, c_.samples, g, metric,
+                            is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
+        TheoryValue theory = sim_.theory(q).value_or(TheoryValue{});
+        if (!theory.source.empty()) report_.theory_sources.emplace(l_.names[m], theory.source);
+        sink_.summary(SummaryRow{label_, g, l_.names[m], stats[static_cast<std::size_t>(offset) * cols + m], theory});
+      }
+      if (c_.trajectories_every > 0 && g % c_.trajectories_every == 0)
+        for (std::size_t r = 0; r < reps_; ++r) {
+          const auto values = row(offset, r);
+          for (std::size_t m = 0; m < cols; ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), g, l_.names[m], values[m]);
+        }
+    }
+  }
+
+  void emit_forgetting() {
+    for (std::size_t r = 0; r < reps_ && items_; ++r)
+      for (std::size_t i = 0; i < items_; ++i)
+        sink_.forgetting(label_, static_cast<std::int64_t>(r), sim_.item_label(i),
+                         original_[r].empty() ? 0.0 : original_[r][i], forgotten_at_[r * items_ + i]);
+  }
+
+  const ExperimentConfig& c_;
+  const Simulator& sim_;
+  const Layout& l_;
+  const Regime& regime_;
+  std::size_t index_;
+  unsigned threads_;
+  ResultSink& sink_;
+  RegimeReport& report_;
+  std::string label_;
+  std::size_t reps_;
+  std::size_t items_;
+  std::vector<std::unique_ptr<Chain>> chains_;
+  std::vector<double> values_;
+  std::vector<std::int32_t> forgotten_at_;
+  std::vector<std::vector<double>> original_;
+};
+
+}  // namespace
+
+RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink) {
+  check_against_family(config, simulator);
+  const Layout layout = make_layout(config, simulator);
+  RunReport report;
+  report.threads = std::min<unsigned>(resolve_threads(config.threads), static_cast<unsigned>(config.replicates));
+  report.metrics = layout.names;
+  for (std::size_t i = 0; i < config.regimes.size(); ++i) {
+    const Regime& regime = config.regimes[i];
+    RegimeReport rr;
+    rr.regime = regime.label();
+    rr.kernel = config.kernel;
+    if (config.kernel == KernelKind::kStatistics && !simulator.statistics_kernel_supports(regime)) {
+      rr.kernel = KernelKind::kSample;
+      rr.kernel_note = "no statistics-space kernel for this family under this regime; the sample kernel was used";
+    }
+    sink.begin_regime(rr.regime, rr.kernel);
+    RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr).run();
+    sink.end_regime(rr.regime);
+    report.regimes.push_back(std::move(rr));
+  }
+  return report;
+}
+
+}  // namespace ouro

@@ -1,0 +1,37 @@
+#pragma once
+// The loop of DESIGN.md, generic over families: for each regime, replicates x generations, with metrics
+// summarised across replicates generation by generation. Generations run in blocks, so memory does not grow
+// with the number of generations (only with replicates x family state), and every summary row is handed to
+// the sink as soon as its block is done.
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/experiment/config.hpp"
+#include "ouroboros/experiment/sink.hpp"
+
+namespace ouro {
+
+class RunCancelled : public std::runtime_error {
+ public:
+  RunCancelled() : std::runtime_error("run cancelled") {}
+};
+
+struct RegimeReport {
+  std::string regime;
+  KernelKind kernel;
+  std::string kernel_note;                           // why the kernel differs from the one requested, if it does
+  std::map<std::string, std::string> theory_sources;  // metric -> citation of the prediction shown
+};
+
+struct RunReport {
+  std::vector<RegimeReport> regimes;
+  unsigned threads = 1;
+  std::vector<std::string> metrics;  // family metrics, then thresholds, in output order
+};
+
+RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink);
+
+}  // namespace ouro

@@ -1,0 +1,196 @@
+#include "ouroboros/families/categorical/categorical.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/families/categorical/truth_builder.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
+
+namespace ouro {
+
+namespace {
+
+const std::vector<ParamInfo> kModelParams{
+    {"estimator", "mle", "mle (empirical frequencies) or add_constant ((N_i + beta)/(n + m beta))"},
+    {"beta", "0.5", "the added constant for add_constant (> 0)"},
+};
+enum Metric { kSupport, kTv, kKl, kEntropy };
+
+}  // namespace
+
+FamilyDescriptor CategoricalFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "categorical";
+  d.summary = "distribution over m symbols; truth zipf, uniform, explicit or from a counts file";
+  d.truth_params = categorical_truth_params();
+  d.model_params = kModelParams;
+  d.estimators = {"mle", "add_constant"};
+  d.metrics = {
+      {"support", "number of symbols with p_i > 0 (alive)"},
+      {"tv", "total variation distance to the truth"},
+      {"kl", "KL(truth || model) in nats; +inf once a true symbol is forgotten"},
+      {"entropy", "entropy of the model in nats"},
+  };
+  d.kernels = "statistics: multinomial counts by conditional binomials over alive symbols; "
+              "accumulate_subsample by a multivariate hypergeometric on pooled counts";
+  return d;
+}
+
+CategoricalFamily::CategoricalFamily(const Spec& truth, const Spec& model) {
+  CategoricalTruth t = build_categorical_truth(truth);
+  truth_.p = std::move(t.p);
+  labels_ = std::move(t.labels);
+  truth_description_ = std::move(t.description);
+  for (std::uint32_t i = 0; i < truth_.p.size(); ++i)
+    if (truth_.p[i] > 0) truth_.alive.push_back(i);
+  truth_support_ = truth_.alive.size();
+  SpecReader m(model, "model.family: categorical", kModelParams);
+  add_constant_ = m.word("estimator", {"mle", "add_constant"}, "mle") == "add_constant";
+  if (add_constant_) beta_ = m.positive("beta", 0.5);
+  m.finish();
+}
+
+void CategoricalFamily::reset(Stats& s) const {
+  if (s.counts.size() != items()) {
+    s.counts.assign(items(), 0);
+  } else {
+    for (const auto i : s.support) s.counts[i] = 0;
+  }
+  s.support.clear();
+  s.total = 0;
+}
+
+void CategoricalFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  // Reference path: inversion of the cumulative distribution by binary search, one uniform per sample.
+  std::vector<double> cdf;
+  cdf.reserve(m.alive.size());
+  double acc = 0;
+  for (const auto i : m.alive) cdf.push_back(acc += m.p[i]);
+  for (std::int64_t s = 0; s < n; ++s) {
+    const double u = rng.uniform() * acc;
+    const auto j = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
+    out.push_back(m.alive[std::min<std::size_t>(static_cast<std::size_t>(j), cdf.size() - 1)]);
+  }
+}
+
+void CategoricalFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  Stats s;
+  reset(s);
+  for (const auto x : xs) {
+    if (s.counts[x]++ == 0) s.support.push_back(x);
+  }
+  s.total = static_cast<std::int64_t>(xs.size());
+  fit_stats(s, out);
+}
+
+void CategoricalFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
+  reset(out);
+  if (n == 0 || m.alive.empty()) return;
+  draw_multinomial(rng, n, m.p, m.alive, out.counts);
+  for (const auto i : m.alive)
+    if (out.counts[i] > 0) out.support.push_back(i);
+  out.total = n;
+}
+
+void CategoricalFamily::merge(Stats& into, const Stats& from) const {
+  if (into.counts.size() != items()) reset(into);
+  for (const auto i : from.support) {
+    if (into.counts[i] == 0) into.support.push_back(i);
+    into.counts[i] += from.counts[i];
+  }
+  into.total += from.total;
+}
+
+void CategoricalFamily::subsample_stats(const Stats& pool, std::int64_t n, Rng& rng, Stats& out) const {
+  reset(out);
+  draw_multivariate_hypergeometric(rng, n, pool.counts, pool.support, out.counts);
+  for (const auto i : pool.support)
+    if (out.counts[i] > 0) out.support.push_back(i);
+  out.total = n;
+}
+
+void CategoricalFamily::fit_stats(const Stats& s, Model& out) const {
+  const std::size_t m = items();
+  if (out.p.size() != m) {
+    out.p.assign(m, 0.0);
+    out.alive.clear();
+  }
+  const double total = static_cast<double>(s.total);
+  if (add_constant_) {
+    const double denom = total + static_cast<double>(m) * beta_;
+    if (out.alive.size() != m) {
+      out.alive.resize(m);
+      for (std::uint32_t i = 0; i < m; ++i) out.alive[i] = i;
+    }
+    for (std::size_t i = 0; i < m; ++i) out.p[i] = (static_cast<double>(s.counts[i]) + beta_) / denom;
+    return;
+  }
+  for (const auto i : out.alive) out.p[i] = 0.0;
+  out.alive.clear();
+  for (const auto i : s.support) {
+    out.p[i] = static_cast<double>(s.counts[i]) / total;
+    out.alive.push_back(i);
+  }
+}
+
+void CategoricalFamily::metrics(const Model& m, std::span<double> out) const {
+  double abs_diff = 0, truth_mass_alive = 0, kl = 0, entropy = 0;
+  std::size_t truth_alive = 0;
+  for (const auto i : m.alive) {
+    const double p = m.p[i], q = truth_.p[i];
+    abs_diff += std::abs(p - q);
+    truth_mass_alive += q;
+    if (q > 0) {
+      ++truth_alive;
+      kl += q * std::log(q / p);
+    }
+    entropy -= p * std::log(p);
+  }
+  out[kSupport] = static_cast<double>(m.alive.size());
+  out[kTv] = 0.5 * (abs_diff + std::max(0.0, 1.0 - truth_mass_alive));
+  out[kKl] = truth_alive == truth_support_ ? std::max(0.0, kl) : std::numeric_limits<double>::infinity();
+  out[kEntropy] = entropy;
+}
+
+std::optional<TheoryValue> CategoricalFamily::theory(const TheoryQuery& q) const {
+  if (q.threshold || add_constant_ || q.metric != "support" || q.regime.kind != RegimeKind::kReplace ||
+      !q.samples.constant())
+    return std::nullopt;
+  const auto b = theory::discrete_alive(truth_.p, q.samples.at(1), q.generation);
+  TheoryValue v;
+  v.lo = b.lo;
+  v.hi = b.hi;
+  v.source = "Suresh et al. 2025, Corollary 1 (bounds on E[#symbols alive])";
+  return v;
+}
+
+nlohmann::json CategoricalFamily::describe() const {
+  nlohmann::json d{{"truth", truth_description_},
+                   {"truth_support", truth_support_},
+                   {"estimator", add_constant_ ? "add_constant" : "mle"},
+                   {"convention", add_constant_ ? "p_i = (N_i + beta) / (n + m beta)" : "p_i = N_i / n"}};
+  if (add_constant_) d["beta"] = beta_;
+  return d;
+}
+
+void CategoricalFamily::forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const {
+  for (const auto i : before.alive)
+    if (after.p[i] == 0.0) out.push_back(i);
+}
+
+void CategoricalFamily::item_counts(std::span<const Sample> xs, std::vector<double>& counts) const {
+  counts.assign(items(), 0.0);
+  for (const auto x : xs) counts[x] += 1.0;
+}
+
+void CategoricalFamily::item_counts_stats(const Stats& s, std::vector<double>& counts) const {
+  counts.assign(items(), 0.0);
+  for (const auto i : s.support) counts[i] = static_cast<double>(s.counts[i]);
+}
+
+OUROBOROS_REGISTER_FAMILY(CategoricalFamily);
+
+}  // namespace ouro

@@ -1,0 +1,74 @@
+#pragma once
+// categorical: a distribution over m symbols.
+//
+// Model      P(X = i) = p_i, i = 1..m.
+// Estimators mle          : p_i = N_i / n (empirical frequencies; a symbol with N_i = 0 is forgotten for good)
+//            add_constant : p_i = (N_i + beta) / (n + m beta) (no symbol is ever forgotten)
+// Statistics the count vector N. Exact draw: Multinomial(n, p) by conditional binomials over the symbols
+//            still alive only, so extinct symbols cost nothing; pools add counts; a subsample of a pool is a
+//            multivariate hypergeometric draw on the pooled counts.
+// Truth      dist = zipf (p_i proportional to 1/(i+b)^a, i = 1..m), uniform (p_i = 1/m), explicit (p = [...],
+//            must sum to 1 within 1e-9), or counts (file = path: one `count` or `symbol count` per line,
+//            blank lines and lines starting with # ignored; p_i proportional to the counts).
+// References Suresh, Thangaraj, Khandavally (AISTATS 2025), Sec. 4 and Corollary 1.
+//
+// Parameters
+//   truth: dist (inferred from p or file when omitted), m, a (1), b (0), p, file
+//   model: estimator = mle | add_constant (mle), beta (0.5, > 0, add_constant only)
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/core/rng.hpp"
+
+namespace ouro {
+
+class CategoricalFamily {
+ public:
+  struct Model {
+    std::vector<double> p;             // size m, zero outside `alive`
+    std::vector<std::uint32_t> alive;  // symbols with p_i > 0
+  };
+  using Sample = std::uint32_t;
+  struct Stats {
+    std::vector<std::int64_t> counts;    // size m, zero outside `support`
+    std::vector<std::uint32_t> support;  // symbols with a positive count
+    std::int64_t total = 0;
+  };
+
+  static FamilyDescriptor descriptor();
+  CategoricalFamily(const Spec& truth, const Spec& model);
+
+  const Model& truth() const { return truth_; }
+  void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
+  void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
+  void merge(Stats& into, const Stats& from) const;
+  void subsample_stats(const Stats& pool, std::int64_t n, Rng& rng, Stats& out) const;
+  void fit_stats(const Stats& s, Model& out) const;
+  void metrics(const Model& m, std::span<double> out) const;
+  std::optional<TheoryValue> theory(const TheoryQuery& q) const;
+  nlohmann::json describe() const;
+
+  std::size_t items() const { return truth_.p.size(); }
+  std::string item_label(std::size_t i) const { return labels_.empty() ? std::to_string(i + 1) : labels_[i]; }
+  void forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const;
+  void item_counts(std::span<const Sample> xs, std::vector<double>& counts) const;
+  void item_counts_stats(const Stats& s, std::vector<double>& counts) const;
+
+ private:
+  void reset(Stats& s) const;
+
+  Model truth_;
+  std::size_t truth_support_ = 0;
+  std::vector<std::string> labels_;  // from a counts file with symbols; empty otherwise
+  nlohmann::json truth_description_;
+  bool add_constant_ = false;
+  double beta_ = 0.5;
+};
+
+}  // namespace ouro

@@ -1,0 +1,109 @@
+#include "ouroboros/families/categorical/truth_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "ouroboros/core/error.hpp"
+
+namespace ouro {
+
+namespace {
+
+constexpr const char* kWhat = "truth.family: categorical";
+
+CategoricalTruth read_counts_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UserError(fmt::format("{} parameter 'file={}' cannot be opened (give a readable counts file)", kWhat, path));
+  CategoricalTruth t;
+  std::vector<double> counts;
+  std::string line;
+  std::size_t line_no = 0;
+  bool named = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::istringstream fields(line);
+    std::vector<std::string> parts;
+    for (std::string f; fields >> f;) parts.push_back(f);
+    if (parts.size() > 2)
+      throw UserError(fmt::format("{}: {}:{}: expected `count` or `symbol count`, got {} fields", kWhat, path,
+                                  line_no, parts.size()));
+    const bool has_symbol = parts.size() == 2;
+    if (counts.empty()) named = has_symbol;
+    if (has_symbol != named)
+      throw UserError(fmt::format("{}: {}:{}: every line must have the same form (`count` or `symbol count`)",
+                                  kWhat, path, line_no));
+    const std::string& text = parts.back();
+    char* end = nullptr;
+    const double c = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !(c >= 0) || !std::isfinite(c))
+      throw UserError(fmt::format("{}: {}:{}: count '{}' is not a non-negative number", kWhat, path, line_no, text));
+    counts.push_back(c);
+    if (named) t.labels.push_back(parts.front());
+  }
+  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+  if (counts.empty() || total <= 0)
+    throw UserError(fmt::format("{}: {} holds no positive counts", kWhat, path));
+  for (const double c : counts) t.p.push_back(c / total);
+  t.description = {{"dist", "counts"}, {"file", path}, {"m", counts.size()}, {"total_count", total}};
+  return t;
+}
+
+}  // namespace
+
+const std::vector<ParamInfo>& categorical_truth_params() {
+  static const std::vector<ParamInfo> params{
+      {"dist", "", "zipf, uniform, explicit or counts (inferred from p or file when omitted)"},
+      {"m", "", "number of symbols (zipf, uniform)"},
+      {"a", "1", "Zipf exponent: p_i proportional to 1/(i+b)^a"},
+      {"b", "0", "Zipf offset (>= 0)"},
+      {"p", "", "explicit probabilities [p_1, ..., p_m], summing to 1"},
+      {"file", "", "counts file: one `count` or `symbol count` per line"},
+  };
+  return params;
+}
+
+CategoricalTruth build_categorical_truth(const Spec& spec) {
+  SpecReader r(spec, kWhat, categorical_truth_params());
+  std::string fallback = r.has("p") ? "explicit" : r.has("file") ? "counts" : "";
+  const std::string dist = r.word("dist", {"zipf", "uniform", "explicit", "counts"},
+                                  fallback.empty() ? std::nullopt : std::optional(fallback));
+  CategoricalTruth t;
+  if (dist == "zipf") {
+    const auto m = r.integer("m", 1);
+    const double a = r.number("a", 1.0);
+    const double b = r.number("b", 0.0);
+    if (b < 0) r.fail("b", "must be >= 0");
+    t.p.resize(static_cast<std::size_t>(m));
+    for (std::int64_t i = 1; i <= m; ++i) t.p[static_cast<std::size_t>(i - 1)] = std::pow(static_cast<double>(i) + b, -a);
+    const double z = std::accumulate(t.p.begin(), t.p.end(), 0.0);
+    for (double& x : t.p) x /= z;
+    t.description = {{"dist", "zipf"}, {"m", m}, {"a", a}, {"b", b}};
+  } else if (dist == "uniform") {
+    const auto m = r.integer("m", 1);
+    t.p.assign(static_cast<std::size_t>(m), 1.0 / static_cast<double>(m));
+    t.description = {{"dist", "uniform"}, {"m", m}};
+  } else if (dist == "explicit") {
+    t.p = r.numbers("p");
+    double total = 0;
+    for (const double x : t.p) {
+      if (x < 0) r.fail("p", "must hold no negative probability");
+      total += x;
+    }
+    if (std::abs(total - 1.0) > 1e-9) r.fail("p", fmt::format("must sum to 1 (it sums to {})", total));
+    for (double& x : t.p) x /= total;
+    t.description = {{"dist", "explicit"}, {"m", t.p.size()}, {"p", t.p}};
+  } else {
+    t = read_counts_file(r.text("file"));
+  }
+  if (t.p.size() > (std::size_t{1} << 31)) r.fail("m", "must be below 2^31");
+  r.finish();
+  return t;
+}
+
+}  // namespace ouro

@@ -1,0 +1,204 @@
+#include "ouroboros/families/gaussian/gaussian.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/theory/barzilai_shamir2025.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
+
+namespace ouro {
+
+namespace {
+
+const std::vector<ParamInfo> kTruthParams{
+    {"mean", "0", "mean of the true distribution"},
+    {"sd", "1", "standard deviation of the true distribution (> 0)"},
+};
+const std::vector<ParamInfo> kModelParams{
+    {"estimator", "mle", "mle (variance divisor n) or unbiased (divisor n - 1)"},
+    {"known", "none", "none, mean (the mean stays the truth's) or variance (the sd stays the truth's)"},
+};
+enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kMetricCount };
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+FamilyDescriptor GaussianFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "gaussian";
+  d.summary = "1-D normal N(mean, sd^2)";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"mle", "unbiased"};
+  d.metrics = {
+      {"mean", "fitted mean M_k"},
+      {"sigma", "fitted standard deviation S_k"},
+      {"variance", "fitted variance S_k^2"},
+      {"log_variance", "log S_k^2 (-inf when S_k = 0)"},
+      {"mean_sq_error", "(M_k - truth mean)^2"},
+      {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
+  };
+  d.kernels = "statistics: mean by a normal, sum of squared deviations by a chi-squared; "
+              "accumulate_subsample uses the sample kernel";
+  return d;
+}
+
+GaussianFamily::GaussianFamily(const Spec& truth, const Spec& model) {
+  SpecReader t(truth, "truth.family: gaussian", kTruthParams);
+  truth_.mean = t.number("mean", 0.0);
+  truth_.sd = t.positive("sd", 1.0);
+  t.finish();
+  SpecReader m(model, "model.family: gaussian", kModelParams);
+  unbiased_ = m.word("estimator", {"mle", "unbiased"}, "mle") == "unbiased";
+  const std::string known = m.word("known", {"none", "mean", "variance"}, "none");
+  known_ = known == "mean" ? Known::kMean : known == "variance" ? Known::kVariance : Known::kNone;
+  m.finish();
+}
+
+void GaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  for (std::int64_t i = 0; i < n; ++i) out.push_back(m.mean + m.sd * draw_normal(rng));
+}
+
+void GaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  // Two passes over the samples: the reference computation of the statistics.
+  Stats s;
+  s.n = static_cast<std::int64_t>(xs.size());
+  for (const double x : xs) s.mean += x;
+  s.mean /= static_cast<double>(s.n);
+  for (const double x : xs) s.m2 += (x - s.mean) * (x - s.mean);
+  fit_stats(s, out);
+}
+
+void GaussianFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
+  out.n = n;
+  if (n == 0) {
+    out.mean = out.m2 = 0;
+    return;
+  }
+  const double dn = static_cast<double>(n);
+  out.mean = m.mean + m.sd * draw_normal(rng) / std::sqrt(dn);
+  out.m2 = n > 1 ? m.sd * m.sd * draw_chi_squared(rng, dn - 1.0) : 0.0;
+}
+
+void GaussianFamily::merge(Stats& into, const Stats& from) const {
+  if (from.n == 0) return;
+  if (into.n == 0) {
+    into = from;
+    return;
+  }
+  const double na = static_cast<double>(into.n), nb = static_cast<double>(from.n), n = na + nb;
+  const double delta = from.mean - into.mean;
+  into.mean += delta * nb / n;
+  into.m2 += from.m2 + delta * delta * na * nb / n;
+  into.n += from.n;
+}
+
+void GaussianFamily::fit_stats(const Stats& s, Model& out) const {
+  const double n = static_cast<double>(s.n);
+  switch (known_) {
+    case Known::kMean:
+      out.mean = truth_.mean;
+      out.sd = std::sqrt((s.m2 + n * (s.mean - truth_.mean) * (s.mean - truth_.mean)) / n);
+      break;
+    case Known::kVariance:
+      out.mean = s.mean;
+      out.sd = truth_.sd;
+      break;
+    case Known::kNone:
+      out.mean = s.mean;
+      out.sd = std::sqrt(s.m2 / (unbiased_ ? n - 1.0 : n));
+      break;
+  }
+}
+
+void GaussianFamily::metrics(const Model& m, std::span<double> out) const {
+  const double var = m.sd * m.sd;
+  const double d = m.mean - truth_.mean;
+  out[kMean] = m.mean;
+  out[kSigma] = m.sd;
+  out[kVariance] = var;
+  out[kLogVariance] = var > 0 ? std::log(var) : -kInf;
+  out[kMeanSqError] = d * d;
+  out[kKl] = var > 0 ? std::log(m.sd / truth_.sd) + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
+}
+
+void GaussianFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
+  const std::int64_t smallest = min_training_size(regime, samples);
+  if (unbiased_ && known_ == Known::kNone && smallest < 2)
+    throw UserError(fmt::format(
+        "experiment.samples: a training set of {} sample(s) under {} is too small for "
+        "gaussian(estimator=unbiased), which divides by n - 1 and needs at least 2",
+        smallest, regime.name()));
+}
+
+std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
+  // Every result below is for a constant n per generation.
+  if (!q.samples.constant()) return std::nullopt;
+  const std::int64_t n = q.samples.at(1), k = q.generation;
+  const double s0 = truth_.sd, v0 = s0 * s0;
+  const int ddof = unbiased_ ? 1 : 0;
+  const bool replace = q.regime.kind == RegimeKind::kReplace;
+  TheoryValue v;
+  if (q.threshold) {
+    const Threshold& t = *q.threshold;
+    if (t.metric == "sigma" && (t.op == ">" || t.op == ">=") && t.value > 0 && replace && unbiased_ &&
+        known_ == Known::kNone) {
+      // Three upper bounds on Pr(S_k > eps); the tightest is reported.
+      const double thm3 = theory::gaussian_sigma_tail_thm3(s0, t.value, n, k);
+      const double bertrand = theory::gaussian_sigma_tail_bertrand(s0, t.value, n, k);
+      const double moment = theory::gaussian_sigma_tail_moment(s0, t.value, n, k, 0.7);
+      v.hi = std::min({thm3, bertrand, moment});
+      v.source = "upper bound: min of Suresh et al. 2025 Theorem 3, Bertrand et al. 2024 (alpha(n)^k), "
+                 "and the s = 0.7 moment bound";
+      return v;
+    }
+    return std::nullopt;
+  }
+  if (known_ == Known::kNone && replace) {
+    if (q.metric == "variance") {
+      v.mid = theory::gaussian_variance_mean(v0, n, k, ddof);
+      v.source = "E[S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
+    } else if (q.metric == "log_variance") {
+      v.mid = theory::gaussian_log_variance_mean(v0, n, k, ddof);
+      v.source = "E[log S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
+    } else if (q.metric == "mean_sq_error") {
+      v.mid = theory::gaussian_mean_sq_error_replace(v0, n, k, ddof);
+      v.source = "E[(M_k - mu_0)^2] = sum_{j<k} E[S_j^2]/n (derived)";
+    } else {
+      return std::nullopt;
+    }
+    return v;
+  }
+  if (known_ == Known::kVariance && q.metric == "mean_sq_error") {
+    if (replace) {
+      v.mid = static_cast<double>(k) * v0 / static_cast<double>(n);
+      v.source = "k sigma^2 / n: random walk of the mean with known variance (derived)";
+      return v;
+    }
+    if (q.regime.kind == RegimeKind::kAccumulate) {
+      v.mid = theory::accumulated_mean_variance(v0, n, k);
+      v.source = "(sigma^2/n) sum_{t<=k} 1/t^2, Barzilai & Shamir 2025 (derived)";
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+nlohmann::json GaussianFamily::describe() const {
+  return {
+      {"truth", {{"mean", truth_.mean}, {"sd", truth_.sd}}},
+      {"estimator", unbiased_ ? "unbiased" : "mle"},
+      {"known", known_ == Known::kMean ? "mean" : known_ == Known::kVariance ? "variance" : "none"},
+      {"variance_divisor", known_ == Known::kMean ? "n (mean known)" : unbiased_ ? "n - 1 (ddof 1)" : "n (ddof 0)"},
+  };
+}
+
+OUROBOROS_REGISTER_FAMILY(GaussianFamily);
+
+}  // namespace ouro

@@ -1,0 +1,64 @@
+#pragma once
+// gaussian: the 1-D normal family N(mean, sd^2).
+//
+// Model      X ~ N(M, S^2).
+// Estimators mle      : M = sample mean, S^2 = sum (x - M)^2 / n          (ddof 0)
+//            unbiased : M = sample mean, S^2 = sum (x - M)^2 / (n - 1)    (ddof 1; Suresh et al.'s code)
+//            known=mean     : M stays the truth's mean; S^2 = sum (x - mean)^2 / n for either estimator
+//                             (with the mean known this divisor is both the MLE and unbiased)
+//            known=variance : S stays the truth's sd; M = sample mean (Barzilai & Shamir's exact check)
+// Statistics (n, mean, m2 = sum of squared deviations). Exact draw: mean = M + S Z / sqrt(n),
+//            m2 = S^2 chi2_{n-1}, independent (Cochran). Pools merge exactly (Chan et al. 1979).
+//            Subsampling a pool needs the samples: accumulate_subsample runs on the sample kernel.
+// References Suresh, Thangaraj, Khandavally (AISTATS 2025) Sec. 5 and Theorem 3;
+//            Barzilai & Shamir (NeurIPS 2025) for the accumulated mean.
+//
+// Parameters
+//   truth: mean (0), sd (1, > 0)
+//   model: estimator = mle | unbiased (mle), known = none | mean | variance (none)
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/core/rng.hpp"
+
+namespace ouro {
+
+class GaussianFamily {
+ public:
+  struct Model {
+    double mean = 0;
+    double sd = 1;
+  };
+  using Sample = double;
+  struct Stats {
+    std::int64_t n = 0;
+    double mean = 0;
+    double m2 = 0;
+  };
+  enum class Known { kNone, kMean, kVariance };
+
+  static FamilyDescriptor descriptor();
+  GaussianFamily(const Spec& truth, const Spec& model);
+
+  const Model& truth() const { return truth_; }
+  void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
+  void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
+  void merge(Stats& into, const Stats& from) const;
+  void fit_stats(const Stats& s, Model& out) const;
+  void metrics(const Model& m, std::span<double> out) const;
+  void validate(const Regime& regime, const SampleSchedule& samples) const;
+  std::optional<TheoryValue> theory(const TheoryQuery& q) const;
+  nlohmann::json describe() const;
+
+ private:
+  Model truth_;
+  bool unbiased_ = false;
+  Known known_ = Known::kNone;
+};
+
+}  // namespace ouro

@@ -1,0 +1,74 @@
+#include "ouroboros/io/csv_sink.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace ouro {
+
+std::string format_number(double x, bool empty_nan) {
+  if (std::isnan(x)) return empty_nan ? "" : "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return fmt::format("{}", x);
+}
+
+CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting) {
+  summary_ = std::make_unique<AtomicFile>(dir / "summary.csv");
+  summary_->write("regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi\n");
+  if (trajectories) {
+    trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv");
+    trajectories_->write("regime,replicate,generation,metric,value\n");
+  }
+  if (forgetting) {
+    forgetting_ = std::make_unique<AtomicFile>(dir / "forgetting.csv");
+    forgetting_->write("regime,replicate,symbol,original_count,forgotten_at\n");
+  }
+}
+
+namespace {
+// Regime labels can hold commas ("fresh_mix(real_fraction=0.5)" does not, but symbols from a counts file can).
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+}  // namespace
+
+void CsvSink::summary(const SummaryRow& r) {
+  const auto& s = r.stats;
+  line_ = fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.regime), r.generation, csv_field(r.metric),
+                      format_number(s.mean), format_number(s.sd), format_number(s.se), format_number(s.q05),
+                      format_number(s.q50), format_number(s.q95), format_number(r.theory.lo, true),
+                      format_number(r.theory.mid, true), format_number(r.theory.hi, true));
+  summary_->write(line_);
+}
+
+void CsvSink::trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
+                         const std::string& metric, double value) {
+  if (!trajectories_) return;
+  line_ = fmt::format("{},{},{},{},{}\n", csv_field(regime), replicate, generation, csv_field(metric), format_number(value));
+  trajectories_->write(line_);
+}
+
+void CsvSink::forgetting(const std::string& regime, std::int64_t replicate, const std::string& item,
+                         double original_count, std::int64_t forgotten_at) {
+  if (!forgetting_) return;
+  forgetting_used_ = true;
+  line_ = fmt::format("{},{},{},{},{}\n", csv_field(regime), replicate, csv_field(item), format_number(original_count),
+                      forgotten_at > 0 ? std::to_string(forgotten_at) : std::string());
+  forgetting_->write(line_);
+}
+
+std::vector<std::string> CsvSink::commit() {
+  std::vector<std::string> written;
+  for (auto* f : {summary_.get(), trajectories_.get(), forgetting_.get()}) {
+    if (!f) continue;
+    if (f == forgetting_.get() && !forgetting_used_) continue;  // destroyed unrenamed: the temp file goes
+    f->commit();
+    written.push_back(f->path().filename().string());
+  }
+  return written;
+}
+
+}  // namespace ouro

@@ -1,0 +1,37 @@
+#pragma once
+// The CSV outputs of a run, each written atomically into the output directory:
+//   summary.csv      regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi
+//   trajectories.csv regime,replicate,generation,metric,value            (when enabled)
+//   forgetting.csv   regime,replicate,symbol,original_count,forgotten_at (families with items)
+// Numbers are written in the shortest form that reads back to the same double; inf, -inf and nan as such;
+// an empty cell where no theory applies, and an empty forgotten_at when the item survived the horizon.
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "ouroboros/experiment/sink.hpp"
+#include "ouroboros/io/atomic_file.hpp"
+
+namespace ouro {
+
+class CsvSink final : public ResultSink {
+ public:
+  CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting);
+  void summary(const SummaryRow& row) override;
+  void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
+                  const std::string& metric, double value) override;
+  void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
+                  std::int64_t forgotten_at) override;
+  // Renames every file into place; files never written to (e.g. forgetting.csv for a Gaussian) are dropped.
+  std::vector<std::string> commit();
+
+ private:
+  std::unique_ptr<AtomicFile> summary_, trajectories_, forgetting_;
+  bool forgetting_used_ = false;
+  std::string line_;
+};
+
+// Shortest round-trip text of a double; "" for NaN when `empty_nan` (theory cells).
+std::string format_number(double x, bool empty_nan = false);
+
+}  // namespace ouro

@@ -1,0 +1,50 @@
+#pragma once
+// Compile-time capabilities of a family class F (see families/README.md for the full contract).
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/core/rng.hpp"
+
+namespace ouro {
+
+template <class F>
+concept HasStatistics = requires(const F& f, const typename F::Model& m, typename F::Model& out,
+                                 typename F::Stats& s, const typename F::Stats& cs, Rng& rng) {
+  f.draw_stats(m, std::int64_t{}, rng, s);
+  f.merge(s, cs);
+  f.fit_stats(cs, out);
+};
+
+template <class F>
+concept HasStatsSubsampleImpl = requires(const F& f, const typename F::Stats& pool, typename F::Stats& out, Rng& rng) {
+  f.subsample_stats(pool, std::int64_t{}, rng, out);
+};
+template <class F>
+inline constexpr bool kHasStatsSubsample = HasStatsSubsampleImpl<F>;
+
+template <class F>
+concept HasItemsImpl = requires(const F& f, const typename F::Model& m, std::vector<std::uint32_t>& ids,
+                                std::span<const typename F::Sample> xs, const typename F::Stats& s,
+                                std::vector<double>& counts) {
+  { f.items() } -> std::convertible_to<std::size_t>;
+  f.item_label(std::size_t{});
+  f.forgotten(m, m, ids);
+  f.item_counts(xs, counts);
+  f.item_counts_stats(s, counts);
+};
+template <class F>
+inline constexpr bool kHasItems = HasItemsImpl<F>;
+
+template <class F>
+concept HasTheory = requires(const F& f, const TheoryQuery& q) {
+  { f.theory(q) } -> std::same_as<std::optional<TheoryValue>>;
+};
+
+template <class F>
+concept HasValidate = requires(const F& f, const Regime& r, const SampleSchedule& s) { f.validate(r, s); };
+
+}  // namespace ouro
