@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/quadrature/exp_sinh.hpp>
@@ -50,11 +51,13 @@ std::vector<std::vector<double>> wright_fisher_laws(int n, int n0, int k_max) {
 // Pr(X_k = 0) for k = 1..k_max with X_1 ~ Poisson(c), X_k | X_{k-1} ~ Poisson(X_{k-1}); states whose mass is
 // below 1e-15 at the top of the support are dropped (their total is returned in `dropped`).
 std::vector<double> poisson_chain_zero(double c, int k_max, double& dropped) {
-  auto poisson_law = [](double mean, int top) {
-    std::vector<double> p(top + 1);
-    for (int i = 0; i <= top; ++i)
-      p[i] = mean == 0.0 ? (i == 0 ? 1.0 : 0.0)
-                         : std::exp(i * std::log(mean) - mean - boost::math::lgamma(i + 1.0));
+  std::vector<double> log_fact{0.0};
+  auto poisson_law = [&log_fact](double mean, int top) {
+    while (static_cast<int>(log_fact.size()) <= top)
+      log_fact.push_back(log_fact.back() + std::log(static_cast<double>(log_fact.size())));
+    std::vector<double> p(top + 1, 0.0);
+    if (mean == 0.0) p[0] = 1.0;
+    for (int i = 0; i <= top && mean > 0.0; ++i) p[i] = std::exp(i * std::log(mean) - mean - log_fact[i]);
     return p;
   };
   auto support_top = [](double mean) { return static_cast<int>(mean + 20.0 * std::sqrt(mean) + 60.0); };
@@ -194,6 +197,31 @@ TEST(SureshBernoulli, TheoremOneContainsTheExactChainForRareSymbolsInALargePopul
       EXPECT_GE(b.hi, 1.0 - laws[k][0] - kSlack) << n0 << " " << k;
     }
   }
+}
+
+TEST(SureshBernoulli, MatchesTheStatedExpressions) {
+  // Containment alone cannot see a bound made tighter than the paper's; evaluate REFERENCE.md's expressions
+  // directly, with g from its own recursion.
+  std::vector<double> gk{1.0};
+  for (int k = 2; k <= 200; ++k) gk.push_back(1.0 - std::exp(-gk.back()));
+  auto thm1 = [&](double p, double n, int k) {
+    const double e = std::exp(-n * p * gk[k - 1]);
+    return Bounds{1.0 - e, 1.0 - std::max(1.0 - 3.0 * n * p * p - 3.0 * k * p, 0.0) * e};
+  };
+  for (const double p0 : {0.001, 0.01, 0.05, 0.3, 0.97, 0.999})
+    for (const int n : {100, 1000, 100000})
+      for (const int k : {1, 3, 10, 200}) {
+        const Bounds a = thm1(p0, n, k), b = thm1(1.0 - p0, n, k);
+        const Bounds one = bernoulli_nonzero(p0, n, k), two = bernoulli_interior(p0, n, k);
+        EXPECT_NEAR(one.lo, a.lo, 1e-12);
+        EXPECT_NEAR(one.hi, a.hi, 1e-12);
+        EXPECT_NEAR(two.lo, std::clamp(a.lo + b.lo - 1.0, 0.0, 1.0), 1e-12);
+        EXPECT_NEAR(two.hi, std::clamp(a.hi + b.hi - 1.0, 0.0, 1.0), 1e-12);
+        const double pq = p0 * (1.0 - p0) * std::pow(1.0 - 1.0 / n, k);
+        const Bounds seddik = seddik_interior(p0, n, k);
+        EXPECT_NEAR(seddik.lo, std::min(4.0 * pq, 1.0), 1e-12);
+        EXPECT_NEAR(seddik.hi, std::min(2.0 * n * pq, 1.0), 1e-12);
+      }
 }
 
 TEST(SureshBernoulli, DegenerateStarts) {

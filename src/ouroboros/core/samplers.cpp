@@ -37,7 +37,23 @@ double draw_gamma(Rng& rng, double shape) {
 std::int64_t draw_binomial(Rng& rng, std::int64_t trials, double p) {
   if (trials <= 0 || p <= 0.0) return 0;
   if (p >= 1.0) return trials;
-  return boost::random::binomial_distribution<std::int64_t, double>(trials, p)(rng);
+  const bool flip = p > 0.5;
+  const double q = flip ? 1.0 - p : p;
+  const double t = static_cast<double>(trials);
+  if (t * q >= 10.0) return boost::random::binomial_distribution<std::int64_t, double>(trials, p)(rng);
+  // Small mean: inversion by sequential search from 0 (Devroye 1986, X.4, algorithm "binomial inversion").
+  // Boost's inversion starts from pow(1 - q, t); exp(t log1p(-q)) is the same number at half the cost, and
+  // this path serves most symbols of a long-tailed multinomial.
+  const double r = q / (1.0 - q);
+  double f = std::exp(t * std::log1p(-q));
+  double u = rng.uniform();
+  std::int64_t x = 0;
+  while (u > f && x < trials) {
+    u -= f;
+    ++x;
+    f *= r * (t - static_cast<double>(x) + 1.0) / static_cast<double>(x);
+  }
+  return flip ? trials - x : x;
 }
 
 std::int64_t draw_poisson(Rng& rng, double mean) {

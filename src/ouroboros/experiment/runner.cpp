@@ -10,8 +10,6 @@ namespace ouro {
 
 namespace {
 
-constexpr std::size_t kBlockBytes = std::size_t{16} << 20;  // metric values held per block of generations
-
 struct Layout {
   std::size_t family_metrics;
   std::vector<std::size_t> threshold_source;  // family metric index of each threshold
@@ -40,10 +38,11 @@ void fill_thresholds(const ExperimentConfig& config, const Layout& l, std::span<
 class RegimeRun {
  public:
   RegimeRun(const ExperimentConfig& config, const Simulator& simulator, const Layout& layout, const Regime& regime,
-            std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report)
+            std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report,
+            std::size_t block_bytes)
       : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
         sink_(sink), report_(report), label_(regime.label()), reps_(static_cast<std::size_t>(config.replicates)),
-        items_(config.forgetting ? simulator.items() : 0) {}
+        items_(config.forgetting ? simulator.items() : 0), block_bytes_(block_bytes) {}
 
   void run() {
     for (std::size_t r = 0; r < reps_; ++r)
@@ -55,7 +54,7 @@ class RegimeRun {
     emit_truth();
     const std::size_t cols = l_.columns();
     const auto block = static_cast<std::int64_t>(
-        std::clamp<std::size_t>(kBlockBytes / (reps_ * cols * sizeof(double)), 1, 4096));
+        std::clamp<std::size_t>(block_bytes_ / (reps_ * cols * sizeof(double)), 1, 4096));
     values_.resize(static_cast<std::size_t>(std::min(block, c_.generations)) * reps_ * cols);
     for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
       const std::int64_t len = std::min(block, c_.generations - g0 + 1);
@@ -147,6 +146,7 @@ class RegimeRun {
   std::string label_;
   std::size_t reps_;
   std::size_t items_;
+  std::size_t block_bytes_;
   std::vector<std::unique_ptr<Chain>> chains_;
   std::vector<double> values_;
   std::vector<std::int32_t> forgotten_at_;
@@ -155,7 +155,8 @@ class RegimeRun {
 
 }  // namespace
 
-RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink) {
+RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,
+                         const RunTuning& tuning) {
   check_against_family(config, simulator);
   const Layout layout = make_layout(config, simulator);
   RunReport report;
@@ -171,7 +172,7 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
       rr.kernel_note = "no statistics-space kernel for this family under this regime; the sample kernel was used";
     }
     sink.begin_regime(rr.regime, rr.kernel);
-    RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr).run();
+    RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr, tuning.block_bytes).run();
     sink.end_regime(rr.regime);
     report.regimes.push_back(std::move(rr));
   }

@@ -32,6 +32,12 @@ struct RunReport {
   std::vector<std::string> metrics;  // family metrics, then thresholds, in output order
 };
 
-RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink);
+// Internal knobs that change how the work is cut, never the results (tests vary them to prove it).
+struct RunTuning {
+  std::size_t block_bytes = std::size_t{16} << 20;  // metric values held per block of generations
+};
+
+RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,
+                         const RunTuning& tuning = {});
 
 }  // namespace ouro

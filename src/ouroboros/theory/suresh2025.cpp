@@ -108,12 +108,18 @@ double poisson_nonzero(double lambda0, std::int64_t n, std::int64_t k) {
 }
 
 Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k) {
+  check_nk(n, k);
+  // Called once per generation over every symbol (m up to 1e6): g_k is looked up once, and each symbol costs
+  // one exp. The terms are those of bernoulli_nonzero, inlined.
+  const double nd = static_cast<double>(n);
+  const double gk = k == 0 ? std::numeric_limits<double>::infinity() : g(k);
   Bounds sum{0.0, 0.0};
   for (const double p : p0) {
     if (p == 0.0) continue;  // an absent symbol stays absent
-    const Bounds b = bernoulli_nonzero(p, n, k);
-    sum.lo += b.lo;
-    sum.hi += b.hi;
+    require(p > 0.0 && p <= 1.0, "probabilities must be in [0, 1]");
+    const double e = k == 0 ? 0.0 : std::exp(-nd * p * gk);
+    sum.lo += clamp01(1.0 - e);
+    sum.hi += clamp01(1.0 - thm1_factor(p, n, k) * e);
   }
   return sum;
 }

@@ -137,21 +137,26 @@ void CategoricalFamily::fit_stats(const Stats& s, Model& out) const {
 }
 
 void CategoricalFamily::metrics(const Model& m, std::span<double> out) const {
-  double abs_diff = 0, truth_mass_alive = 0, kl = 0, entropy = 0;
+  double abs_diff = 0, truth_mass_alive = 0, entropy = 0;
   std::size_t truth_alive = 0;
   for (const auto i : m.alive) {
     const double p = m.p[i], q = truth_.p[i];
     abs_diff += std::abs(p - q);
     truth_mass_alive += q;
-    if (q > 0) {
-      ++truth_alive;
-      kl += q * std::log(q / p);
-    }
+    truth_alive += q > 0;
     entropy -= p * std::log(p);
+  }
+  // KL(truth || model) is finite only while every true symbol is alive; the logs are spent only then.
+  double kl = std::numeric_limits<double>::infinity();
+  if (truth_alive == truth_support_) {
+    kl = 0;
+    for (const auto i : m.alive)
+      if (truth_.p[i] > 0) kl += truth_.p[i] * std::log(truth_.p[i] / m.p[i]);
+    kl = std::max(0.0, kl);
   }
   out[kSupport] = static_cast<double>(m.alive.size());
   out[kTv] = 0.5 * (abs_diff + std::max(0.0, 1.0 - truth_mass_alive));
-  out[kKl] = truth_alive == truth_support_ ? std::max(0.0, kl) : std::numeric_limits<double>::infinity();
+  out[kKl] = kl;
   out[kEntropy] = entropy;
 }
 

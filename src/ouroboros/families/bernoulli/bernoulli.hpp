@@ -1,0 +1,53 @@
+#pragma once
+// bernoulli: X in {0, 1} with P(X = 1) = p.
+//
+// Model      X ~ Bernoulli(P).
+// Estimator  mle: P = (number of ones) / n.
+// Statistics (n, number of ones). Exact draw: Binomial(n, P); pools add; a subsample of a pool is a
+//            hypergeometric draw on the pooled counts.
+// References Suresh, Thangaraj, Khandavally (AISTATS 2025), Theorem 1; Seddik et al. (2024) as quoted there.
+//
+// Parameters
+//   truth: p (0.5, in [0, 1])
+//   model: estimator = mle (mle)
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/core/rng.hpp"
+
+namespace ouro {
+
+class BernoulliFamily {
+ public:
+  struct Model {
+    double p = 0.5;
+  };
+  using Sample = std::uint8_t;
+  struct Stats {
+    std::int64_t n = 0;
+    std::int64_t ones = 0;
+  };
+
+  static FamilyDescriptor descriptor();
+  BernoulliFamily(const Spec& truth, const Spec& model);
+
+  const Model& truth() const { return truth_; }
+  void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
+  void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
+  void merge(Stats& into, const Stats& from) const;
+  void subsample_stats(const Stats& pool, std::int64_t n, Rng& rng, Stats& out) const;
+  void fit_stats(const Stats& s, Model& out) const;
+  void metrics(const Model& m, std::span<double> out) const;
+  std::optional<TheoryValue> theory(const TheoryQuery& q) const;
+  nlohmann::json describe() const;
+
+ private:
+  Model truth_;
+};
+
+}  // namespace ouro

@@ -1,0 +1,258 @@
+#include "ouroboros/families/multivariate_gaussian/multivariate_gaussian.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <cmath>
+#include <limits>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+
+namespace ouro {
+
+namespace {
+
+const std::vector<ParamInfo> kTruthParams{
+    {"d", "", "dimension (integer >= 1, required)"},
+    {"mean", "0", "mean: one number (every coordinate) or a list of d numbers"},
+    {"variances", "1", "diagonal of the covariance: one positive number or a list of d"},
+    {"correlation", "0", "equicorrelation rho: Sigma_ij = rho sqrt(v_i v_j), i != j; needs -1/(d-1) < rho < 1"},
+};
+const std::vector<ParamInfo> kModelParams{
+    {"estimator", "mle", "mle (covariance divisor n) or unbiased (divisor n - 1)"},
+};
+enum Metric { kTrace, kLogDet, kKl, kMeanSqError, kMetricCount };
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Reads `key` as one number (repeated d times) or a list of exactly d numbers.
+std::vector<double> per_coordinate(SpecReader& r, const char* key, double fallback, Eigen::Index d) {
+  const std::size_t size = static_cast<std::size_t>(d);
+  if (!r.has(key)) return std::vector<double>(size, fallback);
+  std::vector<double> v = r.numbers(key);
+  if (v.size() == 1) return std::vector<double>(size, v[0]);
+  if (v.size() != size)
+    r.fail(key, fmt::format("must be one number or a list of d = {} numbers (got a list of {})", d, v.size()));
+  return v;
+}
+
+// Fills chol and log_det from cov. The Cholesky factor exists whenever cov is positive definite, which a
+// fitted covariance is with probability 1 for n >= d + 1; LLT can still fail when rounding makes a nearly
+// singular cov indefinite. Then an LDLT with pivoting (P cov P^T = L D L^T) is taken instead and negative
+// pivots are clamped to zero: chol = P^T L D^{1/2} is a (non-triangular) square root of the clamped matrix,
+// so sampling stays well defined, and log det is -inf as soon as a pivot is zero (KL is then +inf).
+void factorize(MultivariateGaussianFamily::Model& m) {
+  Eigen::LLT<Eigen::MatrixXd> llt(m.cov);
+  if (llt.info() == Eigen::Success) {
+    m.chol = llt.matrixL();
+    m.lower = true;
+    m.log_det = 2.0 * m.chol.diagonal().array().log().sum();
+    return;
+  }
+  Eigen::LDLT<Eigen::MatrixXd> ldlt(m.cov);
+  const Eigen::VectorXd pivots = ldlt.vectorD().cwiseMax(0.0);
+  const Eigen::MatrixXd l = ldlt.matrixL();
+  m.chol = ldlt.transpositionsP().transpose() * (l * pivots.cwiseSqrt().asDiagonal());
+  m.lower = false;
+  m.log_det = pivots.array().log().sum();
+}
+
+}  // namespace
+
+FamilyDescriptor MultivariateGaussianFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "multivariate_gaussian";
+  d.summary = "d-dimensional normal N(mean, Sigma), equicorrelated truth";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"mle", "unbiased"};
+  d.metrics = {
+      {"trace", "tr Sigma_k, total variance of the fitted model"},
+      {"logdet", "log det Sigma_k (-inf when Sigma_k is singular)"},
+      {"kl", "KL(truth || model) in nats; +inf when Sigma_k is singular"},
+      {"mean_sq_error", "||M_k - truth mean||^2"},
+  };
+  d.kernels = "statistics: mean by a normal, scatter matrix by a Wishart (Bartlett decomposition); "
+              "accumulate_subsample uses the sample kernel";
+  return d;
+}
+
+MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const Spec& model) {
+  SpecReader t(truth, "truth.family: multivariate_gaussian", kTruthParams);
+  d_ = static_cast<Eigen::Index>(t.integer("d", 1));
+  const std::vector<double> mean = per_coordinate(t, "mean", 0.0, d_);
+  variances_ = per_coordinate(t, "variances", 1.0, d_);
+  for (const double v : variances_)
+    if (!(v > 0)) t.fail("variances", "must hold only positive numbers");
+  correlation_ = t.number("correlation", 0.0);
+  t.finish();
+
+  truth_.mean = Eigen::Map<const Eigen::VectorXd>(mean.data(), d_);
+  truth_.cov.resize(d_, d_);
+  for (Eigen::Index i = 0; i < d_; ++i)
+    for (Eigen::Index j = 0; j < d_; ++j) {
+      const double sd_ij = std::sqrt(variances_[static_cast<std::size_t>(i)] * variances_[static_cast<std::size_t>(j)]);
+      truth_.cov(i, j) = i == j ? variances_[static_cast<std::size_t>(i)] : correlation_ * sd_ij;
+    }
+  // The equicorrelation matrix has eigenvalues 1 - rho and 1 + (d - 1) rho; LLT is the numerical check.
+  if (Eigen::LLT<Eigen::MatrixXd>(truth_.cov).info() != Eigen::Success)
+    t.fail("correlation", fmt::format("makes the covariance not positive definite: for d = {} it must lie in "
+                                      "(-1/(d - 1), 1) = ({:.6g}, 1)",
+                                      d_, -1.0 / static_cast<double>(d_ - 1)));
+  factorize(truth_);
+
+  SpecReader m(model, "model.family: multivariate_gaussian", kModelParams);
+  unbiased_ = m.word("estimator", {"mle", "unbiased"}, "mle") == "unbiased";
+  m.finish();
+}
+
+void MultivariateGaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  Eigen::VectorXd z(d_);
+  for (std::int64_t s = 0; s < n; ++s) {
+    for (Eigen::Index i = 0; i < d_; ++i) z[i] = draw_normal(rng);
+    out.push_back(m.mean + m.chol * z);
+  }
+}
+
+void MultivariateGaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  // Two passes over the samples: the reference computation of the statistics.
+  Stats s;
+  s.n = static_cast<std::int64_t>(xs.size());
+  s.mean = Eigen::VectorXd::Zero(d_);
+  for (const Sample& x : xs) s.mean += x;
+  s.mean /= static_cast<double>(s.n);
+  s.scatter = Eigen::MatrixXd::Zero(d_, d_);
+  for (const Sample& x : xs) {
+    const Eigen::VectorXd dev = x - s.mean;
+    s.scatter.noalias() += dev * dev.transpose();
+  }
+  fit_stats(s, out);
+}
+
+void MultivariateGaussianFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
+  out.n = n;
+  out.mean.setZero(d_);
+  out.scatter.setZero(d_, d_);
+  if (n == 0) return;
+  const double dn = static_cast<double>(n);
+  for (Eigen::Index i = 0; i < d_; ++i) out.mean[i] = draw_normal(rng);
+  out.mean = m.mean + m.chol * out.mean / std::sqrt(dn);
+  // W = A A^T ~ Wishart_d(n - 1, I), then S = (chol A)(chol A)^T = chol W chol^T.
+  const std::int64_t dof = n - 1;
+  if (dof == 0) return;
+  Eigen::MatrixXd a;
+  if (dof >= d_) {
+    a.setZero(d_, d_);  // Bartlett (1933)
+    for (Eigen::Index i = 0; i < d_; ++i) {
+      a(i, i) = std::sqrt(draw_chi_squared(rng, static_cast<double>(dof - i)));
+      for (Eigen::Index j = 0; j < i; ++j) a(i, j) = draw_normal(rng);
+    }
+  } else {
+    // Singular Wishart: W = sum of dof outer products z z^T, so A's columns are dof standard normal vectors.
+    a.resize(d_, static_cast<Eigen::Index>(dof));
+    for (Eigen::Index j = 0; j < a.cols(); ++j)
+      for (Eigen::Index i = 0; i < d_; ++i) a(i, j) = draw_normal(rng);
+  }
+  const Eigen::MatrixXd b = m.chol * a;
+  out.scatter.noalias() = b * b.transpose();
+}
+
+void MultivariateGaussianFamily::merge(Stats& into, const Stats& from) const {
+  if (from.n == 0) return;
+  if (into.n == 0) {
+    into = from;
+    return;
+  }
+  const double na = static_cast<double>(into.n), nb = static_cast<double>(from.n), n = na + nb;
+  const Eigen::VectorXd delta = from.mean - into.mean;
+  into.mean += delta * (nb / n);
+  into.scatter += from.scatter;
+  into.scatter.noalias() += (na * nb / n) * delta * delta.transpose();
+  into.n += from.n;
+}
+
+void MultivariateGaussianFamily::fit_stats(const Stats& s, Model& out) const {
+  const double n = static_cast<double>(s.n);
+  out.mean = s.mean;
+  out.cov = s.scatter / (unbiased_ ? n - 1.0 : n);
+  factorize(out);
+}
+
+void MultivariateGaussianFamily::metrics(const Model& m, std::span<double> out) const {
+  const Eigen::VectorXd delta = m.mean - truth_.mean;
+  out[kTrace] = m.cov.trace();
+  out[kLogDet] = m.log_det;
+  out[kMeanSqError] = delta.squaredNorm();
+  if (!std::isfinite(m.log_det)) {
+    out[kKl] = kInf;
+    return;
+  }
+  // With Sigma_m = C C^T: tr(Sigma_m^{-1} Sigma_t) = ||C^{-1} L_t||_F^2 and the Mahalanobis term is
+  // ||C^{-1} delta||^2, so one solve against [L_t | delta] gives both.
+  Eigen::MatrixXd rhs(d_, d_ + 1);
+  rhs << truth_.chol, delta;
+  if (m.lower)
+    m.chol.triangularView<Eigen::Lower>().solveInPlace(rhs);
+  else
+    rhs = m.chol.partialPivLu().solve(rhs);
+  out[kKl] = 0.5 * (rhs.squaredNorm() - static_cast<double>(d_) + m.log_det - truth_.log_det);
+}
+
+void MultivariateGaussianFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
+  const std::int64_t smallest = min_training_size(regime, samples);
+  if (smallest < d_ + 1)
+    throw UserError(fmt::format(
+        "experiment.samples: a training set of {} sample(s) under {} is too small for "
+        "multivariate_gaussian(d={}): the fitted covariance is singular below d + 1 = {} samples",
+        smallest, regime.name(), d_, d_ + 1));
+}
+
+std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery& q) const {
+  // Pure replace with a constant n >= d + 1. Given generation k-1, Sigma_k = L W L^T / D with
+  // W ~ Wishart_d(n - 1, I) independent of the past, D = n (mle) or n - 1 (unbiased), L L^T = Sigma_{k-1}.
+  if (q.threshold || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
+  const std::int64_t n = q.samples.at(1), k = q.generation;
+  if (n < d_ + 1) return std::nullopt;
+  const double nd = static_cast<double>(n), kd = static_cast<double>(k), dd = static_cast<double>(d_);
+  const double divisor = unbiased_ ? nd - 1.0 : nd;
+  const double ratio = (nd - 1.0) / divisor;  // E[S] = (n - 1) Sigma, so E[Sigma_k | Sigma_{k-1}] = ratio Sigma_{k-1}
+  const double trace0 = truth_.cov.trace();
+  TheoryValue v;
+  if (q.metric == "trace") {
+    v.mid = trace0 * std::pow(ratio, kd);
+    v.source = "E[tr Sigma_k] = ((n-1)/D)^k tr Sigma_0, D the covariance divisor (derived)";
+  } else if (q.metric == "logdet") {
+    // E log det W = sum_{i=1}^d psi((n - i)/2) + d log 2 for W ~ Wishart_d(n - 1, I).
+    double step = dd * (std::log(2.0) - std::log(divisor));
+    for (Eigen::Index i = 1; i <= d_; ++i) step += boost::math::digamma((nd - static_cast<double>(i)) / 2.0);
+    v.mid = truth_.log_det + kd * step;
+    v.source = "E[log det Sigma_k] = log det Sigma_0 + k (sum_i psi((n-i)/2) + d log(2/D)) (derived; "
+               "generalises Suresh et al. 2025 Sec. 5)";
+  } else if (q.metric == "mean_sq_error") {
+    // M_k = M_{k-1} + L Z / sqrt(n) with Z independent of the past: E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j]/n.
+    const double sum = ratio == 1.0 ? kd : (1.0 - std::pow(ratio, kd)) / (1.0 - ratio);
+    v.mid = trace0 * sum / nd;
+    v.source = "E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j] / n (derived)";
+  } else {
+    return std::nullopt;
+  }
+  return v;
+}
+
+nlohmann::json MultivariateGaussianFamily::describe() const {
+  return {
+      {"truth",
+       {{"d", d_},
+        {"mean", std::vector<double>(truth_.mean.data(), truth_.mean.data() + truth_.mean.size())},
+        {"variances", variances_},
+        {"correlation", correlation_}}},
+      {"estimator", unbiased_ ? "unbiased" : "mle"},
+      {"covariance_divisor", unbiased_ ? "n - 1 (ddof 1)" : "n (ddof 0)"},
+  };
+}
+
+OUROBOROS_REGISTER_FAMILY(MultivariateGaussianFamily);
+
+}  // namespace ouro

@@ -1,0 +1,88 @@
+#include "ouroboros/families/poisson/poisson.hpp"
+
+#include <numeric>
+
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
+
+namespace ouro {
+
+namespace {
+const std::vector<ParamInfo> kTruthParams{{"lambda", "1", "mean of the true distribution (>= 0)"}};
+const std::vector<ParamInfo> kModelParams{{"estimator", "mle", "mle (sample mean)"}};
+enum Metric { kLambda, kAlive };
+}  // namespace
+
+FamilyDescriptor PoissonFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "poisson";
+  d.summary = "counts with a Poisson(lambda) law";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"mle"};
+  d.metrics = {
+      {"lambda", "fitted mean L_k"},
+      {"alive", "1 if L_k != 0, else 0 (its mean is Pr(L_k != 0))"},
+  };
+  d.kernels = "statistics: the sum of a batch by one Poisson(n L) draw; accumulate_subsample uses the sample kernel";
+  return d;
+}
+
+PoissonFamily::PoissonFamily(const Spec& truth, const Spec& model) {
+  SpecReader t(truth, "truth.family: poisson", kTruthParams);
+  truth_.lambda = t.number("lambda", 1.0);
+  if (truth_.lambda < 0) t.fail("lambda", "must be >= 0");
+  t.finish();
+  SpecReader m(model, "model.family: poisson", kModelParams);
+  m.word("estimator", {"mle"}, "mle");
+  m.finish();
+}
+
+void PoissonFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  for (std::int64_t i = 0; i < n; ++i) out.push_back(draw_poisson(rng, m.lambda));
+}
+
+void PoissonFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  fit_stats(Stats{static_cast<std::int64_t>(xs.size()), std::accumulate(xs.begin(), xs.end(), std::int64_t{0})}, out);
+}
+
+void PoissonFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
+  out = Stats{n, draw_poisson(rng, static_cast<double>(n) * m.lambda)};
+}
+
+void PoissonFamily::merge(Stats& into, const Stats& from) const {
+  into.n += from.n;
+  into.sum += from.sum;
+}
+
+void PoissonFamily::fit_stats(const Stats& s, Model& out) const {
+  out.lambda = static_cast<double>(s.sum) / static_cast<double>(s.n);
+}
+
+void PoissonFamily::metrics(const Model& m, std::span<double> out) const {
+  out[kLambda] = m.lambda;
+  out[kAlive] = m.lambda != 0.0;
+}
+
+std::optional<TheoryValue> PoissonFamily::theory(const TheoryQuery& q) const {
+  if (q.threshold) return std::nullopt;
+  TheoryValue v;
+  if (q.metric == "lambda") {
+    v.mid = truth_.lambda;
+    v.source = "E[L_k] = lambda0 in every regime (derived)";
+    return v;
+  }
+  if (q.metric != "alive" || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
+  v.mid = theory::poisson_nonzero(truth_.lambda, q.samples.at(1), q.generation);
+  v.source = "Suresh et al. 2025, Theorem 2 (exact)";
+  return v;
+}
+
+nlohmann::json PoissonFamily::describe() const {
+  return {{"truth", {{"lambda", truth_.lambda}}}, {"estimator", "mle"}, {"convention", "L = sum / n"}};
+}
+
+OUROBOROS_REGISTER_FAMILY(PoissonFamily);
+
+}  // namespace ouro
