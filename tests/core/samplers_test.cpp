@@ -54,9 +54,9 @@ Gof chi_squared_gof(const std::vector<std::int64_t>& samples, const DiscreteLaw&
   std::vector<double> observed(width, 0.0);
   for (const auto x : samples) observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
   const double n = static_cast<double>(samples.size());
-  // Pool adjacent values, left to right, until each cell expects at least max(5, n / 500) counts; a short
+  // Pool adjacent values, left to right, until each cell expects at least max(5, n / 5000) counts; a short
   // remainder joins the last cell.
-  const double min_expected = std::max(5.0, n / 500.0);
+  const double min_expected = std::max(5.0, n / 5000.0);
   std::vector<double> cell_e, cell_o;
   double e = 0, o = 0;
   for (std::size_t i = 0; i < width; ++i) {

@@ -70,11 +70,11 @@ Regime parse_regime(const std::string& text) {
   return r;
 }
 
-bool SampleSchedule::constant() const {
-  return std::all_of(n_.begin(), n_.end(), [&](std::int64_t x) { return x == n_.front(); });
+SampleSchedule::SampleSchedule(std::vector<std::int64_t> per_generation) : n_(std::move(per_generation)) {
+  if (n_.empty()) return;
+  constant_ = std::all_of(n_.begin(), n_.end(), [&](std::int64_t x) { return x == n_.front(); });
+  min_ = *std::min_element(n_.begin(), n_.end());
 }
-
-std::int64_t SampleSchedule::min() const { return *std::min_element(n_.begin(), n_.end()); }
 
 std::int64_t min_training_size(const Regime& regime, const SampleSchedule& n) {
   switch (regime.kind) {

@@ -29,14 +29,16 @@ const std::vector<std::string>& regime_help();   // one line per regime, for --h
 class SampleSchedule {
  public:
   SampleSchedule() = default;
-  explicit SampleSchedule(std::vector<std::int64_t> per_generation) : n_(std::move(per_generation)) {}
+  explicit SampleSchedule(std::vector<std::int64_t> per_generation);
   std::int64_t at(std::int64_t generation) const { return n_[static_cast<std::size_t>(generation - 1)]; }
-  bool constant() const;
-  std::int64_t min() const;
+  bool constant() const { return constant_; }  // O(1): asked once per theory value
+  std::int64_t min() const { return min_; }
   std::int64_t generations() const { return static_cast<std::int64_t>(n_.size()); }
 
  private:
   std::vector<std::int64_t> n_;
+  bool constant_ = true;
+  std::int64_t min_ = 0;
 };
 
 // Smallest training set any generation sees under a regime (what the estimator must cope with).

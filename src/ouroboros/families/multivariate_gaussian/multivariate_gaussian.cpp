@@ -18,7 +18,8 @@ const std::vector<ParamInfo> kTruthParams{
     {"d", "", "dimension (integer >= 1, required)"},
     {"mean", "0", "mean: one number (every coordinate) or a list of d numbers"},
     {"variances", "1", "diagonal of the covariance: one positive number or a list of d"},
-    {"correlation", "0", "equicorrelation rho: Sigma_ij = rho sqrt(v_i v_j), i != j; needs -1/(d-1) < rho < 1"},
+    {"correlation", "0",
+     "equicorrelation rho: Sigma_ij = rho sqrt(v_i v_j), i != j; needs -1/(d-1) < rho < 1"},
 };
 const std::vector<ParamInfo> kModelParams{
     {"estimator", "mle", "mle (covariance divisor n) or unbiased (divisor n - 1)"},
@@ -34,7 +35,8 @@ std::vector<double> per_coordinate(SpecReader& r, const char* key, double fallba
   std::vector<double> v = r.numbers(key);
   if (v.size() == 1) return std::vector<double>(size, v[0]);
   if (v.size() != size)
-    r.fail(key, fmt::format("must be one number or a list of d = {} numbers (got a list of {})", d, v.size()));
+    r.fail(key,
+           fmt::format("must be one number or a list of d = {} numbers (got a list of {})", d, v.size()));
   return v;
 }
 
@@ -74,8 +76,9 @@ FamilyDescriptor MultivariateGaussianFamily::descriptor() {
       {"kl", "KL(truth || model) in nats; +inf when Sigma_k is singular"},
       {"mean_sq_error", "||M_k - truth mean||^2"},
   };
-  d.kernels = "statistics: mean by a normal, scatter matrix by a Wishart (Bartlett decomposition); "
-              "accumulate_subsample uses the sample kernel";
+  d.kernels =
+      "statistics: mean by a normal, scatter matrix by a Wishart (Bartlett decomposition); "
+      "accumulate_subsample uses the sample kernel";
   return d;
 }
 
@@ -93,7 +96,8 @@ MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const 
   truth_.cov.resize(d_, d_);
   for (Eigen::Index i = 0; i < d_; ++i)
     for (Eigen::Index j = 0; j < d_; ++j) {
-      const double sd_ij = std::sqrt(variances_[static_cast<std::size_t>(i)] * variances_[static_cast<std::size_t>(j)]);
+      const double sd_ij =
+          std::sqrt(variances_[static_cast<std::size_t>(i)] * variances_[static_cast<std::size_t>(j)]);
       truth_.cov(i, j) = i == j ? variances_[static_cast<std::size_t>(i)] : correlation_ * sd_ij;
     }
   // The equicorrelation matrix has eigenvalues 1 - rho and 1 + (d - 1) rho; LLT is the numerical check.
@@ -108,7 +112,8 @@ MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const 
   m.finish();
 }
 
-void MultivariateGaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+void MultivariateGaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng,
+                                        std::vector<Sample>& out) const {
   Eigen::VectorXd z(d_);
   for (std::int64_t s = 0; s < n; ++s) {
     for (Eigen::Index i = 0; i < d_; ++i) z[i] = draw_normal(rng);
@@ -203,10 +208,10 @@ void MultivariateGaussianFamily::metrics(const Model& m, std::span<double> out) 
 void MultivariateGaussianFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
   const std::int64_t smallest = min_training_size(regime, samples);
   if (smallest < d_ + 1)
-    throw UserError(fmt::format(
-        "experiment.samples: a training set of {} sample(s) under {} is too small for "
-        "multivariate_gaussian(d={}): the fitted covariance is singular below d + 1 = {} samples",
-        smallest, regime.name(), d_, d_ + 1));
+    throw UserError(
+        fmt::format("experiment.samples: a training set of {} sample(s) under {} is too small for "
+                    "multivariate_gaussian(d={}): the fitted covariance is singular below d + 1 = {} samples",
+                    smallest, regime.name(), d_, d_ + 1));
 }
 
 std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery& q) const {
@@ -217,7 +222,8 @@ std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery&
   if (n < d_ + 1) return std::nullopt;
   const double nd = static_cast<double>(n), kd = static_cast<double>(k), dd = static_cast<double>(d_);
   const double divisor = unbiased_ ? nd - 1.0 : nd;
-  const double ratio = (nd - 1.0) / divisor;  // E[S] = (n - 1) Sigma, so E[Sigma_k | Sigma_{k-1}] = ratio Sigma_{k-1}
+  const double ratio =
+      (nd - 1.0) / divisor;  // E[S] = (n - 1) Sigma, so E[Sigma_k | Sigma_{k-1}] = ratio Sigma_{k-1}
   const double trace0 = truth_.cov.trace();
   TheoryValue v;
   if (q.metric == "trace") {
@@ -228,10 +234,12 @@ std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery&
     double step = dd * (std::log(2.0) - std::log(divisor));
     for (Eigen::Index i = 1; i <= d_; ++i) step += boost::math::digamma((nd - static_cast<double>(i)) / 2.0);
     v.mid = truth_.log_det + kd * step;
-    v.source = "E[log det Sigma_k] = log det Sigma_0 + k (sum_i psi((n-i)/2) + d log(2/D)) (derived; "
-               "generalises Suresh et al. 2025 Sec. 5)";
+    v.source =
+        "E[log det Sigma_k] = log det Sigma_0 + k (sum_i psi((n-i)/2) + d log(2/D)) (derived; "
+        "generalises Suresh et al. 2025 Sec. 5)";
   } else if (q.metric == "mean_sq_error") {
-    // M_k = M_{k-1} + L Z / sqrt(n) with Z independent of the past: E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j]/n.
+    // M_k = M_{k-1} + L Z / sqrt(n) with Z independent of the past: E||M_k - mu_0||^2 = sum_{j<k} E[tr
+    // Sigma_j]/n.
     const double sum = ratio == 1.0 ? kd : (1.0 - std::pow(ratio, kd)) / (1.0 - ratio);
     v.mid = trace0 * sum / nd;
     v.source = "E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j] / n (derived)";

@@ -40,7 +40,8 @@ class MultivariateGaussianFamily {
     Eigen::VectorXd mean;
     Eigen::MatrixXd cov;
     // chol * chol^T == cov, cached by fit so that sampling and metrics need no factorisation. It is the
-    // lower Cholesky factor (lower == true) except in the rounding fallback described in multivariate_gaussian.cpp.
+    // lower Cholesky factor (lower == true) except in the rounding fallback described in
+    // multivariate_gaussian.cpp.
     Eigen::MatrixXd chol;
     bool lower = true;
     double log_det = 0;  // log det cov; -inf when cov is singular

@@ -25,8 +25,9 @@ struct Moments {
 };
 
 // Runs `replicates` chains to `generation` and returns the mean and standard error of each metric there.
-std::vector<Moments> run(const Simulator& sim, const std::string& regime_text, KernelKind kernel, std::int64_t n,
-                         std::int64_t generation, std::uint64_t seed, int replicates = kReplicates) {
+std::vector<Moments> run(const Simulator& sim, const std::string& regime_text, KernelKind kernel,
+                         std::int64_t n, std::int64_t generation, std::uint64_t seed,
+                         int replicates = kReplicates) {
   const Regime regime = parse_regime(regime_text);
   const SampleSchedule samples(std::vector<std::int64_t>(static_cast<std::size_t>(generation), n));
   sim.validate(regime, samples);
@@ -94,19 +95,21 @@ TEST(MultivariateGaussian, DescriptorAndTruthMetrics) {
   EXPECT_EQ(json["covariance_divisor"], "n - 1 (ddof 1)");
 }
 
-// Replace, n = 10: replicate means of trace, logdet and mean_sq_error at generations 1 and 5 against theory().
+// Replace, n = 10: replicate means of trace, logdet and mean_sq_error at generations 1 and 5 against
+// theory().
 TEST(MultivariateGaussian, ReplaceMatchesTheory) {
   const std::int64_t n = 10;
   for (const char* estimator : {"mle", "unbiased"}) {
-    const auto sim = make_simulator(kTruth, std::string("multivariate_gaussian(estimator=") + estimator + ")");
+    const auto sim =
+        make_simulator(kTruth, std::string("multivariate_gaussian(estimator=") + estimator + ")");
     for (const std::int64_t generation : {1, 5}) {
       const auto moments = run(*sim, "replace", KernelKind::kStatistics, n, generation, 11);
       for (const char* metric : {"trace", "logdet", "mean_sq_error"}) {
         const Moments& m = moments[metric_index(*sim, metric)];
         const double expected = theory_mid(*sim, metric, n, generation);
         EXPECT_LE(std::abs(m.mean - expected), 4.0 * m.se)
-            << estimator << " generation " << generation << " " << metric << ": mean " << m.mean << " se " << m.se
-            << " theory " << expected;
+            << estimator << " generation " << generation << " " << metric << ": mean " << m.mean << " se "
+            << m.se << " theory " << expected;
       }
     }
   }
@@ -114,7 +117,8 @@ TEST(MultivariateGaussian, ReplaceMatchesTheory) {
 
 void expect_kernels_agree(const std::string& regime, std::int64_t n, std::int64_t generation) {
   for (const char* estimator : {"mle", "unbiased"}) {
-    const auto sim = make_simulator(kTruth, std::string("multivariate_gaussian(estimator=") + estimator + ")");
+    const auto sim =
+        make_simulator(kTruth, std::string("multivariate_gaussian(estimator=") + estimator + ")");
     // Different seeds: the two samples of replicates must be independent for the two-sample z test.
     const auto stats = run(*sim, regime, KernelKind::kStatistics, n, generation, 21);
     const auto sample = run(*sim, regime, KernelKind::kSample, n, generation, 22);
@@ -128,9 +132,13 @@ void expect_kernels_agree(const std::string& regime, std::int64_t n, std::int64_
   }
 }
 
-TEST(MultivariateGaussian, StatisticsKernelMatchesSampleKernelReplace) { expect_kernels_agree("replace", 10, 3); }
+TEST(MultivariateGaussian, StatisticsKernelMatchesSampleKernelReplace) {
+  expect_kernels_agree("replace", 10, 3);
+}
 
-TEST(MultivariateGaussian, StatisticsKernelMatchesSampleKernelAccumulate) { expect_kernels_agree("accumulate", 10, 4); }
+TEST(MultivariateGaussian, StatisticsKernelMatchesSampleKernelAccumulate) {
+  expect_kernels_agree("accumulate", 10, 4);
+}
 
 // fresh_mix with n = 10 and real_fraction 0.2 draws real batches of 2 < d + 1: the singular-Wishart path.
 TEST(MultivariateGaussian, StatisticsKernelMatchesSampleKernelFreshMix) {

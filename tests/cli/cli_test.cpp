@@ -1,0 +1,216 @@
+// The `ouroboros` program end to end: output files and their schema, thread-count independence, bad input
+// (exit 2, one line naming the key, nothing written), and interruption (exit 130, nothing written).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ouroboros_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+  Result run(const std::string& args) {
+    const std::string cmd = std::string(OUROBOROS_CLI) + " " + args + " >" + (dir_ / "stdout").string() + " 2>" +
+                            (dir_ / "stderr").string();
+    const int raw = std::system(cmd.c_str());
+    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir_ / "stdout"), slurp(dir_ / "stderr")};
+  }
+
+  static std::string experiment(const std::string& truth, const std::string& model, const std::string& extra = "",
+                                const std::string& regimes = "[\"replace\", \"accumulate\"]") {
+    return "[experiment]\ngenerations = 6\nreplicates = 20\nseed = 3\nsamples = 10\nregimes = " + regimes +
+           "\n[truth]\nfamily = \"" + truth + "\"\n[model]\nfamily = \"" + model + "\"\n" + extra;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
+  const auto exp = write("e.toml", experiment("gaussian(mean=0, sd=1)", "gaussian(estimator=unbiased)",
+                                              "[metrics]\nthresholds = [\"sigma > 0.5\"]\n"));
+  const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto summary = lines(slurp(dir_ / "out" / "summary.csv"));
+  ASSERT_FALSE(summary.empty());
+  EXPECT_EQ(summary[0], "regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi");
+  // 2 regimes x 7 generations (0..6) x (6 gaussian metrics + 1 threshold)
+  EXPECT_EQ(summary.size(), 1u + 2 * 7 * 7);
+  for (std::size_t i = 1; i < summary.size(); ++i)
+    EXPECT_EQ(std::count(summary[i].begin(), summary[i].end(), ','), 11) << summary[i];
+  const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));
+  for (const char* key : {"config", "seed", "git_commit", "ouroboros_version", "regimes", "wall_seconds", "machine",
+                          "family", "files", "threads"})
+    EXPECT_TRUE(manifest.contains(key)) << key;
+  EXPECT_EQ(manifest["regimes"][0]["kernel"], "statistics");
+  EXPECT_EQ(manifest["config"]["experiment"]["replicates"], 20);
+  EXPECT_EQ(manifest["family"]["variance_divisor"], "n - 1 (ddof 1)");
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "trajectories.csv"));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "forgetting.csv"));
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << "temporary file left behind";
+  EXPECT_NE(r.out.find("sigma>0.5"), std::string::npos) << "the stdout table shows the threshold metric";
+}
+
+TEST_F(Cli, SummaryIsIdenticalForAnyThreadCount) {
+  const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=50, a=1, b=0)", "categorical",
+                                              "[output]\ntrajectories = true\n"));
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 1 --out " + (dir_ / "a").string()).status, 0);
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 3 --out " + (dir_ / "b").string()).status, 0);
+  for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv"})
+    EXPECT_EQ(slurp(dir_ / "a" / f), slurp(dir_ / "b" / f)) << f;
+}
+
+TEST_F(Cli, TrajectoriesEveryKAndForgettingRows) {
+  const auto exp = write("e.toml", experiment("categorical(dist=uniform, m=8)", "categorical",
+                                              "[output]\ntrajectories = 3\n", "[\"replace\"]"));
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --out " + (dir_ / "o").string()).status, 0);
+  const auto traj = lines(slurp(dir_ / "o" / "trajectories.csv"));
+  EXPECT_EQ(traj[0], "regime,replicate,generation,metric,value");
+  // generations 0, 3, 6 x 20 replicates x 4 metrics
+  EXPECT_EQ(traj.size(), 1u + 3 * 20 * 4);
+  const auto forgetting = lines(slurp(dir_ / "o" / "forgetting.csv"));
+  EXPECT_EQ(forgetting[0], "regime,replicate,symbol,original_count,forgotten_at");
+  EXPECT_EQ(forgetting.size(), 1u + 20 * 8);
+}
+
+TEST_F(Cli, SampleKernelFallbackIsRecorded) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian", "", "[\"accumulate_subsample(size=5)\"]"));
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --out " + (dir_ / "o").string()).status, 0);
+  const auto manifest = nlohmann::json::parse(slurp(dir_ / "o" / "manifest.json"));
+  EXPECT_EQ(manifest["regimes"][0]["kernel"], "sample");
+  EXPECT_TRUE(manifest["regimes"][0].contains("kernel_note"));
+}
+
+struct BadInput {
+  std::string name, toml, args, expected;
+};
+
+class CliBadInput : public Cli, public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(CliBadInput, ExitsTwoWithOneLineNamingTheProblemAndWritesNothing) {
+  const auto& c = GetParam();
+  const auto exp = write("e.toml", c.toml);
+  const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string() + " " + c.args);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find(c.expected), std::string::npos) << "stderr: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.csv"));
+}
+
+const std::string kGood = "[experiment]\ngenerations = 3\nsamples = 10\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    ::testing::Values(
+        BadInput{"MalformedToml", "[experiment\ngenerations = 3\n", "", "malformed TOML"},
+        BadInput{"UnknownKey", kGood + "[output]\ndirr = \"x\"\n", "", "unknown key output.dirr"},
+        BadInput{"UnknownSection", kGood + "[outputs]\n", "", "unknown section [outputs]"},
+        BadInput{"UnknownFamily", "[experiment]\ngenerations = 3\nsamples = 10\n[truth]\nfamily = \"gausian\"\n[model]\nfamily = \"gausian\"\n", "",
+                 "unknown family 'gausian'"},
+        BadInput{"FamilyMismatch", "[experiment]\ngenerations = 3\nsamples = 10\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"poisson\"\n", "",
+                 "model.family"},
+        BadInput{"UnknownModelParameter", kGood, "--set 'model.family=\"gaussian(ddof=1)\"'", "unknown parameter 'ddof'"},
+        BadInput{"UnknownRegime", kGood, "--set 'experiment.regimes=[\"recycle\"]'", "unknown regime 'recycle'"},
+        BadInput{"UnknownThresholdMetric", kGood + "[metrics]\nthresholds = [\"sigmaa > 1\"]\n", "", "unknown metric 'sigmaa'"},
+        BadInput{"UnbiasedNeedsTwoSamples", kGood, "--set experiment.samples=1 --set 'model.family=\"gaussian(estimator=unbiased)\"'",
+                 "too small"},
+        BadInput{"ProbabilitiesDoNotSumToOne", kGood,
+                 "--set 'truth.family=\"categorical(p=[0.5, 0.4])\"' --set 'model.family=\"categorical\"'", "must sum to 1"},
+        BadInput{"ZeroSamples", kGood, "--set experiment.samples=0", "experiment.samples"},
+        BadInput{"NegativeReplicates", kGood, "--set experiment.replicates=-1", "experiment.replicates"},
+        BadInput{"SamplesListWrongLength", kGood, "--set 'experiment.samples=[5, 6]'", "one n per generation"},
+        BadInput{"SubsampleLargerThanPool", kGood, "--set 'experiment.regimes=[\"accumulate_subsample(size=11)\"]'",
+                 "larger than the pool"},
+        BadInput{"MissingCountsFile", kGood,
+                 "--set 'truth.family=\"categorical(file=/nonexistent/counts.txt)\"' --set 'model.family=\"categorical\"'",
+                 "cannot be opened"},
+        BadInput{"NegativeSd", kGood, "--set 'truth.family=\"gaussian(sd=-1)\"'", "'sd=-1' must be > 0"},
+        BadInput{"BadKernel", kGood, "--set experiment.kernel=fast", "experiment.kernel"},
+        BadInput{"BadOverride", kGood, "--set replicates=3", "--set 'replicates=3'"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST_F(Cli, MissingExperimentFile) {
+  const auto r = run("run " + (dir_ / "absent.toml").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot read experiment file"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, HelpAndFamilies) {
+  const auto help = run("run --help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* s : {"--set", "--out", "--threads", "--quiet", "summary.csv", "trajectories.csv", "forgetting.csv",
+                        "accumulate_subsample", "fresh_mix"})
+    EXPECT_NE(help.out.find(s), std::string::npos) << s;
+  const auto families = run("families");
+  EXPECT_EQ(families.status, 0);
+  for (const char* s : {"bernoulli", "categorical", "gaussian", "multivariate_gaussian", "poisson"})
+    EXPECT_NE(families.out.find(std::string(s) + ":"), std::string::npos) << s;
+  EXPECT_EQ(run("families nosuch").status, 2);
+}
+
+TEST_F(Cli, InterruptedRunLeavesNoOutput) {
+  const auto exp = write("e.toml", "[experiment]\ngenerations = 2000000\nreplicates = 200\nsamples = 10\n"
+                                   "[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n");
+  const std::string out = (dir_ / "out").string();
+  const std::string exp_path = exp.string();
+  std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"), const_cast<char*>(exp_path.c_str()),
+                          const_cast<char*>("--quiet"), const_cast<char*>("--out"), const_cast<char*>(out.c_str()), nullptr};
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
+  // Wait until the run has started writing (its temporary summary exists), then interrupt it.
+  for (int i = 0; i < 200 && !fs::exists(out); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  ASSERT_TRUE(fs::exists(out));
+  EXPECT_TRUE(fs::is_empty(out)) << "an interrupted run leaves no file, not even a temporary one";
+}
+
+}  // namespace
