@@ -35,8 +35,9 @@ class Rng {
     return out_.v[used_++];
   }
 
-  // Uniform on the open interval (0, 1), 53 bits: never 0, never 1, safe for log().
-  double uniform() { return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53; }
+  // Uniform on the open interval (0, 1) on a grid of 2^52 midpoints: exact in a double, so never 0 and never 1
+  // (with 53 bits, (2^53 - 1) + 0.5 would round up to 2^53 and give exactly 1).
+  double uniform() { return (static_cast<double>((*this)() >> 12) + 0.5) * 0x1.0p-52; }
 
  private:
   void refill() {

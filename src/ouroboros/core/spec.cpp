@@ -123,11 +123,21 @@ class Parser {
   std::size_t pos_ = 0;
 };
 
+// A word is written bare only when it would parse back as the same word: not empty, only word characters,
+// and not something the parser would read as a number (a word "1.5" must keep its quotes).
 bool needs_quotes(const std::string& s) {
   if (s.empty()) return true;
-  return !std::all_of(s.begin(), s.end(), [](char c) {
+  const bool word_chars = std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+' || c == '/';
   });
+  if (!word_chars) return true;
+  const char c = s[0];
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.';
+}
+
+std::string quoted(const std::string& s) {
+  const char q = s.find('"') == std::string::npos ? '"' : '\'';
+  return q + s + q;
 }
 
 std::string allowed_list(const std::vector<ParamInfo>& params) {
@@ -143,7 +153,7 @@ std::string SpecValue::to_string() const {
     case Kind::kNumber:
       return text;
     case Kind::kWord:
-      return needs_quotes(text) ? "\"" + text + "\"" : text;
+      return needs_quotes(text) ? quoted(text) : text;
     case Kind::kList: {
       std::string out = "[";
       for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i].to_string();

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -182,15 +185,22 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
 }
 
 Threshold parse_threshold(const std::string& text) {
-  static const std::regex re(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?|[-+]?inf)\s*$)");
+  static const std::regex re(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$)");
   std::smatch m;
-  if (!std::regex_match(text, m, re))
+  const auto fail = [&] {
     throw UserError(fmt::format("metrics.thresholds: '{}' is not of the form 'metric op number' with op one of "
-                                "< <= > >= == != (e.g. \"sigma > 0.1\")", text));
+                                "< <= > >= == != and a number or inf (e.g. \"sigma > 0.1\")", text));
+  };
+  if (!std::regex_match(text, m, re)) fail();
   Threshold t;
   t.metric = m[1];
   t.op = m[2];
-  t.value = std::stod(m[3]);
+  const std::string number = m[3];
+  char* end = nullptr;
+  errno = 0;
+  t.value = std::strtod(number.c_str(), &end);
+  // inf is allowed ("kl < inf": every true symbol still alive); NaN and overflowing numbers are not.
+  if (end != number.c_str() + number.size() || errno == ERANGE || std::isnan(t.value)) fail();
   return t;
 }
 

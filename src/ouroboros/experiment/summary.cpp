@@ -7,17 +7,25 @@
 namespace ouro {
 
 namespace {
-double quantile_sorted_prefix(std::span<double> v, double q) {
-  // nth_element puts the order statistics we need in place; the neighbour is the min of the upper part.
+
+// Type-7 quantile of v[lo_bound, hi_bound) where the caller guarantees the order statistics needed lie in
+// that range (after a partition around the median). Only nth_element and one min scan: O(size).
+double quantile(std::span<double> v, double q, std::size_t lo_bound, std::size_t hi_bound) {
   const double h = q * static_cast<double>(v.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(h));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(lo_bound), v.begin() + static_cast<std::ptrdiff_t>(lo),
+                   v.begin() + static_cast<std::ptrdiff_t>(hi_bound));
   const double a = v[lo];
-  if (lo + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo + 1), v.end());
   const double frac = h - static_cast<double>(lo);
-  return frac == 0 ? a : a + frac * (b - a);
+  if (frac == 0 || lo + 1 >= v.size()) return a;
+  // The next order statistic is the smallest value after position lo (nth_element leaves them unordered);
+  // it lies in (lo, hi_bound) when that range is not empty, else just past it.
+  const std::size_t scan_end = lo + 1 < hi_bound ? hi_bound : v.size();
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo + 1),
+                                     v.begin() + static_cast<std::ptrdiff_t>(scan_end));
+  return a == b ? a : a + frac * (b - a);  // a == b: also keeps inf (inf - inf would be NaN)
 }
+
 }  // namespace
 
 SummaryStats summarize(std::span<double> values) {
@@ -37,9 +45,13 @@ SummaryStats summarize(std::span<double> values) {
     s.sd = std::sqrt(ss / (r - 1));
     s.se = s.sd / std::sqrt(r);
   }
-  s.q05 = quantile_sorted_prefix(values, 0.05);
-  s.q50 = quantile_sorted_prefix(values, 0.50);
-  s.q95 = quantile_sorted_prefix(values, 0.95);
+  // The median partitions the values; q05 is then found in the lower part and q95 in the upper part, whose
+  // order statistics stay in place. The min scans for the interpolation neighbours run over short tails.
+  const std::size_t n = values.size();
+  const auto mid = static_cast<std::size_t>(std::floor(0.5 * static_cast<double>(n - 1)));
+  s.q50 = quantile(values, 0.50, 0, n);
+  s.q05 = quantile(values, 0.05, 0, mid + 1);
+  s.q95 = quantile(values, 0.95, mid, n);
   return s;
 }
 

@@ -13,7 +13,9 @@ AtomicFile::AtomicFile(std::filesystem::path final_path) : final_(std::move(fina
   temp_ = final_.parent_path() / fmt::format(".{}.tmp-{}", final_.filename().string(), ::getpid());
   file_ = std::fopen(temp_.c_str(), "wb");
   if (!file_) throw std::runtime_error(fmt::format("cannot write {}: {}", temp_.string(), std::strerror(errno)));
-  std::setvbuf(file_, nullptr, _IOFBF, std::size_t{1} << 20);
+  // glibc ignores the size when it allocates the buffer itself: give it one (CSVs are written row by row).
+  buffer_.resize(std::size_t{1} << 20);
+  std::setvbuf(file_, buffer_.data(), _IOFBF, buffer_.size());
 }
 
 AtomicFile::~AtomicFile() {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ouro {
 
@@ -23,6 +24,7 @@ class AtomicFile {
  private:
   std::filesystem::path final_, temp_;
   std::FILE* file_ = nullptr;
+  std::vector<char> buffer_;
 };
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);

@@ -35,13 +35,25 @@ std::string csv_field(const std::string& s) {
 }
 }  // namespace
 
+namespace {
+void append_number(fmt::memory_buffer& out, double x, bool empty_nan = false) {
+  out.push_back(',');
+  if (std::isfinite(x))
+    fmt::format_to(std::back_inserter(out), "{}", x);
+  else if (!(std::isnan(x) && empty_nan))
+    fmt::format_to(std::back_inserter(out), "{}", format_number(x));
+}
+}  // namespace
+
 void CsvSink::summary(const SummaryRow& r) {
+  // Summary rows are the bulk of a long run's output: formatted into one reused buffer.
   const auto& s = r.stats;
-  line_ = fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.regime), r.generation, csv_field(r.metric),
-                      format_number(s.mean), format_number(s.sd), format_number(s.se), format_number(s.q05),
-                      format_number(s.q50), format_number(s.q95), format_number(r.theory.lo, true),
-                      format_number(r.theory.mid, true), format_number(r.theory.hi, true));
-  summary_->write(line_);
+  buffer_.clear();
+  fmt::format_to(std::back_inserter(buffer_), "{},{},{}", csv_field(r.regime), r.generation, csv_field(r.metric));
+  for (const double x : {s.mean, s.sd, s.se, s.q05, s.q50, s.q95}) append_number(buffer_, x);
+  for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) append_number(buffer_, x, true);
+  buffer_.push_back('\n');
+  summary_->write(std::string_view(buffer_.data(), buffer_.size()));
 }
 
 void CsvSink::trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,

@@ -5,6 +5,8 @@
 //   forgetting.csv   regime,replicate,symbol,original_count,forgotten_at (families with items)
 // Numbers are written in the shortest form that reads back to the same double; inf, -inf and nan as such;
 // an empty cell where no theory applies, and an empty forgotten_at when the item survived the horizon.
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -29,6 +31,7 @@ class CsvSink final : public ResultSink {
   std::unique_ptr<AtomicFile> summary_, trajectories_, forgetting_;
   bool forgetting_used_ = false;
   std::string line_;
+  fmt::memory_buffer buffer_;
 };
 
 // Shortest round-trip text of a double; "" for NaN when `empty_nan` (theory cells).

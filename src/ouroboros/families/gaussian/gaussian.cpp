@@ -123,9 +123,10 @@ void GaussianFamily::metrics(const Model& m, std::span<double> out) const {
   out[kMean] = m.mean;
   out[kSigma] = m.sd;
   out[kVariance] = var;
-  out[kLogVariance] = var > 0 ? std::log(var) : -kInf;
+  const double log_var = var > 0 ? std::log(var) : -kInf;
+  out[kLogVariance] = log_var;
   out[kMeanSqError] = d * d;
-  out[kKl] = var > 0 ? std::log(m.sd / truth_.sd) + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
+  out[kKl] = var > 0 ? 0.5 * log_var - std::log(truth_.sd) + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
 }
 
 void GaussianFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
