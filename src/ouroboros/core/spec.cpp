@@ -199,7 +199,7 @@ const SpecValue& SpecReader::required(std::string_view key) {
 void SpecReader::fail(std::string_view key, const std::string& message) const {
   std::string shown;
   for (const auto& [k, v] : spec_.args)
-    if (k == key) shown = "=" + v.to_string();
+    if (k == key) shown = fmt::format("={}", v.to_string());
   throw UserError(fmt::format("{} parameter '{}{}' {}", what_, key, shown, message));
 }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, command 2: installs what is missing, builds, and runs the whole test suite with CTest.
+#   scripts/test.sh             Release build in build/
+#   scripts/test.sh --sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build in build-sanitize/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--sanitize" ]; then
+  export BUILD_DIR=build-sanitize BUILD_TYPE=RelWithDebInfo CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF"
+  export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+fi
+./scripts/build.sh
+ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
