@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/parallel.hpp"
 #include "ouroboros/experiment/config.hpp"
 #include "ouroboros/experiment/runner.hpp"
 #include "ouroboros/io/atomic_file.hpp"
@@ -36,7 +37,7 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
 
   install_interrupt_handler();
   const bool forgetting = config.forgetting && simulator->items() > 0;
-  CsvSink files(dir, config.trajectories_every > 0, forgetting);
+  CsvSink files(dir, config.trajectories_every > 0, forgetting, resolve_threads(config.threads));
   TerminalSink terminal(config, files, options.quiet, stdout);
   RunReport report;
   try {

@@ -56,6 +56,15 @@ void TerminalSink::begin_regime(const std::string& regime, KernelKind kernel) {
 
 void TerminalSink::summary(const SummaryRow& row) {
   files_.summary(row);
+  add_table_line(row);
+}
+
+void TerminalSink::summary_block(std::span<const SummaryRow> rows) {
+  files_.summary_block(rows);
+  for (const auto& row : rows) add_table_line(row);
+}
+
+void TerminalSink::add_table_line(const SummaryRow& row) {
   if (quiet_ || !shown_.count(row.generation)) return;
   std::string theory;
   const auto& t = row.theory;

@@ -18,6 +18,7 @@ class TerminalSink final : public ResultSink {
   TerminalSink(const ExperimentConfig& config, ResultSink& files, bool quiet, std::FILE* out);
   void begin_regime(const std::string& regime, KernelKind kernel) override;
   void summary(const SummaryRow& row) override;
+  void summary_block(std::span<const SummaryRow> rows) override;
   void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
                   const std::string& metric, double value) override;
   void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
@@ -26,6 +27,7 @@ class TerminalSink final : public ResultSink {
   bool progress(std::size_t regime_index, std::int64_t generation) override;
 
  private:
+  void add_table_line(const SummaryRow& row);
   const ExperimentConfig& config_;
   ResultSink& files_;
   bool quiet_, show_progress_;

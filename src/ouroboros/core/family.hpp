@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ouroboros/core/spec.hpp"
@@ -49,7 +50,9 @@ struct TheoryValue {
   double lo = std::numeric_limits<double>::quiet_NaN();
   double mid = std::numeric_limits<double>::quiet_NaN();
   double hi = std::numeric_limits<double>::quiet_NaN();
-  std::string source;  // citation, e.g. "Suresh et al. 2025, Theorem 2 (exact)"
+  // Citation, e.g. "Suresh et al. 2025, Theorem 2 (exact)": a string literal, so asking for a theory value
+  // (once per generation and metric) allocates nothing.
+  std::string_view source;
 };
 
 // One replicate's chain of generations under one regime and kernel.

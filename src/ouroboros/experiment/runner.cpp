@@ -53,6 +53,7 @@ class RegimeRun {
     }
     emit_truth();
     const std::size_t cols = l_.columns();
+    // Blocks are kept small (a few MiB of metric values) so they stay in cache and cost few page faults.
     const auto block = static_cast<std::int64_t>(
         std::clamp<std::size_t>(block_bytes_ / (reps_ * cols * sizeof(double)), 1, 4096));
     values_.resize(static_cast<std::size_t>(std::min(block, c_.generations)) * reps_ * cols);
@@ -101,6 +102,7 @@ class RegimeRun {
   void emit_block(std::int64_t g0, std::int64_t len) {
     const std::size_t cols = l_.columns();
     std::vector<SummaryStats> stats(static_cast<std::size_t>(len) * cols);
+    std::vector<TheoryValue> theory(stats.size());
     std::vector<std::vector<double>> scratch(threads_, std::vector<double>(reps_));
     parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
       const std::int64_t offset = static_cast<std::int64_t>(j / cols);
@@ -108,23 +110,29 @@ class RegimeRun {
       auto& v = scratch[worker];
       for (std::size_t r = 0; r < reps_; ++r) v[r] = row(offset, r)[m];
       stats[j] = summarize(v);
+      const bool is_threshold = m >= l_.family_metrics;
+      const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
+      const TheoryQuery q{regime_, c_.samples, g0 + offset, metric,
+                          is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
+      theory[j] = sim_.theory(q).value_or(TheoryValue{});
     });
+    std::vector<SummaryRow> rows;
+    rows.reserve(stats.size());
+    for (std::size_t j = 0; j < stats.size(); ++j) {
+      const std::size_t m = j % cols;
+      if (!theory[j].source.empty() && !report_.theory_sources.count(l_.names[m]))
+        report_.theory_sources.emplace(l_.names[m], std::string(theory[j].source));
+      rows.push_back(SummaryRow{label_, g0 + static_cast<std::int64_t>(j / cols), l_.names[m], stats[j], theory[j]});
+    }
+    sink_.summary_block(rows);
+    if (c_.trajectories_every <= 0) return;
     for (std::int64_t offset = 0; offset < len; ++offset) {
       const std::int64_t g = g0 + offset;
-      for (std::size_t m = 0; m < cols; ++m) {
-        const bool is_threshold = m >= l_.family_metrics;
-        const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
-        const TheoryQuery q{regime_, c_.samples, g, metric,
-                            is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
-        TheoryValue theory = sim_.theory(q).value_or(TheoryValue{});
-        if (!theory.source.empty()) report_.theory_sources.emplace(l_.names[m], theory.source);
-        sink_.summary(SummaryRow{label_, g, l_.names[m], stats[static_cast<std::size_t>(offset) * cols + m], theory});
+      if (g % c_.trajectories_every != 0) continue;
+      for (std::size_t r = 0; r < reps_; ++r) {
+        const auto values = row(offset, r);
+        for (std::size_t m = 0; m < cols; ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), g, l_.names[m], values[m]);
       }
-      if (c_.trajectories_every > 0 && g % c_.trajectories_every == 0)
-        for (std::size_t r = 0; r < reps_; ++r) {
-          const auto values = row(offset, r);
-          for (std::size_t m = 0; m < cols; ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), g, l_.names[m], values[m]);
-        }
     }
   }
 

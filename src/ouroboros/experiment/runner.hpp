@@ -34,7 +34,7 @@ struct RunReport {
 
 // Internal knobs that change how the work is cut, never the results (tests vary them to prove it).
 struct RunTuning {
-  std::size_t block_bytes = std::size_t{16} << 20;  // metric values held per block of generations
+  std::size_t block_bytes = std::size_t{4} << 20;  // metric values held per block of generations
 };
 
 RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,

@@ -2,6 +2,7 @@
 // Where a run's results go. The runner knows nothing of files: io/ implements the CSV sinks, the CLI the
 // terminal table and progress, tests collect rows in memory.
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "ouroboros/core/family.hpp"
@@ -22,6 +23,10 @@ class ResultSink {
   virtual ~ResultSink() = default;
   virtual void begin_regime(const std::string& regime, KernelKind kernel) { (void)regime, (void)kernel; }
   virtual void summary(const SummaryRow& row) = 0;
+  // A block of rows in output order (generation, then metric); sinks may override it to work in parallel.
+  virtual void summary_block(std::span<const SummaryRow> rows) {
+    for (const auto& row : rows) summary(row);
+  }
   virtual void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
                           const std::string& metric, double value) {
     (void)regime, (void)replicate, (void)generation, (void)metric, (void)value;

@@ -18,8 +18,9 @@ namespace ouro {
 
 class CsvSink final : public ResultSink {
  public:
-  CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting);
+  CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads = 1);
   void summary(const SummaryRow& row) override;
+  void summary_block(std::span<const SummaryRow> rows) override;  // formats on `threads` workers
   void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
                   const std::string& metric, double value) override;
   void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
@@ -32,6 +33,8 @@ class CsvSink final : public ResultSink {
   bool forgetting_used_ = false;
   std::string line_;
   fmt::memory_buffer buffer_;
+  unsigned threads_;
+  std::vector<fmt::memory_buffer> chunks_;
 };
 
 // Shortest round-trip text of a double; "" for NaN when `empty_nan` (theory cells).
