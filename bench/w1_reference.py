@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from reference_common import report_generations
+
 
 def zipf_probabilities(m, a, b):
     """Returns the Zipf(a, b) distribution over m symbols: p_i proportional to 1 / (i + b)^a, i = 1..m."""
@@ -30,17 +32,6 @@ def simulate_replicate(p0, n, generations, rng):
         p = counts / n
         support[generation] = np.count_nonzero(counts)
     return support
-
-
-def report_generations(generations):
-    """Returns the generations to print: 0, 1, 10, 100, ... up to the last one, and the last one."""
-    shown = [0]
-    g = 1
-    while g < generations:
-        shown.append(g)
-        g *= 10
-    shown.append(generations)
-    return shown
 
 
 def parse_args():

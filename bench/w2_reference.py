@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from reference_common import report_generations
+
 
 def simulate_replicate(n, generations, rng):
     """Runs one replicate; returns the fitted sigma per generation (index 0 is the truth's sigma = 1)."""
@@ -24,17 +26,6 @@ def simulate_replicate(n, generations, rng):
         sigma = x.std(ddof=1)
         sigmas[generation] = sigma
     return sigmas
-
-
-def report_generations(generations):
-    """Returns the generations to print: 0, 1, 10, 100, ... up to the last one, and the last one."""
-    shown = [0]
-    g = 1
-    while g < generations:
-        shown.append(g)
-        g *= 10
-    shown.append(generations)
-    return shown
 
 
 def parse_args():

@@ -284,8 +284,13 @@ std::vector<double> SpecReader::numbers(std::string_view key) {
 
 void SpecReader::finish() const {
   for (const auto& [k, v] : spec_.args)
-    if (std::find(used_.begin(), used_.end(), k) == used_.end())
+    if (std::find(used_.begin(), used_.end(), k) == used_.end()) {
+      const bool declared = std::any_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; });
+      if (declared)
+        throw UserError(fmt::format("{}: parameter '{}' does not apply with the other parameters given "
+                                    "(see `ouroboros families`)", what_, k));
       throw UserError(fmt::format("{}: unknown parameter '{}' (allowed: {})", what_, k, allowed_list(params_)));
+    }
 }
 
 }  // namespace ouro

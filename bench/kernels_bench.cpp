@@ -1,0 +1,95 @@
+// Google Benchmark: the cost of one generation of the statistics kernels, and of the samplers under them.
+//   ./build/kernels_bench
+// Counters: `per_alive_symbol` is the time per symbol alive in the source model (the W1 unit of work);
+// `per_step` is the time per replicate-generation.
+#include <benchmark/benchmark.h>
+
+#include "ouroboros/core/family.hpp"
+#include "ouroboros/core/samplers.hpp"
+
+namespace {
+
+using ouro::KernelKind;
+
+// W1's kernel: Zipf(1.1) over m = 10^4 symbols, n = 10^5, replace, statistics kernel. Each iteration runs a
+// fresh chain for `generations` generations, so the alive count decays as in the real workload.
+void BM_CategoricalReplace(benchmark::State& state) {
+  const auto sim = ouro::make_simulator("categorical(dist=zipf, m=10000, a=1.1, b=0)", "categorical");
+  const std::int64_t generations = state.range(0);
+  const ouro::SampleSchedule n(std::vector<std::int64_t>(static_cast<std::size_t>(generations), 100000));
+  std::vector<double> metrics(sim->metrics().size());
+  double alive = 0;
+  std::uint64_t replicate = 0;
+  for (auto _ : state) {
+    auto chain = sim->chain(ouro::parse_regime("replace"), KernelKind::kStatistics, n, 1, replicate++);
+    alive += 10000;  // the truth's support, drawn from at generation 1
+    for (std::int64_t g = 1; g <= generations; ++g) {
+      chain->step(g, metrics);
+      if (g < generations) alive += metrics[0];
+    }
+  }
+  state.counters["per_alive_symbol"] = benchmark::Counter(alive, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_CategoricalReplace)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// Accumulate keeps pooled counts: a generation costs the same at generation 10 as at generation 1000.
+void BM_CategoricalAccumulateAt(benchmark::State& state) {
+  const auto sim = ouro::make_simulator("categorical(dist=zipf, m=1000, a=1.1, b=0)", "categorical");
+  const std::int64_t at = state.range(0);
+  const ouro::SampleSchedule n(std::vector<std::int64_t>(static_cast<std::size_t>(at + 64), 1000));
+  std::vector<double> metrics(sim->metrics().size());
+  auto chain = sim->chain(ouro::parse_regime("accumulate"), KernelKind::kStatistics, n, 1, 0);
+  std::int64_t g = 1;
+  for (; g < at; ++g) chain->step(g, metrics);
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (g == at + 64) {  // keep measuring the same generations: rebuild the chain up to `at`
+      chain = sim->chain(ouro::parse_regime("accumulate"), KernelKind::kStatistics, n, 1, 0);
+      for (g = 1; g < at; ++g) chain->step(g, metrics);
+    }
+    state.ResumeTiming();
+    chain->step(g++, metrics);
+  }
+}
+BENCHMARK(BM_CategoricalAccumulateAt)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// W2's kernel: Gaussian, n = 100, unbiased, replace: a normal and a chi-squared per generation.
+void BM_GaussianReplaceStep(benchmark::State& state) {
+  const auto sim = ouro::make_simulator("gaussian", "gaussian(estimator=unbiased)");
+  const ouro::SampleSchedule n(std::vector<std::int64_t>(1 << 20, 100));
+  std::vector<double> metrics(sim->metrics().size());
+  auto chain = sim->chain(ouro::parse_regime("replace"), KernelKind::kStatistics, n, 1, 0);
+  std::int64_t g = 1;
+  for (auto _ : state) {
+    if (g > (1 << 20)) g = 1;
+    chain->step(g++, metrics);
+  }
+  state.counters["per_step"] = benchmark::Counter(static_cast<double>(state.iterations()),
+                                                  benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_GaussianReplaceStep);
+
+void BM_Binomial(benchmark::State& state) {
+  const double mean = static_cast<double>(state.range(0));
+  ouro::Rng rng(1, 0, 0, ouro::Stream::kSynthetic);
+  std::int64_t sum = 0;
+  double p = mean / 100000.0;
+  for (auto _ : state) {
+    sum += ouro::draw_binomial(rng, 100000, p);
+    p = p * 1.0000001;  // a new parameter every call, as in a multinomial
+  }
+  benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_Binomial)->Arg(1)->Arg(5)->Arg(30)->Arg(300)->Arg(3000);
+
+void BM_Gamma(benchmark::State& state) {
+  ouro::Rng rng(1, 0, 0, ouro::Stream::kSynthetic);
+  double sum = 0;
+  for (auto _ : state) sum += ouro::draw_gamma(rng, 49.5);
+  benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_Gamma);
+
+}  // namespace
+
+BENCHMARK_MAIN();
