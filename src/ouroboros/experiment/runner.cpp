@@ -101,9 +101,14 @@ class RegimeRun {
 
   void emit_block(std::int64_t g0, std::int64_t len) {
     const std::size_t cols = l_.columns();
-    std::vector<SummaryStats> stats(static_cast<std::size_t>(len) * cols);
-    std::vector<TheoryValue> theory(stats.size());
-    std::vector<std::vector<double>> scratch(threads_, std::vector<double>(reps_));
+    // Buffers live across blocks: large ones would otherwise be mapped and unmapped (page faults) each block.
+    auto& stats = stats_;
+    auto& theory = theory_;
+    auto& rows = rows_;
+    stats.resize(static_cast<std::size_t>(len) * cols);
+    theory.resize(stats.size());
+    scratch_.resize(threads_, std::vector<double>(reps_));
+    auto& scratch = scratch_;
     parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
       const std::int64_t offset = static_cast<std::int64_t>(j / cols);
       const std::size_t m = j % cols;
@@ -116,8 +121,7 @@ class RegimeRun {
                           is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
       theory[j] = sim_.theory(q).value_or(TheoryValue{});
     });
-    std::vector<SummaryRow> rows;
-    rows.reserve(stats.size());
+    rows.clear();
     for (std::size_t j = 0; j < stats.size(); ++j) {
       const std::size_t m = j % cols;
       if (!theory[j].source.empty() && !report_.theory_sources.count(l_.names[m]))
@@ -157,6 +161,10 @@ class RegimeRun {
   std::size_t block_bytes_;
   std::vector<std::unique_ptr<Chain>> chains_;
   std::vector<double> values_;
+  std::vector<SummaryStats> stats_;
+  std::vector<TheoryValue> theory_;
+  std::vector<SummaryRow> rows_;
+  std::vector<std::vector<double>> scratch_;
   std::vector<std::int32_t> forgotten_at_;
   std::vector<std::vector<double>> original_;
 };
