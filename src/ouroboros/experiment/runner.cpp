@@ -107,20 +107,37 @@ class RegimeRun {
     auto& rows = rows_;
     stats.resize(static_cast<std::size_t>(len) * cols);
     theory.resize(stats.size());
-    scratch_.resize(threads_, std::vector<double>(reps_));
+    scratch_.resize(threads_, std::vector<double>(reps_ * cols));
     auto& scratch = scratch_;
-    parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
-      const std::int64_t offset = static_cast<std::int64_t>(j / cols);
-      const std::size_t m = j % cols;
-      auto& v = scratch[worker];
-      for (std::size_t r = 0; r < reps_; ++r) v[r] = row(offset, r)[m];
-      stats[j] = summarize(v);
+    const auto summarize_one = [&](std::size_t offset, std::size_t m, std::span<double> values) {
+      const std::size_t j = offset * cols + m;
+      stats[j] = summarize(values);
       const bool is_threshold = m >= l_.family_metrics;
       const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
-      const TheoryQuery q{regime_, c_.samples, g0 + offset, metric,
+      const TheoryQuery q{regime_, c_.samples, g0 + static_cast<std::int64_t>(offset), metric,
                           is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
       theory[j] = sim_.theory(q).value_or(TheoryValue{});
-    });
+    };
+    if (static_cast<std::size_t>(len) >= 4 * threads_) {
+      // One job per generation: its rows (replicates x metrics, contiguous) are transposed in one pass, so
+      // each cache line of the block is read once.
+      parallel_for(threads_, static_cast<std::size_t>(len), [&](std::size_t offset, unsigned worker) {
+        auto& v = scratch[worker];
+        for (std::size_t r = 0; r < reps_; ++r) {
+          const auto values = row(static_cast<std::int64_t>(offset), r);
+          for (std::size_t m = 0; m < cols; ++m) v[m * reps_ + r] = values[m];
+        }
+        for (std::size_t m = 0; m < cols; ++m) summarize_one(offset, m, std::span(v).subspan(m * reps_, reps_));
+      });
+    } else {
+      // Few generations per block (many replicates): one job per (generation, metric) keeps every thread busy.
+      parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
+        const std::size_t offset = j / cols, m = j % cols;
+        const std::span<double> v = std::span(scratch[worker]).first(reps_);
+        for (std::size_t r = 0; r < reps_; ++r) v[r] = row(static_cast<std::int64_t>(offset), r)[m];
+        summarize_one(offset, m, v);
+      });
+    }
     rows.clear();
     for (std::size_t j = 0; j < stats.size(); ++j) {
       const std::size_t m = j % cols;

@@ -11,7 +11,8 @@ namespace {
 // Partial reordering so that v[k] holds the value it would hold if [first, last) were sorted, everything
 // before it is <= and everything after it >=. Hand-written instead of std::nth_element: summaries run once
 // per generation and metric over the replicates (10^5 times in a long run), and on random data the
-// library's partition mispredicts a branch per element; this branch-free Lomuto partition halves the cost of a summary of 100 values.
+// library's partition mispredicts a branch per element; this branch-free Lomuto partition halves the cost
+// of a summary of 100 values. The values must not be NaN (summarize checks).
 void select(std::span<double> v, std::size_t first, std::size_t last, std::size_t k) {
   while (last - first > 16) {
     // Median of three as the pivot value.
@@ -29,7 +30,12 @@ void select(std::span<double> v, std::size_t first, std::size_t last, std::size_
       last = i;
       continue;
     }
-    // [i, e) == pivot < [e, last): never empty, since the pivot is one of the values, so ties terminate.
+    if (i > first) {
+      first = i;
+      continue;
+    }
+    // Nothing was below the pivot, so it is the minimum: split off the values equal to it. The part is never
+    // empty (the pivot is one of the values), so runs of ties terminate.
     std::size_t e = i;
     for (std::size_t j = i; j < last; ++j) {
       const double x = v[j];
@@ -71,12 +77,17 @@ double quantile(std::span<double> v, double q, std::size_t lo_bound, std::size_t
 SummaryStats summarize(std::span<double> values) {
   SummaryStats s;
   const double r = static_cast<double>(values.size());
-  bool finite = true;
+  bool finite = true, has_nan = false;
   for (const double x : values) {
     s.mean += x;
     finite = finite && std::isfinite(x);
+    has_nan = has_nan || std::isnan(x);
   }
   s.mean /= r;
+  if (has_nan) {
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    return SummaryStats{nan, nan, nan, nan, nan, nan};
+  }
   if (!finite) {
     s.sd = s.se = std::numeric_limits<double>::quiet_NaN();
   } else if (values.size() > 1) {

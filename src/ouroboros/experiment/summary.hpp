@@ -11,7 +11,7 @@ struct SummaryStats {
 
 // mean; sd with divisor R - 1 (0 when R = 1); se = sd / sqrt(R); quantiles by linear interpolation between
 // order statistics (numpy's default, Hyndman & Fan type 7). With infinite values the mean is +-inf and
-// sd, se are NaN. `values` must not be empty; it is reordered.
+// sd, se are NaN; with a NaN value every statistic is NaN. `values` must not be empty; it is reordered.
 SummaryStats summarize(std::span<double> values);
 
 }  // namespace ouro

@@ -1,5 +1,6 @@
 #include "ouroboros/io/csv_sink.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,20 +31,27 @@ CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forge
 }
 
 namespace {
-// Regime labels can hold commas ("fresh_mix(real_fraction=0.5)" does not, but symbols from a counts file can).
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+// A field is quoted only when it holds a comma, quote or newline (symbols from a counts file can).
+void append_field(fmt::memory_buffer& out, const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (const char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
 }
+
 }  // namespace
 
 namespace {
 void append_number(fmt::memory_buffer& out, double x, bool empty_nan = false) {
   out.push_back(',');
   if (std::isfinite(x))
-    fmt::format_to(std::back_inserter(out), "{}", x);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), x);
   else if (!(std::isnan(x) && empty_nan))
     fmt::format_to(std::back_inserter(out), "{}", format_number(x));
 }
@@ -52,7 +60,9 @@ void append_number(fmt::memory_buffer& out, double x, bool empty_nan = false) {
 namespace {
 void append_summary(fmt::memory_buffer& out, const SummaryRow& r) {
   const auto& s = r.stats;
-  fmt::format_to(std::back_inserter(out), "{},{},{}", csv_field(r.regime), r.generation, csv_field(r.metric));
+  append_field(out, r.regime);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{},"), r.generation);
+  append_field(out, r.metric);
   for (const double x : {s.mean, s.sd, s.se, s.q05, s.q50, s.q95}) append_number(out, x);
   for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) append_number(out, x, true);
   out.push_back('\n');
@@ -85,17 +95,28 @@ void CsvSink::summary_block(std::span<const SummaryRow> rows) {
 void CsvSink::trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
                          const std::string& metric, double value) {
   if (!trajectories_) return;
-  line_ = fmt::format("{},{},{},{},{}\n", csv_field(regime), replicate, generation, csv_field(metric), format_number(value));
-  trajectories_->write(line_);
+  buffer_.clear();
+  append_field(buffer_, regime);
+  fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},{},"), replicate, generation);
+  append_field(buffer_, metric);
+  append_number(buffer_, value);
+  buffer_.push_back('\n');
+  trajectories_->write(std::string_view(buffer_.data(), buffer_.size()));
 }
 
 void CsvSink::forgetting(const std::string& regime, std::int64_t replicate, const std::string& item,
                          double original_count, std::int64_t forgotten_at) {
   if (!forgetting_) return;
   forgetting_used_ = true;
-  line_ = fmt::format("{},{},{},{},{}\n", csv_field(regime), replicate, csv_field(item), format_number(original_count),
-                      forgotten_at > 0 ? std::to_string(forgotten_at) : std::string());
-  forgetting_->write(line_);
+  buffer_.clear();
+  append_field(buffer_, regime);
+  fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},"), replicate);
+  append_field(buffer_, item);
+  append_number(buffer_, original_count);
+  buffer_.push_back(',');
+  if (forgotten_at > 0) fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE("{}"), forgotten_at);
+  buffer_.push_back('\n');
+  forgetting_->write(std::string_view(buffer_.data(), buffer_.size()));
 }
 
 std::vector<std::string> CsvSink::commit() {

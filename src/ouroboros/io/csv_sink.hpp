@@ -31,7 +31,6 @@ class CsvSink final : public ResultSink {
  private:
   std::unique_ptr<AtomicFile> summary_, trajectories_, forgetting_;
   bool forgetting_used_ = false;
-  std::string line_;
   fmt::memory_buffer buffer_;
   unsigned threads_;
   std::vector<fmt::memory_buffer> chunks_;
