@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "ouroboros/core/error.hpp"
 #include "support/collect.hpp"
 
 namespace ouro {
@@ -58,6 +59,27 @@ TEST(Runner, ForgettingAgreesWithSupportTrajectory) {
     }
   // A symbol absent from the real batch is forgotten at generation 1; one present is not.
   for (const auto& f : run.sink.forgotten) EXPECT_EQ(f.original_count == 0, f.forgotten_at == 1) << f.item;
+}
+
+TEST(Runner, SelectedMetricsAreTheOnlyOnesRecordedAndAreUnchanged) {
+  const std::string toml = experiment_toml("gaussian", "gaussian(estimator=unbiased)", 8, 30, 6, "[\"replace\"]",
+                                           "[metrics]\nthresholds = [\"kl > 1\"]\n[output]\ntrajectories = true\n");
+  const auto all = run_toml(toml);
+  const auto some = run_toml(toml, {"metrics.select=[\"sigma\", \"mean\"]"});
+  EXPECT_EQ(some.report.metrics, (std::vector<std::string>{"mean", "sigma", "kl>1"})) << "family order, then thresholds";
+  for (const auto& [key, row] : some.sink.rows) {
+    const auto& other = all.sink.rows.at(key);
+    EXPECT_EQ(row.stats.mean, other.stats.mean);
+    EXPECT_EQ(row.stats.q50, other.stats.q50);
+  }
+  EXPECT_EQ(some.sink.rows.size(), 9u * 3u);
+  EXPECT_EQ(some.sink.trajectories.size(), 9u * 30u * 3u);
+  try {
+    run_toml(toml, {"metrics.select=[\"sigmaa\"]"});
+    ADD_FAILURE() << "unknown metric accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("metrics.select: unknown metric 'sigmaa'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Runner, GenerationZeroIsTheTruth) {

@@ -178,7 +178,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
       {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads"}},
       {"truth", {"family"}},
       {"model", {"family"}},
-      {"metrics", {"thresholds"}},
+      {"metrics", {"select", "thresholds"}},
       {"output", {"dir", "trajectories", "forgetting", "table"}},
   };
   return keys;
@@ -217,6 +217,13 @@ void check_thresholds(const std::vector<Threshold>& thresholds, const std::vecto
 
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator) {
   check_thresholds(config.thresholds, simulator.metrics());
+  const auto& metrics = simulator.metrics();
+  for (const auto& name : config.selected_metrics)
+    if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == name; })) {
+      std::vector<std::string> names;
+      for (const auto& m : metrics) names.push_back(m.name);
+      throw UserError(fmt::format("metrics.select: unknown metric '{}' (this family has: {})", name, join(names)));
+    }
   for (const auto& regime : config.regimes) {
     if (regime.kind == RegimeKind::kAccumulateSubsample && regime.subsample_size > config.samples.at(1))
       throw UserError(fmt::format(
@@ -263,6 +270,11 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   c.truth_family = r.string("truth", "family", std::nullopt);
   c.model_family = r.string("model", "family", std::nullopt);
   for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
+  c.selected_metrics = r.strings("metrics", "select", {});
+  for (std::size_t i = 0; i < c.selected_metrics.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.selected_metrics[i] == c.selected_metrics[j])
+        throw UserError(fmt::format("metrics.select: '{}' is listed twice", c.selected_metrics[i]));
   const std::string stem = std::filesystem::path(source_name).stem().string();
   c.output_dir = r.string("output", "dir", "results/" + (stem.empty() ? std::string("experiment") : stem));
   if (c.output_dir.empty()) throw UserError("output.dir = \"\": give a directory");
@@ -297,7 +309,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
         {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}}},
       {"truth", {{"family", c.truth_family}}},
       {"model", {{"family", c.model_family}}},
-      {"metrics", {{"thresholds", threshold_labels}}},
+      {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}}},
       {"output",
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
         {"table", c.table_generations}}},

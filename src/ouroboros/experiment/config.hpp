@@ -22,6 +22,7 @@ struct ExperimentConfig {
   std::string truth_family;
   std::string model_family;
   std::vector<Threshold> thresholds;
+  std::vector<std::string> selected_metrics;  // family metrics to record; empty: all
   std::string output_dir;
   std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
   bool forgetting = true;

@@ -10,10 +10,13 @@ namespace ouro {
 
 namespace {
 
+// Columns of a replicate's row: every family metric, then every threshold. `out` lists the columns that are
+// recorded (metrics.select, then the thresholds), in output order.
 struct Layout {
   std::size_t family_metrics;
   std::vector<std::size_t> threshold_source;  // family metric index of each threshold
   std::vector<std::string> names;
+  std::vector<std::size_t> out;
   std::size_t columns() const { return names.size(); }
 };
 
@@ -27,6 +30,11 @@ Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
     l.threshold_source.push_back(static_cast<std::size_t>(it - ms.begin()));
     l.names.push_back(t.label());
   }
+  for (std::size_t m = 0; m < l.family_metrics; ++m) {
+    const auto& sel = config.selected_metrics;
+    if (sel.empty() || std::find(sel.begin(), sel.end(), l.names[m]) != sel.end()) l.out.push_back(m);
+  }
+  for (std::size_t t = 0; t < config.thresholds.size(); ++t) l.out.push_back(l.family_metrics + t);
   return l;
 }
 
@@ -90,27 +98,26 @@ class RegimeRun {
     std::vector<double> truth(l_.columns());
     sim_.truth_metrics(std::span(truth).first(l_.family_metrics));
     fill_thresholds(c_, l_, truth);
-    for (std::size_t m = 0; m < truth.size(); ++m) {
+    for (const std::size_t m : l_.out) {
       SummaryStats s{truth[m], 0, 0, truth[m], truth[m], truth[m]};
       sink_.summary(SummaryRow{label_, 0, l_.names[m], s, TheoryValue{}});
     }
     if (c_.trajectories_every > 0)
       for (std::size_t r = 0; r < reps_; ++r)
-        for (std::size_t m = 0; m < truth.size(); ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), 0, l_.names[m], truth[m]);
+        for (const std::size_t m : l_.out) sink_.trajectory(label_, static_cast<std::int64_t>(r), 0, l_.names[m], truth[m]);
   }
 
   void emit_block(std::int64_t g0, std::int64_t len) {
-    const std::size_t cols = l_.columns();
+    const std::size_t outs = l_.out.size();
     // Buffers live across blocks: large ones would otherwise be mapped and unmapped (page faults) each block.
     auto& stats = stats_;
     auto& theory = theory_;
-    auto& rows = rows_;
-    stats.resize(static_cast<std::size_t>(len) * cols);
+    stats.resize(static_cast<std::size_t>(len) * outs);
     theory.resize(stats.size());
-    scratch_.resize(threads_, std::vector<double>(reps_ * cols));
+    scratch_.resize(threads_, std::vector<double>(reps_ * outs));
     auto& scratch = scratch_;
-    const auto summarize_one = [&](std::size_t offset, std::size_t m, std::span<double> values) {
-      const std::size_t j = offset * cols + m;
+    const auto summarize_one = [&](std::size_t offset, std::size_t o, std::span<double> values) {
+      const std::size_t j = offset * outs + o, m = l_.out[o];
       stats[j] = summarize(values);
       const bool is_threshold = m >= l_.family_metrics;
       const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
@@ -125,34 +132,34 @@ class RegimeRun {
         auto& v = scratch[worker];
         for (std::size_t r = 0; r < reps_; ++r) {
           const auto values = row(static_cast<std::int64_t>(offset), r);
-          for (std::size_t m = 0; m < cols; ++m) v[m * reps_ + r] = values[m];
+          for (std::size_t o = 0; o < outs; ++o) v[o * reps_ + r] = values[l_.out[o]];
         }
-        for (std::size_t m = 0; m < cols; ++m) summarize_one(offset, m, std::span(v).subspan(m * reps_, reps_));
+        for (std::size_t o = 0; o < outs; ++o) summarize_one(offset, o, std::span(v).subspan(o * reps_, reps_));
       });
     } else {
       // Few generations per block (many replicates): one job per (generation, metric) keeps every thread busy.
       parallel_for(threads_, stats.size(), [&](std::size_t j, unsigned worker) {
-        const std::size_t offset = j / cols, m = j % cols;
+        const std::size_t offset = j / outs, o = j % outs;
         const std::span<double> v = std::span(scratch[worker]).first(reps_);
-        for (std::size_t r = 0; r < reps_; ++r) v[r] = row(static_cast<std::int64_t>(offset), r)[m];
-        summarize_one(offset, m, v);
+        for (std::size_t r = 0; r < reps_; ++r) v[r] = row(static_cast<std::int64_t>(offset), r)[l_.out[o]];
+        summarize_one(offset, o, v);
       });
     }
-    rows.clear();
+    rows_.clear();
     for (std::size_t j = 0; j < stats.size(); ++j) {
-      const std::size_t m = j % cols;
-      if (!theory[j].source.empty() && !report_.theory_sources.count(l_.names[m]))
-        report_.theory_sources.emplace(l_.names[m], std::string(theory[j].source));
-      rows.push_back(SummaryRow{label_, g0 + static_cast<std::int64_t>(j / cols), l_.names[m], stats[j], theory[j]});
+      const std::string& name = l_.names[l_.out[j % outs]];
+      if (!theory[j].source.empty() && !report_.theory_sources.count(name))
+        report_.theory_sources.emplace(name, std::string(theory[j].source));
+      rows_.push_back(SummaryRow{label_, g0 + static_cast<std::int64_t>(j / outs), name, stats[j], theory[j]});
     }
-    sink_.summary_block(rows);
+    sink_.summary_block(rows_);
     if (c_.trajectories_every <= 0) return;
     for (std::int64_t offset = 0; offset < len; ++offset) {
       const std::int64_t g = g0 + offset;
       if (g % c_.trajectories_every != 0) continue;
       for (std::size_t r = 0; r < reps_; ++r) {
         const auto values = row(offset, r);
-        for (std::size_t m = 0; m < cols; ++m) sink_.trajectory(label_, static_cast<std::int64_t>(r), g, l_.names[m], values[m]);
+        for (const std::size_t m : l_.out) sink_.trajectory(label_, static_cast<std::int64_t>(r), g, l_.names[m], values[m]);
       }
     }
   }
@@ -194,7 +201,7 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
   const Layout layout = make_layout(config, simulator);
   RunReport report;
   report.threads = std::min<unsigned>(resolve_threads(config.threads), static_cast<unsigned>(config.replicates));
-  report.metrics = layout.names;
+  for (const std::size_t m : layout.out) report.metrics.push_back(layout.names[m]);
   for (std::size_t i = 0; i < config.regimes.size(); ++i) {
     const Regime& regime = config.regimes[i];
     RegimeReport rr;
