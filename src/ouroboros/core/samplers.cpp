@@ -1,12 +1,13 @@
 #include "ouroboros/core/samplers.hpp"
 
 #include <algorithm>
-#include <boost/random/binomial_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cassert>
 #include <cmath>
 #include <numeric>
+
+#include "ouroboros/core/binomial.hpp"
 
 namespace ouro {
 
@@ -35,24 +36,15 @@ double draw_gamma(Rng& rng, double shape) {
 }
 
 std::int64_t draw_binomial(Rng& rng, std::int64_t trials, double p) {
+  // Hand-written samplers (binomial.hpp): inversion for small means, BTRD (Hoermann 1993) from
+  // kInversionMaxMean on. Both are exact; see binomial.hpp for why they replace Boost's.
   if (trials <= 0 || p <= 0.0) return 0;
   if (p >= 1.0) return trials;
   const bool flip = p > 0.5;
-  const double q = flip ? 1.0 - p : p;
-  const double t = static_cast<double>(trials);
-  if (t * q >= 10.0) return boost::random::binomial_distribution<std::int64_t, double>(trials, p)(rng);
-  // Small mean: inversion by sequential search from 0 (Devroye 1986, X.4, algorithm "binomial inversion").
-  // Boost's inversion starts from pow(1 - q, t); exp(t log1p(-q)) is the same number at half the cost, and
-  // this path serves most symbols of a long-tailed multinomial.
-  const double r = q / (1.0 - q);
-  double f = std::exp(t * std::log1p(-q));
-  double u = rng.uniform();
-  std::int64_t x = 0;
-  while (u > f && x < trials) {
-    u -= f;
-    ++x;
-    f *= r * (t - static_cast<double>(x) + 1.0) / static_cast<double>(x);
-  }
+  const double q = flip ? 1.0 - p : p;  // exact: 1 - p has no rounding error for p in [0.5, 1]
+  const std::int64_t x = static_cast<double>(trials) * q < binomial_detail::kInversionMaxMean
+                             ? binomial_detail::binomial_inversion(rng, trials, q)
+                             : binomial_detail::binomial_btrd(rng, trials, q);
   return flip ? trials - x : x;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Exact samplers on top of Rng. Normal, binomial and Poisson come from Boost.Random (portable, header-only:
-// the same numbers on every platform). Gamma and hypergeometric are written here: Boost's gamma is slow and
-// Boost has no hypergeometric variate. Each hand-written sampler cites its algorithm and is tested against
-// its distribution in tests/core/samplers_test.cpp.
+// Exact samplers on top of Rng. Normal and Poisson come from Boost.Random (portable, header-only: the same
+// numbers on every platform). Gamma, binomial and hypergeometric are written here: Boost's gamma is slow, its
+// binomial pays a heavy setup per call (the multinomial kernel changes the parameters every call; see
+// binomial.hpp), and Boost has no hypergeometric variate. Each hand-written sampler cites its algorithm and
+// is tested against its distribution (tests/core/samplers_test.cpp, tests/core/binomial_test.cpp).
 #include <cstdint>
 #include <span>
 
@@ -19,7 +20,7 @@ double draw_gamma(Rng& rng, double shape);
 // Chi-squared with k degrees of freedom (k > 0, not necessarily integer): 2 * Gamma(k / 2).
 inline double draw_chi_squared(Rng& rng, double k) { return 2.0 * draw_gamma(rng, 0.5 * k); }
 
-// Binomial(trials, p), Boost's BTRD (Hoermann 1993) or inversion for small means.
+// Binomial(trials, p): inversion for means below 16, BTRD (Hoermann 1993) above (binomial.hpp).
 std::int64_t draw_binomial(Rng& rng, std::int64_t trials, double p);
 
 // Poisson(mean), Boost's PTRD (Hoermann 1993) or inversion for small means.
