@@ -96,23 +96,65 @@ std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t
   return mode;  // rounding left a sliver of mass unassigned (probability ~1e-16): give it to the mode
 }
 
-void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
-                      std::span<const std::uint32_t> support, std::span<std::int64_t> out) {
-  double remaining_weight = 0;
-  for (const auto i : support) remaining_weight += weights[i];
-  std::int64_t remaining = trials;
-  for (std::size_t j = 0; j < support.size(); ++j) {
-    const auto i = support[j];
-    if (remaining == 0 || j + 1 == support.size()) {
-      out[i] = (j + 1 == support.size()) ? remaining : 0;
-      remaining -= out[i];
-      continue;
+namespace {
+
+// One sequential conditional-binomial pass over part of a multinomial's support.
+struct MultinomialPass {
+  const std::uint32_t* index;
+  std::size_t size, next = 0;
+  std::int64_t remaining;
+  double remaining_weight;
+
+  bool done() const { return next == size; }
+  void step(Rng& rng, std::span<const double> weights, std::span<std::int64_t> out) {
+    const auto i = index[next++];
+    if (remaining == 0 || next == size) {  // nothing left, or the last cell takes the rest
+      out[i] = remaining;
+      remaining = 0;
+      return;
     }
     const double w = weights[i];
     const std::int64_t x = draw_binomial(rng, remaining, remaining_weight > 0 ? w / remaining_weight : 0.0);
     out[i] = x;
     remaining -= x;
     remaining_weight -= w;
+  }
+};
+
+}  // namespace
+
+void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
+                      std::span<const std::uint32_t> support, std::span<std::int64_t> out) {
+  if (support.empty()) return;
+  // Split the support into up to kParts contiguous parts: the parts' totals are a multinomial over the parts
+  // (conditional binomials), and given them the parts are independent multinomials. Their passes are
+  // interleaved so that several independent chains of binomial draws are in flight (within a pass each draw
+  // waits for the previous one's result); the law is unchanged.
+  constexpr std::size_t kParts = 4, kMinPart = 32;
+  const std::size_t parts = std::clamp<std::size_t>(support.size() / kMinPart, 1, kParts);
+  MultinomialPass pass[kParts];
+  double total = 0;
+  for (std::size_t p = 0; p < parts; ++p) {
+    const std::size_t begin = support.size() * p / parts, end = support.size() * (p + 1) / parts;
+    double w = 0;
+    for (std::size_t j = begin; j < end; ++j) w += weights[support[j]];
+    pass[p] = MultinomialPass{support.data() + begin, end - begin, 0, 0, w};
+    total += w;
+  }
+  std::int64_t remaining = trials;
+  for (std::size_t p = 0; p + 1 < parts; ++p) {
+    pass[p].remaining = draw_binomial(rng, remaining, total > 0 ? pass[p].remaining_weight / total : 0.0);
+    remaining -= pass[p].remaining;
+    total -= pass[p].remaining_weight;
+  }
+  pass[parts - 1].remaining = remaining;
+  for (bool busy = true; busy;) {
+    busy = false;
+    for (std::size_t p = 0; p < parts; ++p)
+      if (!pass[p].done()) {
+        pass[p].step(rng, weights, out);
+        busy = true;
+      }
   }
 }
 
