@@ -119,6 +119,8 @@ def bench_workload(workload, args, work_dir):
             command += ["--set", f"experiment.generations={generations}"]
         if args.threads is not None:
             command += ["--threads", args.threads]
+        for assignment in args.set:
+            command += ["--set", assignment]
         return command
 
     def numpy_command(_out_dir):
@@ -169,6 +171,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=None,
                         help="passed to the CLI as --threads (default: the experiment's, 0 = all cores)")
     parser.add_argument("--quick", action="store_true", help="smoke run: a tenth of the generations")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="passed to the CLI as --set (repeatable), e.g. 'metrics.select=[\"mean\",\"sigma\"]'")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
