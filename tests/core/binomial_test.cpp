@@ -19,6 +19,7 @@
 
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/core/samplers.hpp"
+#include "support/gof.hpp"
 
 namespace ouro {
 namespace {
@@ -39,58 +40,11 @@ std::vector<std::int64_t> sample(std::uint64_t seed, const Draw& draw, int n = k
   return out;
 }
 
-struct Gof {
-  double stat = 0;
-  int cells = 0;
-  double p = 0;
-};
+using testing::Gof;
 
-// Chi-squared test of `samples` against Binomial(trials, p) on the window mean +- 8 sd (+- 5), tails folded
-// into the end cells, adjacent values pooled left to right until each cell expects max(5, n / 5000) counts.
+// Chi-squared test of `samples` against Binomial(trials, p) (tests/support/gof.hpp).
 Gof binomial_gof(const std::vector<std::int64_t>& samples, std::int64_t trials, double p) {
-  const boost::math::binomial_distribution<> d(static_cast<double>(trials), p);
-  const double t = static_cast<double>(trials);
-  const double mean = t * p, sd = std::sqrt(t * p * (1 - p));
-  const std::int64_t a = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(mean - 8 * sd - 5)));
-  const std::int64_t b =
-      std::min<std::int64_t>(trials, static_cast<std::int64_t>(std::ceil(mean + 8 * sd + 5)));
-  const auto width = static_cast<std::size_t>(b - a + 1);
-  std::vector<double> prob(width), observed(width, 0.0);
-  for (std::size_t i = 0; i < width; ++i)
-    prob[i] = boost::math::pdf(d, static_cast<double>(a + static_cast<std::int64_t>(i)));
-  if (a > 0) prob.front() += boost::math::cdf(d, static_cast<double>(a - 1));
-  if (b < trials) prob.back() += boost::math::cdf(boost::math::complement(d, static_cast<double>(b)));
-  for (const auto x : samples) observed[static_cast<std::size_t>(std::clamp(x, a, b) - a)] += 1;
-  const double n = static_cast<double>(samples.size());
-  const double min_expected = std::max(5.0, n / 5000.0);
-  std::vector<double> cell_e, cell_o;
-  double e = 0, o = 0;
-  for (std::size_t i = 0; i < width; ++i) {
-    e += n * prob[i];
-    o += observed[i];
-    if (e >= min_expected) {
-      cell_e.push_back(e);
-      cell_o.push_back(o);
-      e = o = 0;
-    }
-  }
-  Gof g;
-  if (cell_e.empty()) {
-    ADD_FAILURE() << "no cell reaches the minimum expected count";
-    return g;
-  }
-  cell_e.back() += e;
-  cell_o.back() += o;
-  g.cells = static_cast<int>(cell_e.size());
-  for (std::size_t i = 0; i < cell_e.size(); ++i)
-    g.stat += (cell_o[i] - cell_e[i]) * (cell_o[i] - cell_e[i]) / cell_e[i];
-  if (g.cells < 2) {
-    ADD_FAILURE() << "a goodness-of-fit test needs at least two cells";
-    return g;
-  }
-  g.p =
-      boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<>(g.cells - 1), g.stat));
-  return g;
+  return testing::chi_squared_gof(samples, testing::binomial_law(trials, p));
 }
 
 struct Case {
