@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <stdexcept>
 
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
@@ -37,7 +39,13 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
 
   install_interrupt_handler();
   const bool forgetting = config.forgetting && simulator->items() > 0;
-  CsvSink files(dir, config.trajectories_every > 0, forgetting, resolve_threads(config.threads));
+  std::unique_ptr<CsvSink> csv;
+  try {
+    csv = std::make_unique<CsvSink>(dir, config.trajectories_every > 0, forgetting, resolve_threads(config.threads));
+  } catch (const std::runtime_error& e) {
+    throw UserError(fmt::format("output.dir = \"{}\": {}", dir.string(), e.what()));
+  }
+  CsvSink& files = *csv;
   TerminalSink terminal(config, files, options.quiet, stdout);
   RunReport report;
   try {

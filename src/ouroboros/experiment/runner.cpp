@@ -165,9 +165,12 @@ class RegimeRun {
   }
 
   void emit_forgetting() {
-    for (std::size_t r = 0; r < reps_ && items_; ++r)
+    if (!items_) return;
+    std::vector<std::string> labels(items_);  // once, not once per replicate
+    for (std::size_t i = 0; i < items_; ++i) labels[i] = sim_.item_label(i);
+    for (std::size_t r = 0; r < reps_; ++r)
       for (std::size_t i = 0; i < items_; ++i)
-        sink_.forgetting(label_, static_cast<std::int64_t>(r), sim_.item_label(i),
+        sink_.forgetting(label_, static_cast<std::int64_t>(r), labels[i],
                          original_[r].empty() ? 0.0 : original_[r][i], forgotten_at_[r * items_ + i]);
   }
 
