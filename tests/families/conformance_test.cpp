@@ -22,10 +22,12 @@ const std::map<std::string, Case>& cases() {
   static const std::map<std::string, Case> c{
       {"bernoulli", {"bernoulli(p=0.3)", "bernoulli", 8}},
       {"categorical", {"categorical(dist=zipf, m=20, a=1.2, b=1)", "categorical(estimator=mle)", 12}},
+      {"exponential", {"exponential(rate=2)", "exponential(estimator=optimized)", 8}},
       {"gaussian", {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)", 8}},
       {"multivariate_gaussian",
        {"multivariate_gaussian(d=2, variances=[1, 3], correlation=0.4)", "multivariate_gaussian(estimator=unbiased)", 8}},
       {"poisson", {"poisson(lambda=2.5)", "poisson", 8}},
+      {"power", {"power(theta=0.3)", "power", 8}},
   };
   return c;
 }

@@ -172,8 +172,8 @@ std::string Spec::to_string() const {
 
 Spec parse_spec(std::string_view text) { return Parser(text).parse(); }
 
-SpecReader::SpecReader(const Spec& spec, std::string what, const std::vector<ParamInfo>& params)
-    : spec_(spec), what_(std::move(what)), params_(params) {}
+SpecReader::SpecReader(Spec spec, std::string what, std::vector<ParamInfo> params)
+    : spec_(std::move(spec)), what_(std::move(what)), params_(std::move(params)) {}
 
 bool SpecReader::has(std::string_view key) const {
   return std::any_of(spec_.args.begin(), spec_.args.end(), [&](const auto& a) { return a.first == key; });

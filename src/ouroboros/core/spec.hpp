@@ -39,7 +39,7 @@ struct ParamInfo {
 class SpecReader {
  public:
   // `what` names the spec in messages (e.g. "gaussian truth"); params lists every key the spec may use.
-  SpecReader(const Spec& spec, std::string what, const std::vector<ParamInfo>& params);
+  SpecReader(Spec spec, std::string what, std::vector<ParamInfo> params);
 
   bool has(std::string_view key) const;
   double number(std::string_view key, std::optional<double> fallback = std::nullopt);
@@ -60,9 +60,9 @@ class SpecReader {
   const SpecValue* find(std::string_view key);
   const SpecValue& required(std::string_view key);
 
-  const Spec& spec_;
+  Spec spec_;  // copies: a reader may be given temporaries, and both are small
   std::string what_;
-  const std::vector<ParamInfo>& params_;
+  std::vector<ParamInfo> params_;
   std::vector<std::string> used_;
 };
 

@@ -1,0 +1,47 @@
+#include "ouroboros/families/common/rate_mle.hpp"
+
+#include <boost/math/tools/minima.hpp>
+#include <cmath>
+#include <cstdint>
+
+#include "ouroboros/core/samplers.hpp"
+
+namespace ouro {
+
+namespace {
+constexpr double kLogThetaBound = 40.0;
+constexpr std::uintmax_t kMaxIterations = 200;
+}  // namespace
+
+void draw_rate_stats(double theta, std::int64_t n, Rng& rng, RateStats& out) {
+  out.n = n;
+  out.t_sum = n > 0 ? draw_gamma(rng, static_cast<double>(n)) / theta : 0.0;
+}
+
+RateFit rate_mle(const RateStats& s) { return {static_cast<double>(s.n) / s.t_sum, true}; }
+
+RateFit rate_mle_optimized(const RateStats& s) {
+  const double n = static_cast<double>(s.n), t = s.t_sum;
+  // Negative log-likelihood in u = log theta: -(n u - e^u T). Convex in u, so Brent finds the optimum when it
+  // lies inside the interval.
+  const auto nll = [&](double u) { return -(n * u - std::exp(u) * t); };
+  std::uintmax_t iterations = kMaxIterations;
+  const auto [u, value] =
+      boost::math::tools::brent_find_minima(nll, -kLogThetaBound, kLogThetaBound, 52, iterations);
+  (void)value;
+  const bool at_edge = std::abs(std::abs(u) - kLogThetaBound) < 1e-6;
+  return {std::exp(u), iterations < kMaxIterations && !at_edge};
+}
+
+double rate_replace_mean(double theta0, std::int64_t n, std::int64_t k) {
+  const double nd = static_cast<double>(n);
+  return theta0 * std::pow(nd / (nd - 1.0), static_cast<double>(k));
+}
+
+double rate_replace_sq_error(double theta0, std::int64_t n, std::int64_t k) {
+  const double nd = static_cast<double>(n);
+  const double second = theta0 * theta0 * std::pow(nd * nd / ((nd - 1.0) * (nd - 2.0)), static_cast<double>(k));
+  return second - 2.0 * theta0 * rate_replace_mean(theta0, n, k) + theta0 * theta0;
+}
+
+}  // namespace ouro

@@ -1,0 +1,9 @@
+#include "ouroboros/families/exponential/exponential.hpp"
+
+#include "ouroboros/core/simulator_for.hpp"
+
+namespace ouro {
+
+OUROBOROS_REGISTER_FAMILY(ExponentialFamily);
+
+}  // namespace ouro

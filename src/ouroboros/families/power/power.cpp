@@ -1,0 +1,9 @@
+#include "ouroboros/families/power/power.hpp"
+
+#include "ouroboros/core/simulator_for.hpp"
+
+namespace ouro {
+
+OUROBOROS_REGISTER_FAMILY(PowerFamily);
+
+}  // namespace ouro
