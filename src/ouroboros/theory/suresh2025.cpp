@@ -136,6 +136,12 @@ double gaussian_sigma_tail_thm3(double sigma0, double eps, std::int64_t n, std::
   return tail_bound(std::log(sigma0 / eps), -1.0 / (4.0 * static_cast<double>(n) - 1.0), k);
 }
 
+double gmm_sigma_tail_thm4(double sigma0, double eps, std::int64_t n, std::int64_t k) {
+  require(sigma0 > 0.0 && eps > 0.0, "sigma0 and eps must be > 0");
+  require(n >= 1 && k >= 0, "need n >= 1, k >= 0");
+  return tail_bound(std::log(sigma0 / eps), -1.0 / (4.0 * static_cast<double>(n)), k);
+}
+
 // Boost's lgamma, not std::lgamma: glibc's std::lgamma writes the global signgam (a data race when
 // theory values are computed from several threads).
 double bertrand_alpha(std::int64_t n) {

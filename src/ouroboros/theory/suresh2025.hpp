@@ -13,6 +13,7 @@
 //   discrete_alive               [paper]   Corollary 1: bounds on E[#symbols alive after k steps]
 //   symbol_survival              [paper]   1 - exp(-c g_k), approximate survival of a symbol with count c
 //   gaussian_sigma_tail_thm3     [paper]   Theorem 3: Pr(Sigma_k > eps) <= (sigma0/eps) exp(-k/(4n-1))
+//   gmm_sigma_tail_thm4          [paper]   Theorem 4 (symmetric GMM, approximate joint ML): (sigma0/eps) e^{-k/(4n)}
 //   bertrand_alpha               [paper]   alpha(n) = E[sqrt(chi2_{n-1})] / sqrt(n-1)
 //   gaussian_sigma_tail_bertrand [paper]   Bertrand et al.: Pr(Sigma_k > eps) <= alpha(n)^k sigma0/eps
 //   moment_m                     [paper]   m_s = E[(chi2_{n-1}/(n-1))^{s/2}]
@@ -50,6 +51,9 @@ Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k
 double symbol_survival(double count, std::int64_t k);
 
 double gaussian_sigma_tail_thm3(double sigma0, double eps, std::int64_t n, std::int64_t k);
+// Theorem 4 [paper]: symmetric two-component GMM with the approximate joint ML estimator,
+// Pr(Sigma_k > eps) <= (sigma0/eps) exp(-k/(4n)), min 1.
+double gmm_sigma_tail_thm4(double sigma0, double eps, std::int64_t n, std::int64_t k);
 double bertrand_alpha(std::int64_t n);
 double gaussian_sigma_tail_bertrand(double sigma0, double eps, std::int64_t n, std::int64_t k);
 double moment_m(double s, std::int64_t n);

@@ -1,0 +1,152 @@
+#include "ouroboros/families/gmm_symmetric/gmm_symmetric.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/math/tools/minima.hpp>
+#include <cmath>
+#include <limits>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
+
+namespace ouro {
+
+namespace {
+const std::vector<ParamInfo> kTruthParams{
+    {"mu", "1", "component means are +mu and -mu (>= 0)"},
+    {"sigma", "1", "common standard deviation (> 0)"},
+};
+const std::vector<ParamInfo> kModelParams{
+    {"estimator", "approximate", "approximate (Suresh et al.'s approximate joint ML) or joint (numerical joint ML)"},
+};
+
+struct Moments {
+  double n, m1, m2;  // count, mean |y|, mean y^2
+};
+
+Moments moments(std::span<const double> ys) {
+  Moments m{static_cast<double>(ys.size()), 0, 0};
+  for (const double y : ys) {
+    m.m1 += std::abs(y);
+    m.m2 += y * y;
+  }
+  m.m1 /= m.n;
+  m.m2 /= m.n;
+  return m;
+}
+
+// log(cosh(x)) without overflow.
+double log_cosh(double x) {
+  const double a = std::abs(x);
+  return a + std::log1p(std::exp(-2 * a)) - std::log(2.0);
+}
+}  // namespace
+
+FamilyDescriptor GmmSymmetricFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "gmm_symmetric";
+  d.summary = "1/2 N(mu, sigma^2) + 1/2 N(-mu, sigma^2)";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"approximate", "joint"};
+  d.metrics = {
+      {"mu", "fitted component mean mu_k (>= 0)"},
+      {"sigma", "fitted component standard deviation sigma_k"},
+      {"mu_error", "|mu_k - mu_0|"},
+  };
+  d.kernels = "sample kernel only";
+  return d;
+}
+
+GmmSymmetricFamily::GmmSymmetricFamily(const Spec& truth, const Spec& model) {
+  SpecReader t(truth, "truth.family: gmm_symmetric", kTruthParams);
+  truth_.mu = t.number("mu", 1.0);
+  if (truth_.mu < 0) t.fail("mu", "must be >= 0");
+  truth_.sigma = t.positive("sigma", 1.0);
+  t.finish();
+  SpecReader m(model, "model.family: gmm_symmetric", kModelParams);
+  joint_ = m.word("estimator", {"approximate", "joint"}, "approximate") == "joint";
+  m.finish();
+}
+
+void GmmSymmetricFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double sign = rng() >> 63 ? 1.0 : -1.0;
+    out.push_back(sign * m.mu + m.sigma * draw_normal(rng));
+  }
+}
+
+GmmSymmetricFamily::Model GmmSymmetricFamily::approximate_joint_ml(std::span<const double> ys) {
+  const Moments s = moments(ys);
+  constexpr double eta = 2;
+  const double c = (eta - 1) * ((s.n - 1) / 2 + 4 * eta) / (eta * (s.n - 1) * (s.n + 4 * eta - 1));
+  const double kappa = std::expm1(c);
+  const double s2 = s.m2 - s.m1 * s.m1;
+  const double denom = s.m2 - (1 + kappa) * s.m1 * s.m1;
+  double var = s.m2;
+  if (denom <= 0) {  // a = inf
+    if (s.m2 <= 2 * s.m1 * s.m1) var = s.m2 * s2 / (s.m1 * s.m1);
+  } else {
+    const double a = 2 * (1 + kappa) * s.m2 / denom;
+    if (a > 2 && s.m2 <= (2 * a / (a - 2)) * s.m1 * s.m1) var = a * s.m2 * s2 / (a * s.m1 * s.m1 + 2 * s.m2);
+  }
+  return {std::sqrt(std::max(0.0, s.m2 - var)), std::sqrt(var)};
+}
+
+double GmmSymmetricFamily::log_likelihood(const Model& m, std::span<const double> ys) {
+  // log(1/2 phi((y - mu)/s) + 1/2 phi((y + mu)/s)) - log s = log cosh(mu y / s^2) - (y^2 + mu^2)/(2 s^2) - log s + c
+  const double v = m.sigma * m.sigma;
+  double l = 0;
+  for (const double y : ys) l += log_cosh(m.mu * y / v) - (y * y + m.mu * m.mu) / (2 * v);
+  return l - static_cast<double>(ys.size()) * (std::log(m.sigma) + 0.5 * std::log(2 * M_PI));
+}
+
+GmmSymmetricFamily::Model GmmSymmetricFamily::joint_ml(std::span<const double> ys) {
+  const Moments s = moments(ys);
+  const double top = std::sqrt(s.m2) * (1 - 1e-9);
+  const auto negative = [&](double mu) { return -log_likelihood(Model{mu, std::sqrt(s.m2 - mu * mu)}, ys); };
+  std::uintmax_t iterations = 200;
+  const auto [mu, value] = boost::math::tools::brent_find_minima(negative, 0.0, top, 40, iterations);
+  (void)value;
+  return {mu, std::sqrt(s.m2 - mu * mu)};
+}
+
+void GmmSymmetricFamily::fit_samples(std::span<const Sample> ys, Model& out) const {
+  out = joint_ ? joint_ml(ys) : approximate_joint_ml(ys);
+}
+
+void GmmSymmetricFamily::metrics(const Model& m, std::span<double> out) const {
+  out[0] = m.mu;
+  out[1] = m.sigma;
+  out[2] = std::abs(m.mu - truth_.mu);
+}
+
+void GmmSymmetricFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
+  const std::int64_t smallest = min_training_size(regime, samples);
+  if (smallest < 2)
+    throw UserError(fmt::format("experiment.samples: a training set of {} sample under {} is too small for "
+                                "gmm_symmetric, which needs at least 2", smallest, regime.name()));
+}
+
+std::optional<TheoryValue> GmmSymmetricFamily::theory(const TheoryQuery& q) const {
+  if (!q.threshold || joint_ || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
+  const Threshold& t = *q.threshold;
+  if (t.metric != "sigma" || (t.op != ">" && t.op != ">=") || !(t.value > 0)) return std::nullopt;
+  TheoryValue v;
+  v.hi = theory::gmm_sigma_tail_thm4(truth_.sigma, t.value, q.samples.at(1), q.generation);
+  v.source = "upper bound: Suresh et al. 2025, Theorem 4 (approximate joint ML)";
+  return v;
+}
+
+nlohmann::json GmmSymmetricFamily::describe() const {
+  return {{"truth", {{"mu", truth_.mu}, {"sigma", truth_.sigma}}},
+          {"estimator", joint_ ? "joint" : "approximate"},
+          {"convention", joint_ ? "numerical joint ML: Brent over mu with sigma^2 = mean(y^2) - mu^2"
+                                : "approximate joint ML of Suresh et al. with eta = 2"}};
+}
+
+OUROBOROS_REGISTER_FAMILY(GmmSymmetricFamily);
+
+}  // namespace ouro

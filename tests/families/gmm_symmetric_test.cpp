@@ -1,0 +1,89 @@
+// gmm_symmetric: the numerical joint ML is a maximum of the likelihood and solves the score equations; both
+// estimators recover the truth from a large batch; Theorem 4's bound holds for the approximate joint ML.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/rng.hpp"
+#include "ouroboros/families/gmm_symmetric/gmm_symmetric.hpp"
+#include "support/collect.hpp"
+
+namespace ouro {
+namespace {
+
+std::vector<double> draw(double mu, double sigma, std::int64_t n, std::uint64_t seed) {
+  const GmmSymmetricFamily f(parse_spec("gmm_symmetric"), parse_spec("gmm_symmetric"));
+  Rng rng(seed, 0, 1, Stream::kSynthetic);
+  std::vector<double> ys;
+  f.sample(GmmSymmetricFamily::Model{mu, sigma}, n, rng, ys);
+  return ys;
+}
+
+TEST(GmmSymmetric, JointMlSolvesTheScoreEquationsAndMaximisesTheLikelihood) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto ys = draw(1.2, 0.8, 50, seed);
+    const auto fit = GmmSymmetricFamily::joint_ml(ys);
+    double m2 = 0, score = 0;
+    for (const double y : ys) {
+      m2 += y * y / static_cast<double>(ys.size());
+      score += y * std::tanh(fit.mu * y / (fit.sigma * fit.sigma)) / static_cast<double>(ys.size());
+    }
+    EXPECT_NEAR(fit.sigma * fit.sigma, m2 - fit.mu * fit.mu, 1e-12 * m2);
+    if (fit.mu > 1e-6) {
+      EXPECT_NEAR(score, fit.mu, 1e-6) << "seed " << seed;
+    }
+    const double best = GmmSymmetricFamily::log_likelihood(fit, ys);
+    EXPECT_GE(best + 1e-9, GmmSymmetricFamily::log_likelihood(GmmSymmetricFamily::approximate_joint_ml(ys), ys));
+    for (const double dm : {-0.01, 0.0, 0.01})
+      for (const double ds : {-0.01, 0.0, 0.01})
+        EXPECT_GE(best + 1e-9, GmmSymmetricFamily::log_likelihood({fit.mu + dm, fit.sigma + ds}, ys))
+            << "seed " << seed << " at (" << dm << ", " << ds << ")";
+  }
+}
+
+TEST(GmmSymmetric, JointMlRecoversTheTruthAndTheApproximationItsDerivedLimit) {
+  const double mu = 1.5, sigma = 1.0;
+  const auto ys = draw(mu, sigma, 400000, 3);
+  const auto joint = GmmSymmetricFamily::joint_ml(ys);
+  EXPECT_NEAR(joint.mu, mu, 0.01);
+  EXPECT_NEAR(joint.sigma, sigma, 0.01);
+  // As n grows, kappa -> 0, a -> 2 m2 / s2 and the approximate estimator reduces to (E|Y|, sd|Y|): it is not
+  // consistent for (mu, sigma). E|Y| = mu (1 - 2 Phi(-mu/sigma)) + 2 sigma phi(mu/sigma).
+  const double z = mu / sigma;
+  const double abs_mean = mu * std::erf(z / std::sqrt(2.0)) + 2 * sigma * std::exp(-z * z / 2) / std::sqrt(2 * M_PI);
+  const auto approx = GmmSymmetricFamily::approximate_joint_ml(ys);
+  EXPECT_NEAR(approx.mu, abs_mean, 0.01);
+  EXPECT_NEAR(approx.sigma, std::sqrt(mu * mu + sigma * sigma - abs_mean * abs_mean), 0.01);
+}
+
+// Suresh et al. Theorem 4 with the setting: n = 10, sigma0 = 1, mu0 = 1, eps = 0.1, 200 generations.
+TEST(GmmSymmetric, TheoremFourBoundsTheCollapseProbability) {
+  const auto run = testing::run_toml(testing::experiment_toml(
+      "gmm_symmetric(mu=1, sigma=1)", "gmm_symmetric", 200, 2000, 10, "[\"replace\"]",
+      "[metrics]\nthresholds = [\"sigma > 0.1\"]\n"));
+  for (std::int64_t k : {1, 10, 50, 100, 200}) {
+    const auto& row = run.sink.at("replace", k, "sigma>0.1");
+    ASSERT_FALSE(std::isnan(row.theory.hi));
+    // An indicator's se is at most sqrt(p/R); use the bound itself as p when the sample se is 0.
+    const double se = std::max(row.stats.se, std::sqrt(std::min(1.0, row.theory.hi) / 2000.0));
+    EXPECT_LE(row.stats.mean, row.theory.hi + 4 * se) << "k=" << k;
+  }
+}
+
+TEST(GmmSymmetric, BadInput) {
+  const auto message = [](const std::string& truth, const std::string& model) {
+    try {
+      make_simulator(truth, model);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("gmm_symmetric(mu=-1)", "gmm_symmetric").find("'mu=-1' must be >= 0"), std::string::npos);
+  EXPECT_NE(message("gmm_symmetric(sigma=0)", "gmm_symmetric").find("'sigma=0' must be > 0"), std::string::npos);
+  EXPECT_NE(message("gmm_symmetric", "gmm_symmetric(estimator=em)").find("approximate, joint"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ouro
