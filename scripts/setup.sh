@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config
   libeigen3-dev libboost-dev libboost-math-dev libboost-random-dev librandom123-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libnlopt-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3-numpy
 )
 missing=()

@@ -77,8 +77,8 @@ TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
   const auto summary = lines(slurp(dir_ / "out" / "summary.csv"));
   ASSERT_FALSE(summary.empty());
   EXPECT_EQ(summary[0], "regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi");
-  // 2 regimes x 7 generations (0..6) x (6 gaussian metrics + 1 threshold)
-  EXPECT_EQ(summary.size(), 1u + 2 * 7 * 7);
+  // 2 regimes x 7 generations (0..6) x (7 gaussian metrics + 1 threshold)
+  EXPECT_EQ(summary.size(), 1u + 2 * 7 * 8);
   for (std::size_t i = 1; i < summary.size(); ++i)
     EXPECT_EQ(std::count(summary[i].begin(), summary[i].end(), ','), 11) << summary[i];
   const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));

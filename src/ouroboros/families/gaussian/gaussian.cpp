@@ -8,6 +8,7 @@
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/families/gaussian/gaussian_optimized.hpp"
 #include "ouroboros/theory/barzilai_shamir2025.hpp"
 #include "ouroboros/theory/suresh2025.hpp"
 
@@ -20,10 +21,10 @@ const std::vector<ParamInfo> kTruthParams{
     {"sd", "1", "standard deviation of the true distribution (> 0)"},
 };
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "mle", "mle (variance divisor n) or unbiased (divisor n - 1)"},
+    {"estimator", "mle", "mle (variance divisor n), unbiased (divisor n - 1) or optimized (numerical MLE)"},
     {"known", "none", "none, mean (the mean stays the truth's) or variance (the sd stays the truth's)"},
 };
-enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kMetricCount };
+enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kConverged, kMetricCount };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -35,7 +36,7 @@ FamilyDescriptor GaussianFamily::descriptor() {
   d.summary = "1-D normal N(mean, sd^2)";
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
-  d.estimators = {"mle", "unbiased"};
+  d.estimators = {"mle", "unbiased", "optimized"};
   d.metrics = {
       {"mean", "fitted mean M_k"},
       {"sigma", "fitted standard deviation S_k"},
@@ -43,6 +44,7 @@ FamilyDescriptor GaussianFamily::descriptor() {
       {"log_variance", "log S_k^2 (-inf when S_k = 0)"},
       {"mean_sq_error", "(M_k - truth mean)^2"},
       {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
+      {"converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0"},
   };
   d.kernels = "statistics: mean by a normal, sum of squared deviations by a chi-squared; "
               "accumulate_subsample uses the sample kernel";
@@ -55,9 +57,12 @@ GaussianFamily::GaussianFamily(const Spec& truth, const Spec& model) {
   truth_.sd = t.positive("sd", 1.0);
   t.finish();
   SpecReader m(model, "model.family: gaussian", kModelParams);
-  unbiased_ = m.word("estimator", {"mle", "unbiased"}, "mle") == "unbiased";
+  const std::string estimator = m.word("estimator", {"mle", "unbiased", "optimized"}, "mle");
+  unbiased_ = estimator == "unbiased";
+  optimized_ = estimator == "optimized";
   const std::string known = m.word("known", {"none", "mean", "variance"}, "none");
   known_ = known == "mean" ? Known::kMean : known == "variance" ? Known::kVariance : Known::kNone;
+  if (optimized_ && known_ != Known::kNone) m.fail("known", "must be none with estimator=optimized");
   m.finish();
 }
 
@@ -100,6 +105,14 @@ void GaussianFamily::merge(Stats& into, const Stats& from) const {
 }
 
 void GaussianFamily::fit_stats(const Stats& s, Model& out) const {
+  out.converged = true;
+  if (optimized_) {
+    const GaussianFit fit = optimize_gaussian_mle(s.n, s.mean, s.m2);
+    out.mean = fit.mean;
+    out.sd = fit.sd;
+    out.converged = fit.converged;
+    return;
+  }
   const double n = static_cast<double>(s.n);
   switch (known_) {
     case Known::kMean:
@@ -126,6 +139,7 @@ void GaussianFamily::metrics(const Model& m, std::span<double> out) const {
   const double log_var = var > 0 ? std::log(var) : -kInf;
   out[kLogVariance] = log_var;
   out[kMeanSqError] = d * d;
+  out[kConverged] = m.converged ? 1.0 : 0.0;
   out[kKl] = var > 0 ? 0.5 * log_var - std::log(truth_.sd) + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
 }
 
@@ -143,6 +157,7 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
   if (!q.samples.constant()) return std::nullopt;
   const std::int64_t n = q.samples.at(1), k = q.generation;
   const double s0 = truth_.sd, v0 = s0 * s0;
+  if (optimized_) return std::nullopt;  // the closed forms are for the exact estimators
   const int ddof = unbiased_ ? 1 : 0;
   const bool replace = q.regime.kind == RegimeKind::kReplace;
   TheoryValue v;
@@ -194,9 +209,12 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
 nlohmann::json GaussianFamily::describe() const {
   return {
       {"truth", {{"mean", truth_.mean}, {"sd", truth_.sd}}},
-      {"estimator", unbiased_ ? "unbiased" : "mle"},
+      {"estimator", optimized_ ? "optimized" : unbiased_ ? "unbiased" : "mle"},
       {"known", known_ == Known::kMean ? "mean" : known_ == Known::kVariance ? "variance" : "none"},
-      {"variance_divisor", known_ == Known::kMean ? "n (mean known)" : unbiased_ ? "n - 1 (ddof 1)" : "n (ddof 0)"},
+      {"variance_divisor", known_ == Known::kMean ? "n (mean known)"
+                           : unbiased_          ? "n - 1 (ddof 1)"
+                           : optimized_         ? "n (numerical MLE: NLopt Nelder-Mead from (0, log 1))"
+                                                : "n (ddof 0)"},
   };
 }
 

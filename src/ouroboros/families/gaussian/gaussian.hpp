@@ -4,6 +4,8 @@
 // Model      X ~ N(M, S^2).
 // Estimators mle      : M = sample mean, S^2 = sum (x - M)^2 / n          (ddof 0)
 //            unbiased : M = sample mean, S^2 = sum (x - M)^2 / (n - 1)    (ddof 1; Suresh et al.'s code)
+//            optimized: the MLE found numerically (NLopt Nelder-Mead, gaussian_optimized.hpp), with a
+//                       per-replicate `converged` metric (Barzilai & Shamir, Appendix G)
 //            known=mean     : M stays the truth's mean; S^2 = sum (x - mean)^2 / n for either estimator
 //                             (with the mean known this divisor is both the MLE and unbiased)
 //            known=variance : S stays the truth's sd; M = sample mean (Barzilai & Shamir's exact check)
@@ -15,7 +17,8 @@
 //
 // Parameters
 //   truth: mean (0), sd (1, > 0)
-//   model: estimator = mle | unbiased (mle), known = none | mean | variance (none)
+//   model: estimator = mle | unbiased | optimized (mle), known = none | mean | variance (none;
+//          optimized needs none)
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,6 +35,7 @@ class GaussianFamily {
   struct Model {
     double mean = 0;
     double sd = 1;
+    bool converged = true;
   };
   using Sample = double;
   struct Stats {
@@ -58,6 +62,7 @@ class GaussianFamily {
  private:
   Model truth_;
   bool unbiased_ = false;
+  bool optimized_ = false;
   Known known_ = Known::kNone;
 };
 
