@@ -179,6 +179,11 @@ bool SpecReader::has(std::string_view key) const {
   return std::any_of(spec_.args.begin(), spec_.args.end(), [&](const auto& a) { return a.first == key; });
 }
 
+bool SpecReader::has_number(std::string_view key) const {
+  return std::any_of(spec_.args.begin(), spec_.args.end(),
+                     [&](const auto& a) { return a.first == key && a.second.kind == SpecValue::Kind::kNumber; });
+}
+
 const SpecValue* SpecReader::find(std::string_view key) {
   // Asking for a parameter the family did not declare is a programming error: the declaration is what
   // `ouroboros families` documents, so the two must agree.

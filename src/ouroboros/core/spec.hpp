@@ -42,6 +42,7 @@ class SpecReader {
   SpecReader(Spec spec, std::string what, std::vector<ParamInfo> params);
 
   bool has(std::string_view key) const;
+  bool has_number(std::string_view key) const;  // present and written as a number
   double number(std::string_view key, std::optional<double> fallback = std::nullopt);
   double positive(std::string_view key, std::optional<double> fallback = std::nullopt);
   double probability(std::string_view key, std::optional<double> fallback = std::nullopt);

@@ -1,0 +1,137 @@
+#include "ouroboros/families/kde/kde.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/samplers.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+
+namespace ouro {
+
+namespace {
+const std::vector<ParamInfo> kTruthParams{
+    {"mean", "0", "mean of the true normal distribution"},
+    {"sd", "1", "standard deviation of the true normal distribution (> 0)"},
+};
+const std::vector<ParamInfo> kModelParams{
+    {"bandwidth", "scott", "scott, silverman, or a fixed bandwidth h > 0"},
+};
+enum Metric { kMean, kSigma, kVariance };
+
+double quantile_sorted(const std::vector<double>& v, double q) {
+  const double h = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  return lo + 1 < v.size() ? v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]) : v[lo];
+}
+}  // namespace
+
+FamilyDescriptor KdeFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "kde";
+  d.summary = "1-D Gaussian kernel density estimate; truth N(mean, sd^2)";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"scott", "silverman", "fixed bandwidth"};
+  d.metrics = {
+      {"mean", "mean of the KDE (of its centers)"},
+      {"sigma", "standard deviation of the KDE distribution: sqrt(var(centers, divisor n) + h^2)"},
+      {"variance", "variance of the KDE distribution"},
+  };
+  d.kernels = "sample kernel only (the model is its training set)";
+  return d;
+}
+
+KdeFamily::KdeFamily(const Spec& truth, const Spec& model) {
+  SpecReader t(truth, "truth.family: kde", kTruthParams);
+  truth_.centers = {t.number("mean", 0.0)};
+  truth_.bandwidth = t.positive("sd", 1.0);
+  t.finish();
+  SpecReader m(model, "model.family: kde", kModelParams);
+  if (m.has("bandwidth") && !m.has_number("bandwidth")) {
+    rule_ = m.word("bandwidth", {"scott", "silverman"}) == "scott" ? Rule::kScott : Rule::kSilverman;
+  } else if (m.has("bandwidth")) {
+    rule_ = Rule::kFixed;
+    fixed_ = m.positive("bandwidth");
+  } else {
+    m.word("bandwidth", {"scott", "silverman"}, "scott");
+  }
+  m.finish();
+}
+
+void KdeFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  boost::random::uniform_int_distribution<std::size_t> pick(0, m.centers.size() - 1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double c = m.centers[pick(rng)];
+    out.push_back(c + m.bandwidth * draw_normal(rng));
+  }
+}
+
+void KdeFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  out.centers.assign(xs.begin(), xs.end());
+  if (rule_ == Rule::kFixed) {
+    out.bandwidth = fixed_;
+    return;
+  }
+  const double n = static_cast<double>(xs.size());
+  double mean = 0, ss = 0;
+  for (const double x : xs) mean += x;
+  mean /= n;
+  for (const double x : xs) ss += (x - mean) * (x - mean);
+  const double s = std::sqrt(ss / (n - 1));
+  double spread = s;
+  if (rule_ == Rule::kSilverman) {
+    std::vector<double> sorted(xs.begin(), xs.end());
+    std::sort(sorted.begin(), sorted.end());
+    const double iqr = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25);
+    spread = 0.9 * (iqr > 0 ? std::min(s, iqr / 1.34) : s);
+  }
+  out.bandwidth = spread * std::pow(n, -0.2);
+}
+
+void KdeFamily::metrics(const Model& m, std::span<double> out) const {
+  const double n = static_cast<double>(m.centers.size());
+  double mean = 0, ss = 0;
+  for (const double c : m.centers) mean += c;
+  mean /= n;
+  for (const double c : m.centers) ss += (c - mean) * (c - mean);
+  const double variance = ss / n + m.bandwidth * m.bandwidth;
+  out[kMean] = mean;
+  out[kSigma] = std::sqrt(variance);
+  out[kVariance] = variance;
+}
+
+void KdeFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
+  const std::int64_t smallest = min_training_size(regime, samples);
+  if (rule_ != Rule::kFixed && smallest < 2)
+    throw UserError(fmt::format("experiment.samples: a training set of {} sample under {} is too small for a "
+                                "bandwidth rule, which needs the sample sd (at least 2); give a fixed bandwidth",
+                                smallest, regime.name()));
+}
+
+std::optional<TheoryValue> KdeFamily::theory(const TheoryQuery& q) const {
+  if (q.threshold || rule_ != Rule::kFixed || q.metric != "variance" || q.regime.kind != RegimeKind::kReplace ||
+      !q.samples.constant())
+    return std::nullopt;
+  const double r = 1.0 - 1.0 / static_cast<double>(q.samples.at(1));
+  const double rk = std::pow(r, static_cast<double>(q.generation));
+  const double v0 = truth_.bandwidth * truth_.bandwidth;
+  TheoryValue v;
+  v.mid = rk * v0 + fixed_ * fixed_ * (1 - rk) / (1 - r);
+  v.source = "E[V_k] = ((n-1)/n) E[V_{k-1}] + h^2 for a fixed bandwidth (derived)";
+  return v;
+}
+
+nlohmann::json KdeFamily::describe() const {
+  return {{"truth", {{"mean", truth_.centers.front()}, {"sd", truth_.bandwidth}}},
+          {"bandwidth", rule_ == Rule::kFixed ? nlohmann::json(fixed_)
+                        : rule_ == Rule::kScott ? nlohmann::json("scott: s n^(-1/5), s with divisor n - 1")
+                                                : nlohmann::json("silverman: 0.9 min(s, IQR/1.34) n^(-1/5)")}};
+}
+
+OUROBOROS_REGISTER_FAMILY(KdeFamily);
+
+}  // namespace ouro
