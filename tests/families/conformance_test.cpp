@@ -24,6 +24,7 @@ const std::map<std::string, Case>& cases() {
       {"categorical", {"categorical(dist=zipf, m=20, a=1.2, b=1)", "categorical(estimator=mle)", 12}},
       {"exponential", {"exponential(rate=2)", "exponential(estimator=optimized)", 8}},
       {"gaussian", {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)", 8}},
+      {"gmm", {"gmm(k=2, d=2, separation=5, sd=1)", "gmm", 30}},
       {"kde", {"kde(mean=1, sd=2)", "kde(bandwidth=silverman)", 10}},
       {"gmm_symmetric", {"gmm_symmetric(mu=1.5, sigma=1)", "gmm_symmetric(estimator=joint)", 10}},
       {"multivariate_gaussian",
