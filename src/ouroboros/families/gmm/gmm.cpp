@@ -32,26 +32,30 @@ void finish_component(GmmFamily::Component& c) {
   c.chol = llt.matrixL();
 }
 
-// log N(x; mean, cov) for every sample, through the Cholesky factor.
-void log_density(const GmmFamily::Component& c, std::span<const GmmFamily::Sample> xs, Eigen::Ref<Eigen::VectorXd> out) {
+// The samples as the columns of one d x n matrix: EM works on whole matrices, not sample by sample.
+Eigen::MatrixXd stack(std::span<const GmmFamily::Sample> xs) {
+  Eigen::MatrixXd x(xs.front().size(), static_cast<Eigen::Index>(xs.size()));
+  for (std::size_t i = 0; i < xs.size(); ++i) x.col(static_cast<Eigen::Index>(i)) = xs[i];
+  return x;
+}
+
+// log N(x; mean, cov) for every column of x, through the Cholesky factor.
+void log_density(const GmmFamily::Component& c, const Eigen::MatrixXd& x, Eigen::Ref<Eigen::VectorXd> out) {
   const auto d = static_cast<double>(c.mean.size());
   const double log_det = 2.0 * c.chol.diagonal().array().log().sum();
   const double constant = -0.5 * (d * std::log(2.0 * M_PI) + log_det);
-  Eigen::VectorXd z(c.mean.size());
-  for (std::size_t i = 0; i < xs.size(); ++i) {
-    z = c.chol.triangularView<Eigen::Lower>().solve(xs[i] - c.mean);
-    out[static_cast<Eigen::Index>(i)] = constant - 0.5 * z.squaredNorm();
-  }
+  const Eigen::MatrixXd z = c.chol.triangularView<Eigen::Lower>().solve(x.colwise() - c.mean);
+  out = (constant - 0.5 * z.colwise().squaredNorm().array()).matrix().transpose();
 }
 
-// Log-densities of every (sample, component) with the weights, and each sample's log-likelihood.
-double e_step(const GmmFamily::Model& m, std::span<const GmmFamily::Sample> xs, Eigen::MatrixXd& log_resp) {
-  const auto n = static_cast<Eigen::Index>(xs.size());
+// Log responsibilities of every (sample, component), and the mean log-likelihood per sample.
+double e_step(const GmmFamily::Model& m, const Eigen::MatrixXd& x, Eigen::MatrixXd& log_resp) {
+  const auto n = x.cols();
   const auto k = static_cast<Eigen::Index>(m.components.size());
   log_resp.resize(n, k);
   for (Eigen::Index j = 0; j < k; ++j) {
     const auto& c = m.components[static_cast<std::size_t>(j)];
-    log_density(c, xs, log_resp.col(j));
+    log_density(c, x, log_resp.col(j));
     log_resp.col(j).array() += c.weight > 0 ? std::log(c.weight) : -std::numeric_limits<double>::infinity();
   }
   double total = 0;
@@ -64,9 +68,8 @@ double e_step(const GmmFamily::Model& m, std::span<const GmmFamily::Sample> xs, 
   return total / static_cast<double>(n);
 }
 
-void m_step(std::span<const GmmFamily::Sample> xs, const Eigen::MatrixXd& resp, GmmFamily::Model& m) {
-  const auto d = xs.front().size();
-  const double n = static_cast<double>(xs.size());
+void m_step(const Eigen::MatrixXd& x, const Eigen::MatrixXd& resp, GmmFamily::Model& m) {
+  const double n = static_cast<double>(x.cols());
   for (std::size_t j = 0; j < m.components.size(); ++j) {
     auto& c = m.components[j];
     const auto col = resp.col(static_cast<Eigen::Index>(j));
@@ -76,15 +79,9 @@ void m_step(std::span<const GmmFamily::Sample> xs, const Eigen::MatrixXd& resp, 
       continue;
     }
     c.weight = nj / n;
-    c.mean.setZero(d);
-    for (std::size_t i = 0; i < xs.size(); ++i) c.mean += col[static_cast<Eigen::Index>(i)] * xs[i];
-    c.mean /= nj;
-    c.cov.setZero(d, d);
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const Eigen::VectorXd dev = xs[i] - c.mean;
-      c.cov.noalias() += col[static_cast<Eigen::Index>(i)] * dev * dev.transpose();
-    }
-    c.cov /= nj;
+    c.mean = x * col / nj;
+    const Eigen::MatrixXd dev = x.colwise() - c.mean;
+    c.cov = dev * col.asDiagonal() * dev.transpose() / nj;
     c.cov.diagonal().array() += kRegCovar;
     finish_component(c);
   }
@@ -185,26 +182,27 @@ void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
     out.components[j].cov = Eigen::MatrixXd::Identity(d_, d_);
     finish_component(out.components[j]);
   }
-  m_step(xs, resp, out);
+  const Eigen::MatrixXd x = stack(xs);
+  m_step(x, resp, out);
   out.converged = false;
   out.iterations = 0;
   double previous = -std::numeric_limits<double>::infinity();
   Eigen::MatrixXd log_resp;
   for (int it = 1; it <= max_iter_; ++it) {
-    const double ll = e_step(out, xs, log_resp);
+    const double ll = e_step(out, x, log_resp);
     out.iterations = it;
     if (ll - previous < tol_) {
       out.converged = true;
       break;
     }
     previous = ll;
-    m_step(xs, log_resp.array().exp().matrix(), out);
+    m_step(x, log_resp.array().exp().matrix(), out);
   }
 }
 
 double GmmFamily::mean_log_likelihood(const Model& m, std::span<const Sample> xs) {
   Eigen::MatrixXd log_resp;
-  return e_step(m, xs, log_resp);
+  return e_step(m, stack(xs), log_resp);
 }
 
 void GmmFamily::metrics(const Model& m, std::span<double> out) const {
