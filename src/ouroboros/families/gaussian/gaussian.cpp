@@ -55,6 +55,7 @@ GaussianFamily::GaussianFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: gaussian", kTruthParams);
   truth_.mean = t.number("mean", 0.0);
   truth_.sd = t.positive("sd", 1.0);
+  log_truth_sd_ = std::log(truth_.sd);
   t.finish();
   SpecReader m(model, "model.family: gaussian", kModelParams);
   const std::string estimator = m.word("estimator", {"mle", "unbiased", "optimized"}, "mle");
@@ -104,15 +105,20 @@ void GaussianFamily::merge(Stats& into, const Stats& from) const {
   into.n += from.n;
 }
 
+// Out of line, so that the closed-form fit below stays small enough to inline into the kernel's step.
+[[gnu::noinline]] static void fit_optimized(const GaussianFamily::Stats& s, GaussianFamily::Model& out) {
+  const GaussianFit fit = optimize_gaussian_mle(s.n, s.mean, s.m2);
+  out.mean = fit.mean;
+  out.sd = fit.sd;
+  out.converged = fit.converged;
+}
+
 void GaussianFamily::fit_stats(const Stats& s, Model& out) const {
-  out.converged = true;
-  if (optimized_) {
-    const GaussianFit fit = optimize_gaussian_mle(s.n, s.mean, s.m2);
-    out.mean = fit.mean;
-    out.sd = fit.sd;
-    out.converged = fit.converged;
+  if (optimized_) [[unlikely]] {
+    fit_optimized(s, out);
     return;
   }
+  out.converged = true;
   const double n = static_cast<double>(s.n);
   switch (known_) {
     case Known::kMean:
@@ -140,7 +146,7 @@ void GaussianFamily::metrics(const Model& m, std::span<double> out) const {
   out[kLogVariance] = log_var;
   out[kMeanSqError] = d * d;
   out[kConverged] = m.converged ? 1.0 : 0.0;
-  out[kKl] = var > 0 ? 0.5 * log_var - std::log(truth_.sd) + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
+  out[kKl] = var > 0 ? 0.5 * log_var - log_truth_sd_ + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
 }
 
 void GaussianFamily::validate(const Regime& regime, const SampleSchedule& samples) const {

@@ -61,6 +61,7 @@ class GaussianFamily {
 
  private:
   Model truth_;
+  double log_truth_sd_ = 0;
   bool unbiased_ = false;
   bool optimized_ = false;
   Known known_ = Known::kNone;
