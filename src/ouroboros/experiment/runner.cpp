@@ -49,7 +49,7 @@ class RegimeRun {
             std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report,
             std::size_t block_bytes)
       : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
-        sink_(sink), report_(report), label_(regime.label()), reps_(static_cast<std::size_t>(config.replicates)),
+        sink_(sink), report_(report), label_(regime.name()), reps_(static_cast<std::size_t>(config.replicates)),
         items_(config.forgetting ? simulator.items() : 0), block_bytes_(block_bytes) {}
 
   void run() {
@@ -208,7 +208,7 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
   for (std::size_t i = 0; i < config.regimes.size(); ++i) {
     const Regime& regime = config.regimes[i];
     RegimeReport rr;
-    rr.regime = regime.label();
+    rr.regime = regime.name();
     rr.kernel = config.kernel;
     if (config.kernel == KernelKind::kStatistics && !simulator.statistics_kernel_supports(regime)) {
       rr.kernel = KernelKind::kSample;

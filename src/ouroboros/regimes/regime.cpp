@@ -29,8 +29,6 @@ std::string Regime::name() const {
   return {};
 }
 
-std::string Regime::label() const { return name(); }
-
 const std::vector<std::string>& regime_help() {
   static const std::vector<std::string> help{
       "replace: each generation is fitted on n_k samples from the previous model only",

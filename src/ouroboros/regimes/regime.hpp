@@ -18,8 +18,7 @@ struct Regime {
   RegimeKind kind = RegimeKind::kReplace;
   std::int64_t subsample_size = 0;  // accumulate_subsample only
   double real_fraction = 0;         // fresh_mix only
-  std::string name() const;         // canonical spec, e.g. "fresh_mix(real_fraction=0.5)"
-  std::string label() const;        // short name used in output rows: the canonical spec
+  std::string name() const;  // canonical spec, e.g. "fresh_mix(real_fraction=0.5)", also the label in outputs
 };
 
 Regime parse_regime(const std::string& text);  // throws UserError listing the allowed regimes
