@@ -21,6 +21,7 @@ struct Case {
 const std::map<std::string, Case>& cases() {
   static const std::map<std::string, Case> c{
       {"bernoulli", {"bernoulli(p=0.3)", "bernoulli", 8}},
+      {"bs_spike", {"bs_spike", "bs_spike", 20}},
       {"categorical", {"categorical(dist=zipf, m=20, a=1.2, b=1)", "categorical(estimator=mle)", 12}},
       {"exponential", {"exponential(rate=2)", "exponential(estimator=optimized)", 8}},
       {"gaussian", {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)", 8}},
