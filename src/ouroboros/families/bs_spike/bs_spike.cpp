@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "ouroboros/core/simulator_for.hpp"
 
@@ -37,7 +38,7 @@ FamilyDescriptor BsSpikeFamily::descriptor() {
       {"tv", "TV(model, U[0,1]) = alpha"},
       {"collapsed", "1 if alpha > 1/10 (the model moved TV > 1/10 away from the truth), else 0"},
   };
-  d.kernels = "sample kernel only";
+  d.kernels = "statistics: the sorted samples, pooled by a linear merge; accumulate_subsample uses the sample kernel";
   return d;
 }
 
@@ -90,54 +91,84 @@ double BsSpikeFamily::log_likelihood(double alpha, double mu, std::span<const Sa
   return ll;
 }
 
-void BsSpikeFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
-  std::vector<double> a, b;
-  for (const double x : xs) {
-    if (x >= 0 && x <= 1)
-      a.push_back(x);
-    else if (x >= 2 && x <= 3)
-      b.push_back(x);
-    else
-      throw std::logic_error(fmt::format("bs_spike: sample {} outside the support [0,1] u [2,3]", x));
-  }
+namespace {
+void split_sorted(std::vector<double>& a, std::vector<double>& b) {
+  // `a` holds a batch: move the samples in [2, 3] to `b`, then sort both.
+  const auto mid = std::partition(a.begin(), a.end(), [](double x) { return x <= 1; });
+  b.assign(mid, a.end());
+  a.erase(mid, a.end());
+  for (const double x : a)
+    if (x < 0) throw std::logic_error(fmt::format("bs_spike: sample {} outside the support [0,1] u [2,3]", x));
+  for (const double x : b)
+    if (x < 2 || x > 3) throw std::logic_error(fmt::format("bs_spike: sample {} outside the support [0,1] u [2,3]", x));
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
+}
+}  // namespace
+
+void BsSpikeFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  Stats s;
+  s.a.assign(xs.begin(), xs.end());
+  split_sorted(s.a, s.b);
+  fit_stats(s, out);
+}
+
+void BsSpikeFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
+  out.a.clear();
+  sample(m, n, rng, out.a);
+  split_sorted(out.a, out.b);
+}
+
+void BsSpikeFamily::merge(Stats& into, const Stats& from) const {
+  for (auto [to, add] : {std::pair{&into.a, &from.a}, std::pair{&into.b, &from.b}}) {
+    const auto old = static_cast<std::ptrdiff_t>(to->size());
+    to->insert(to->end(), add->begin(), add->end());
+    std::inplace_merge(to->begin(), to->begin() + old, to->end());
+  }
+}
+
+void BsSpikeFamily::fit_stats(const Stats& s, Model& out) const {
+  const std::vector<double>& a = s.a;
+  const std::vector<double>& b = s.b;
   const std::size_t nb = b.size();
   // log_spread[j - 1]: log of the smallest spread of j consecutive samples of B (non-decreasing in j).
   std::vector<double> log_spread(nb, -kInf);
   for (std::size_t j = 2; j <= nb; ++j) {
-    double s = kInf;
-    for (std::size_t i = 0; i + j <= nb; ++i) s = std::min(s, b[i + j - 1] - b[i]);
-    log_spread[j - 1] = s > 0 ? std::log(s) : -kInf;
+    double spread = kInf;
+    for (std::size_t i = 0; i + j <= nb; ++i) spread = std::min(spread, b[i + j - 1] - b[i]);
+    log_spread[j - 1] = spread > 0 ? std::log(spread) : -kInf;
   }
   const auto covered = [&](double lf) {  // K: the most samples of B one window of width f covers
     return static_cast<std::size_t>(std::upper_bound(log_spread.begin(), log_spread.end(), lf) - log_spread.begin());
   };
-  const auto value = [&](double alpha) {
+  // The log-likelihood at alpha, given M = #{a <= 1 - 2 alpha}.
+  const auto value = [&](double alpha, std::size_t m) {
     if (nb > 0 && alpha <= 0) return -kInf;
     const double lf = log_f(alpha);
-    const auto m = static_cast<double>(std::upper_bound(a.begin(), a.end(), 1 - 2 * alpha) - a.begin());
-    double v = m * gain(alpha);
+    double v = static_cast<double>(m) * gain(alpha);
     if (nb > 0) v += static_cast<double>(nb) * std::log(alpha) + static_cast<double>(covered(lf)) * spike_gain(lf);
     return v;
   };
-  std::vector<double> candidates{0.25};
-  if (nb == 0) candidates.push_back(0.0);
-  for (const double x : a)
-    if (x >= 0.5) candidates.push_back((1 - x) / 2);
+  double best = -kInf, best_alpha = 0.25;
+  const auto consider = [&](double alpha, std::size_t m) {
+    const double v = value(alpha, m);
+    if (v > best || (v == best && alpha < best_alpha)) best = v, best_alpha = alpha;  // ties: smallest alpha
+  };
+  const auto count_below = [&](double alpha) {
+    return static_cast<std::size_t>(std::upper_bound(a.begin(), a.end(), 1 - 2 * alpha) - a.begin());
+  };
+  // (1 - x)/2 for every distinct sample x >= 1/2: one sweep down the sorted samples, M = position + 1.
+  for (std::size_t i = a.size(); i-- > 0 && a[i] >= 0.5;)
+    if (i + 1 == a.size() || a[i] != a[i + 1]) consider((1 - a[i]) / 2, i + 1);
+  consider(0.25, count_below(0.25));
+  if (nb == 0) consider(0.0, a.size());
   if (decay_ > 0)
     for (std::size_t j = 2; j <= nb; ++j) {
       const double ls = log_spread[j - 1];
       if (ls == -kInf || ls > std::log(width_)) continue;
       const double alpha = 0.1 + (std::log(width_) - ls) / decay_;
-      if (alpha <= 0.25) candidates.push_back(alpha);
+      if (alpha <= 0.25) consider(alpha, count_below(alpha));
     }
-  std::sort(candidates.begin(), candidates.end());
-  double best = -kInf, best_alpha = candidates.front();
-  for (const double c : candidates) {
-    const double v = value(c);
-    if (v > best) best = v, best_alpha = c;  // strict: ties go to the smallest alpha
-  }
   out.alpha = best_alpha;
   out.log_f = log_f(best_alpha);
   out.mu = 2;

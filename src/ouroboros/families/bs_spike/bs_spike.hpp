@@ -16,7 +16,8 @@
 //            the maximum is at a candidate: 1/4, (1 - x)/2 for samples x >= 1/2, or the alpha where f(alpha)
 //            equals the spread of j consecutive samples of B. All candidates are evaluated (one sweep over the
 //            sorted data); ties go to the smallest alpha; mu starts the leftmost best window.
-// Kernels    sample only.
+// Kernels    statistics: the sorted samples (Stats), drawn by sampling and sorting one batch, pooled by a
+//            linear merge; accumulate_subsample uses the sample kernel.
 // Theory     [derived] collapse at generation 2 (replace or accumulate) happens exactly when a synthetic
 //            sample lands in [2,3], probability 1 - (1 - alpha_1/2)^n given the round-1 fit. The exact MLE has
 //            alpha_1 >= (1 - max x)/2, so Pr(collapse at 2) >= 1 - int_0^1 n m^(n-1) (1 - (1-m)/4)^n dm
@@ -44,6 +45,12 @@ class BsSpikeFamily {
     double log_f = 0;  // log f(alpha)
   };
   using Sample = double;
+  // The statistics are the samples themselves, kept sorted and split at the gap (1, 2): a pool grows by a
+  // linear merge, and the fit needs no sort (Theorem 5.1's MLE depends on the whole sorted data).
+  struct Stats {
+    std::vector<double> a;  // samples in [0, 1], ascending
+    std::vector<double> b;  // samples in [2, 3], ascending
+  };
 
   static FamilyDescriptor descriptor();
   BsSpikeFamily(const Spec& truth, const Spec& model);
@@ -51,6 +58,9 @@ class BsSpikeFamily {
   const Model& truth() const { return truth_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
+  void merge(Stats& into, const Stats& from) const;
+  void fit_stats(const Stats& s, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
