@@ -54,7 +54,13 @@ std::int64_t draw_poisson(Rng& rng, double mean) {
 }
 
 namespace {
-double log_choose(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+// lgamma_r, not std::lgamma: glibc's std::lgamma writes the global signgam, a data race when replicates draw
+// hypergeometrics on several threads.
+double log_gamma(double x) {
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+}
+double log_choose(double n, double k) { return log_gamma(n + 1) - log_gamma(k + 1) - log_gamma(n - k + 1); }
 }  // namespace
 
 std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t marked, std::int64_t draws) {
