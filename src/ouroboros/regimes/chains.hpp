@@ -70,6 +70,8 @@ class ChainBase : public Chain {
 template <class F>
 class StatsChain final : public ChainBase<F> {
   using Base = ChainBase<F>;
+  static_assert(!kHasItems<F> || HasItemCountsFromStats<F>,
+                "a family with items and a statistics kernel must count its items from Stats (item_counts_stats)");
 
  public:
   using Base::Base;

@@ -26,18 +26,23 @@ concept HasStatsSubsampleImpl = requires(const F& f, const typename F::Stats& po
 template <class F>
 inline constexpr bool kHasStatsSubsample = HasStatsSubsampleImpl<F>;
 
+// Items that can be forgotten (forgetting.csv). A family with a statistics kernel also counts them from its
+// statistics (HasItemCountsFromStats), which StatsChain checks.
 template <class F>
 concept HasItemsImpl = requires(const F& f, const typename F::Model& m, std::vector<std::uint32_t>& ids,
-                                std::span<const typename F::Sample> xs, const typename F::Stats& s,
-                                std::vector<double>& counts) {
+                                std::span<const typename F::Sample> xs, std::vector<double>& counts) {
   { f.items() } -> std::convertible_to<std::size_t>;
   f.item_label(std::size_t{});
   f.forgotten(m, m, ids);
   f.item_counts(xs, counts);
-  f.item_counts_stats(s, counts);
 };
 template <class F>
 inline constexpr bool kHasItems = HasItemsImpl<F>;
+
+template <class F>
+concept HasItemCountsFromStats = requires(const F& f, const typename F::Stats& s, std::vector<double>& counts) {
+  f.item_counts_stats(s, counts);
+};
 
 template <class F>
 concept HasTheory = requires(const F& f, const TheoryQuery& q) {

@@ -1,0 +1,205 @@
+#include "ouroboros/families/ngram/ngram.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <numeric>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/text/corpus.hpp"
+
+namespace ouro {
+
+namespace {
+
+const std::vector<ParamInfo> kTruthParams{
+    {"corpus", "", "path to the corpus: a directory of documents or one text file"},
+    {"format", "plain", "plain (one sentence per line) or brown (NLTK's tagged word/tag layout)"},
+    {"heldout_fraction", "0.1", "fraction of the documents held out for evaluation, in (0, 1)"},
+    {"lowercase", "true", "lowercase ASCII letters"},
+    {"punctuation", "keep", "keep or drop tokens made only of punctuation"},
+    {"floor", "0.001", "weight of the uniform floor in held-out evaluation, in (0, 1)"},
+    {"tail_count", "1", "tail_mass counts the words whose original count is <= tail_count"},
+};
+const std::vector<ParamInfo> kModelParams{
+    {"order", "2", "n-gram order, 1..5"},
+    {"smoothing", "mle", "mle, add_k or kneser_ney (interpolated, modified discounts)"},
+    {"k", "1", "the added count for add_k (> 0)"},
+    {"temperature", "1", "sampling temperature (> 0; other than 1 needs smoothing=mle)"},
+    {"max_length", "200", "a sampled sentence stops after this many words"},
+};
+enum Metric { kCrossEntropy, kPerplexity, kOovRate, kVocabAlive, kVocabSize, kDistinct, kTailMass, kMeanLength };
+
+const char* smoothing_name(Smoothing s) {
+  return s == Smoothing::kMle ? "mle" : s == Smoothing::kAddK ? "add_k" : "kneser_ney";
+}
+
+}  // namespace
+
+FamilyDescriptor NgramFamily::descriptor() {
+  FamilyDescriptor d;
+  d.name = "ngram";
+  d.summary = "n-gram language model (order 1-5) on a real corpus; one sample is one sentence";
+  d.truth_params = kTruthParams;
+  d.model_params = kModelParams;
+  d.estimators = {"mle", "add_k", "kneser_ney"};
+  d.metrics = {
+      {"cross_entropy", "held-out cross-entropy, bits per token (</s> included, OOV tokens skipped), with the floor"},
+      {"perplexity", "2^cross_entropy"},
+      {"oov_rate", "fraction of held-out words outside the training vocabulary"},
+      {"vocab_alive", "fraction of the original training vocabulary present in the training set"},
+      {"vocab_size", "number of original words present in the training set"},
+      {"distinct_ngrams", "distinct n-grams of the model's order in the training set"},
+      {"tail_mass", "share of training words whose original count is <= tail_count"},
+      {"mean_length", "mean sentence length of the training set, in words"},
+  };
+  d.kernels = "sample kernel only (sentences are sampled and counted)";
+  return d;
+}
+
+NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
+  const std::string what = "truth.family: ngram";
+  SpecReader t(truth, what, kTruthParams);
+  const std::string path = t.text("corpus");
+  const auto format = t.word("format", {"plain", "brown"}, "plain") == "brown" ? text::CorpusFormat::kBrown
+                                                                              : text::CorpusFormat::kPlain;
+  const double heldout = t.probability("heldout_fraction", 0.1);
+  if (heldout <= 0 || heldout >= 1) t.fail("heldout_fraction", "must be in (0, 1)");
+  text::TokenizeOptions options;
+  options.lowercase = t.flag("lowercase", true);
+  options.drop_punctuation = t.word("punctuation", {"keep", "drop"}, "keep") == "drop";
+  floor_ = t.probability("floor", 1e-3);
+  if (floor_ <= 0 || floor_ >= 1) t.fail("floor", "must be in (0, 1)");
+  tail_count_ = t.integer("tail_count", 1, 1);
+  t.finish();
+
+  SpecReader m(model, "model.family: ngram", kModelParams);
+  config_.order = static_cast<int>(m.integer("order", 1, 2));
+  if (config_.order > NgramModel::kMaxOrder) m.fail("order", "must be 1..5");
+  const std::string smoothing = m.word("smoothing", {"mle", "add_k", "kneser_ney"}, "mle");
+  config_.smoothing = smoothing == "mle" ? Smoothing::kMle : smoothing == "add_k" ? Smoothing::kAddK : Smoothing::kKneserNey;
+  if (config_.smoothing == Smoothing::kAddK) config_.k = m.positive("k", 1.0);
+  config_.temperature = m.positive("temperature", 1.0);
+  if (config_.temperature != 1.0 && config_.smoothing != Smoothing::kMle)
+    m.fail("temperature", "other than 1 needs smoothing=mle (tempering a smoothed model would touch the whole "
+                          "vocabulary at every token)");
+  max_length_ = m.integer("max_length", 1, 200);
+  m.finish();
+
+  const std::string where = fmt::format("{} parameter 'corpus={}'", what, path);
+  auto data = std::make_shared<text::TextDataset>(
+      text::build_dataset(text::load_corpus(path, format, options, where), heldout, where));
+  config_.vocab = static_cast<std::uint32_t>(data->vocabulary.words.size());
+  corpus_description_ = {{"corpus", path},
+                         {"format", format == text::CorpusFormat::kBrown ? "brown" : "plain"},
+                         {"heldout_fraction", heldout},
+                         {"lowercase", options.lowercase},
+                         {"punctuation", options.drop_punctuation ? "drop" : "keep"},
+                         {"split", "by document: document i held out iff floor((i+1) f) > floor(i f)"},
+                         {"train_documents", data->train_documents},
+                         {"heldout_documents", data->heldout_documents},
+                         {"train_sentences", data->train.size()},
+                         {"train_words", data->train_words},
+                         {"heldout_sentences", data->heldout.size()},
+                         {"heldout_words", data->heldout_words},
+                         {"vocabulary", config_.vocab}};
+  auto real = std::make_shared<std::vector<text::Sentence>>(data->train);
+  truth_.table.fit(config_, *real);
+  truth_.real = std::move(real);
+  data_ = std::move(data);
+}
+
+void NgramFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
+  if (m.real) {
+    const auto& real = *m.real;
+    const auto size = static_cast<std::int64_t>(real.size());
+    for (std::int64_t c = 0; c < n / size; ++c) out.insert(out.end(), real.begin(), real.end());
+    // Partial Fisher-Yates: the remainder is a uniform subset of the sentences, without replacement.
+    const auto rest = static_cast<std::size_t>(n % size);
+    std::vector<std::size_t> index(real.size());
+    std::iota(index.begin(), index.end(), std::size_t{0});
+    for (std::size_t i = 0; i < rest; ++i) {
+      std::swap(index[i], index[boost::random::uniform_int_distribution<std::size_t>(i, index.size() - 1)(rng)]);
+      out.push_back(real[index[i]]);
+    }
+    return;
+  }
+  for (std::int64_t s = 0; s < n; ++s) {
+    out.emplace_back();
+    m.table.sample_sentence(rng, max_length_, out.back());
+  }
+}
+
+void NgramFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  out.real.reset();
+  out.table.fit(config_, xs);
+}
+
+double NgramFamily::cross_entropy(const NgramModel& m) const {
+  const double uniform = floor_ / (static_cast<double>(config_.vocab) + 1.0);
+  double bits = 0;
+  std::int64_t predicted = 0;
+  for (const auto& s : data_->heldout) {
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+      const std::uint32_t target = i < s.size() ? s[i] : config_.vocab;
+      if (target == text::Vocabulary::kUnknown) continue;
+      const double p = m.probability(std::span(s).first(i), target);
+      bits -= std::log2((1 - floor_) * p + uniform);
+      ++predicted;
+    }
+  }
+  return bits / static_cast<double>(predicted);
+}
+
+void NgramFamily::metrics(const Model& m, std::span<double> out) const {
+  const auto& counts = m.table.token_counts();
+  const auto& original = data_->vocabulary.counts;
+  std::int64_t alive = 0, tail = 0;
+  for (std::size_t w = 0; w < original.size(); ++w) {
+    alive += counts[w] > 0;
+    if (original[w] <= tail_count_) tail += counts[w];
+  }
+  const double words = static_cast<double>(m.table.words());
+  out[kCrossEntropy] = cross_entropy(m.table);
+  out[kPerplexity] = std::exp2(out[kCrossEntropy]);
+  out[kOovRate] = static_cast<double>(data_->heldout_oov) / static_cast<double>(data_->heldout_words);
+  out[kVocabAlive] = static_cast<double>(alive) / static_cast<double>(original.size());
+  out[kVocabSize] = static_cast<double>(alive);
+  out[kDistinct] = static_cast<double>(m.table.distinct_ngrams());
+  out[kTailMass] = words > 0 ? static_cast<double>(tail) / words : 0.0;
+  out[kMeanLength] = m.table.sentences() > 0 ? words / static_cast<double>(m.table.sentences()) : 0.0;
+}
+
+nlohmann::json NgramFamily::describe() const {
+  nlohmann::json d{{"truth", corpus_description_},
+                   {"order", config_.order},
+                   {"smoothing", smoothing_name(config_.smoothing)},
+                   {"temperature", config_.temperature},
+                   {"max_length", max_length_},
+                   {"floor", floor_},
+                   {"tail_count", tail_count_},
+                   {"sample", "one sentence; experiment.samples counts sentences"},
+                   {"tokens", "words 0..V-1, </s> predicted, one <s> of context per sentence"},
+                   {"evaluation", "bits per held-out token on (1 - floor) P + floor / (V + 1); OOV tokens skipped"}};
+  if (config_.smoothing == Smoothing::kAddK) d["k"] = config_.k;
+  return d;
+}
+
+void NgramFamily::forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const {
+  const auto& b = before.table.token_counts();
+  const auto& a = after.table.token_counts();
+  for (std::uint32_t w = 0; w < config_.vocab; ++w)
+    if (b[w] > 0 && a[w] == 0) out.push_back(w);
+}
+
+void NgramFamily::item_counts(std::span<const Sample> xs, std::vector<double>& counts) const {
+  counts.assign(items(), 0.0);
+  for (const auto& s : xs)
+    for (const auto w : s) counts[w] += 1.0;
+}
+
+OUROBOROS_REGISTER_FAMILY(NgramFamily);
+
+}  // namespace ouro
