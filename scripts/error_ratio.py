@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""error(T)/error(1) for the Barzilai & Shamir Appendix G examples (NeurIPS 2025).
+
+    scripts/error_ratio.py RESULTS_DIR [--generations 10,50,100]
+
+error(k) is the mean over replicates of |theta_k - theta_0| at round k, per regime; the ratio divides it by
+error(1), the error of the fit on the real data alone.
+  * families with an `error` metric (exponential, power): read from summary.csv;
+  * the Gaussian, theta = (mu, sigma): |(M_k, S_k) - (mu_0, sigma_0)| per replicate, from trajectories.csv
+    (metrics mean and sigma; the examples turn trajectories on), with (mu_0, sigma_0) from manifest.json.
+Prints one line per regime: the regime, error(1), then error(T)/error(1) for each T asked for.
+Standard library only.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+
+
+def from_summary(path):
+    errors = defaultdict(dict)  # regime -> generation -> mean error
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["metric"] == "error":
+                errors[row["regime"]][int(row["generation"])] = float(row["mean"])
+    return errors
+
+
+def from_gaussian_trajectories(results):
+    with open(os.path.join(results, "manifest.json")) as f:
+        truth = json.load(f)["family"]["truth"]
+    mu0, sd0 = float(truth["mean"]), float(truth["sd"])
+    values = defaultdict(dict)  # (regime, replicate, generation) -> {metric: value}
+    with open(os.path.join(results, "trajectories.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            if row["metric"] in ("mean", "sigma"):
+                key = (row["regime"], row["replicate"], int(row["generation"]))
+                values[key][row["metric"]] = float(row["value"])
+    sums, counts = defaultdict(float), defaultdict(int)
+    for (regime, _, generation), v in values.items():
+        if "mean" in v and "sigma" in v:
+            sums[regime, generation] += math.hypot(v["mean"] - mu0, v["sigma"] - sd0)
+            counts[regime, generation] += 1
+    errors = defaultdict(dict)
+    for (regime, generation), total in sums.items():
+        errors[regime][generation] = total / counts[regime, generation]
+    return errors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", help="an output directory of `ouroboros run`")
+    parser.add_argument("--generations", default="10,50,100", help="rounds T, comma-separated (default 10,50,100)")
+    args = parser.parse_args()
+    rounds = [int(t) for t in args.generations.split(",")]
+    errors = from_summary(os.path.join(args.results, "summary.csv"))
+    if not errors:
+        if not os.path.exists(os.path.join(args.results, "trajectories.csv")):
+            sys.exit(f"{args.results}: no `error` metric in summary.csv and no trajectories.csv")
+        errors = from_gaussian_trajectories(args.results)
+    print("regime,error_1," + ",".join(f"ratio_{t}" for t in rounds))
+    for regime in sorted(errors):
+        e = errors[regime]
+        if 1 not in e or any(t not in e for t in rounds):
+            sys.exit(f"{args.results}: regime {regime} lacks round 1 or one of {rounds}")
+        ratios = [e[t] / e[1] if e[1] > 0 else math.nan for t in rounds]
+        print(f"{regime},{e[1]:.6g}," + ",".join(f"{r:.4f}" for r in ratios))
+
+
+if __name__ == "__main__":
+    main()
