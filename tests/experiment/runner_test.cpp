@@ -61,6 +61,59 @@ TEST(Runner, ForgettingAgreesWithSupportTrajectory) {
   for (const auto& f : run.sink.forgotten) EXPECT_EQ(f.original_count == 0, f.forgotten_at == 1) << f.item;
 }
 
+// metrics.first records min(T, g + 1) per replicate, T the first generation at which the event holds. Checked
+// replicate by replicate against the threshold trajectory, and in the summary through the exact identity
+// E[min(T, G + 1)] = sum_{k=0..G} Pr(T > k), where Pr(T <= k) is the mean of the threshold at k because
+// extinction (alive < 0.5) is absorbing.
+TEST(Runner, FirstPassageAgreesWithThresholdTrajectory) {
+  const std::int64_t G = 25, R = 40;
+  const auto run = run_toml(experiment_toml("bernoulli(p=0.2)", "bernoulli", G, R, 6, "[\"replace\"]",
+                                            "[metrics]\nthresholds = [\"alive < 0.5\"]\nfirst = [\"alive < 0.5\", "
+                                            "\"p > 2\"]\n[output]\ntrajectories = true\n"));
+  std::map<std::pair<std::int64_t, std::int64_t>, double> dead, first, never;
+  for (const auto& t : run.sink.trajectories) {
+    if (t.metric == "alive<0.5") dead[{t.replicate, t.generation}] = t.value;
+    if (t.metric == "first(alive<0.5)") first[{t.replicate, t.generation}] = t.value;
+    if (t.metric == "first(p>2)") never[{t.replicate, t.generation}] = t.value;
+  }
+  int extinct = 0;
+  for (std::int64_t r = 0; r < R; ++r) {
+    std::int64_t T = -1;
+    for (std::int64_t g = 0; g <= G; ++g) {
+      if (T < 0 && dead.at({r, g}) == 1.0) T = g;
+      EXPECT_EQ(first.at({r, g}), static_cast<double>(T >= 0 ? T : g + 1)) << "replicate " << r << " generation " << g;
+      EXPECT_EQ(never.at({r, g}), static_cast<double>(g + 1));  // an impossible event: min(inf, g + 1)
+    }
+    extinct += T >= 0;
+  }
+  EXPECT_GT(extinct, 0);
+  EXPECT_LT(extinct, R);
+  double restricted_mean = 0;
+  for (std::int64_t k = 0; k <= G; ++k) restricted_mean += 1.0 - run.sink.at("replace", k, "alive<0.5").stats.mean;
+  EXPECT_NEAR(run.sink.at("replace", G, "first(alive<0.5)").stats.mean, restricted_mean, 1e-9);
+  EXPECT_FALSE(std::isfinite(run.sink.at("replace", G, "first(alive<0.5)").theory.mid));
+}
+
+TEST(Runner, FirstPassageRejectsUnknownMetricAndBadForm) {
+  const auto with = [](const std::string& first) {
+    return experiment_toml("bernoulli(p=0.2)", "bernoulli", 3, 2, 6, "[\"replace\"]",
+                           "[metrics]\nfirst = [\"" + first + "\"]\n");
+  };
+  try {
+    run_toml(with("nope > 1"));
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("metrics.first: 'nope>1' uses unknown metric 'nope'"), std::string::npos)
+        << e.what();
+  }
+  try {
+    run_toml(with("alive"));
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("metrics.first: 'alive' is not of the form"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Runner, SelectedMetricsAreTheOnlyOnesRecordedAndAreUnchanged) {
   const std::string toml = experiment_toml("gaussian", "gaussian(estimator=unbiased)", 8, 30, 6, "[\"replace\"]",
                                            "[metrics]\nthresholds = [\"kl > 1\"]\n[output]\ntrajectories = true\n");

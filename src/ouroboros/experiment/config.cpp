@@ -178,18 +178,18 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
       {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads"}},
       {"truth", {"family"}},
       {"model", {"family"}},
-      {"metrics", {"select", "thresholds"}},
+      {"metrics", {"select", "thresholds", "first"}},
       {"output", {"dir", "trajectories", "forgetting", "table"}},
   };
   return keys;
 }
 
-Threshold parse_threshold(const std::string& text) {
+Threshold parse_threshold(const std::string& text, const std::string& key) {
   static const std::regex re(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$)");
   std::smatch m;
   const auto fail = [&] {
-    throw UserError(fmt::format("metrics.thresholds: '{}' is not of the form 'metric op number' with op one of "
-                                "< <= > >= == != and a number or inf (e.g. \"sigma > 0.1\")", text));
+    throw UserError(fmt::format("{}: '{}' is not of the form 'metric op number' with op one of "
+                                "< <= > >= == != and a number or inf (e.g. \"sigma > 0.1\")", key, text));
   };
   if (!std::regex_match(text, m, re)) fail();
   Threshold t;
@@ -204,19 +204,23 @@ Threshold parse_threshold(const std::string& text) {
   return t;
 }
 
-void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics) {
+std::string first_passage_label(const Threshold& t) { return "first(" + t.label() + ")"; }
+
+void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics,
+                      const std::string& key) {
   for (const auto& t : thresholds) {
     if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == t.metric; })) {
       std::vector<std::string> names;
       for (const auto& m : metrics) names.push_back(m.name);
-      throw UserError(fmt::format("metrics.thresholds: '{}' uses unknown metric '{}' (this family has: {})",
-                                  t.label(), t.metric, join(names)));
+      throw UserError(fmt::format("{}: '{}' uses unknown metric '{}' (this family has: {})", key, t.label(),
+                                  t.metric, join(names)));
     }
   }
 }
 
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator) {
   check_thresholds(config.thresholds, simulator.metrics());
+  check_thresholds(config.first_passages, simulator.metrics(), "metrics.first");
   const auto& metrics = simulator.metrics();
   for (const auto& name : config.selected_metrics)
     if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == name; })) {
@@ -270,6 +274,8 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   c.truth_family = r.string("truth", "family", std::nullopt);
   c.model_family = r.string("model", "family", std::nullopt);
   for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
+  for (const auto& text : r.strings("metrics", "first", {}))
+    c.first_passages.push_back(parse_threshold(text, "metrics.first"));
   c.selected_metrics = r.strings("metrics", "select", {});
   for (std::size_t i = 0; i < c.selected_metrics.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -297,9 +303,10 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
       c.table_generations.push_back(*v);
     }
   }
-  std::vector<std::string> regime_names, threshold_labels;
+  std::vector<std::string> regime_names, threshold_labels, first_labels;
   for (const auto& reg : c.regimes) regime_names.push_back(reg.name());
   for (const auto& t : c.thresholds) threshold_labels.push_back(t.label());
+  for (const auto& t : c.first_passages) first_labels.push_back(t.label());
   std::vector<std::int64_t> n_list;
   for (std::int64_t k = 1; k <= c.generations; ++k) n_list.push_back(c.samples.at(k));
   c.resolved = {
@@ -309,7 +316,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
         {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}}},
       {"truth", {{"family", c.truth_family}}},
       {"model", {{"family", c.model_family}}},
-      {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}}},
+      {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}, {"first", first_labels}}},
       {"output",
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
         {"table", c.table_generations}}},

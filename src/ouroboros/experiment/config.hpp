@@ -22,6 +22,9 @@ struct ExperimentConfig {
   std::string truth_family;
   std::string model_family;
   std::vector<Threshold> thresholds;
+  // metrics.first: per replicate, the first generation T at which the event holds, recorded at generation k as
+  // min(T, k + 1), so the mean at k is the restricted mean E[min(T, k + 1)] and never undefined.
+  std::vector<Threshold> first_passages;
   std::vector<std::string> selected_metrics;  // family metrics to record; empty: all
   std::string output_dir;
   std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
@@ -35,9 +38,13 @@ ExperimentConfig load_config(const std::string& path, const std::vector<std::str
 ExperimentConfig parse_config(const std::string& toml_text, const std::string& source_name,
                               const std::vector<std::string>& overrides);
 
-// "sigma > 0.1" -> Threshold; the metric is checked against the family later (check_thresholds).
-Threshold parse_threshold(const std::string& text);
-void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics);
+// "sigma > 0.1" -> Threshold; the metric is checked against the family later (check_thresholds). `key` names
+// the configuration key in error messages.
+Threshold parse_threshold(const std::string& text, const std::string& key = "metrics.thresholds");
+void check_thresholds(const std::vector<Threshold>& thresholds, const std::vector<MetricInfo>& metrics,
+                      const std::string& key = "metrics.thresholds");
+// The output name of a first-passage metric: "first(switched>0.5)".
+std::string first_passage_label(const Threshold& t);
 
 // Checks that need both the config and the bound family (sizes against the family, subsample sizes).
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator);

@@ -10,37 +10,60 @@ namespace ouro {
 
 namespace {
 
-// Columns of a replicate's row: every family metric, then every threshold. `out` lists the columns that are
-// recorded (metrics.select, then the thresholds), in output order.
+// Columns of a replicate's row: every family metric, then every threshold, then every first passage. `out`
+// lists the columns that are recorded (metrics.select, then the thresholds and first passages), in output order.
 struct Layout {
   std::size_t family_metrics;
   std::vector<std::size_t> threshold_source;  // family metric index of each threshold
+  std::vector<std::size_t> first_source;      // family metric index of each first passage's event
   std::vector<std::string> names;
   std::vector<std::size_t> out;
   std::size_t columns() const { return names.size(); }
+  std::size_t first_column(std::size_t f) const { return family_metrics + threshold_source.size() + f; }
+  bool is_threshold(std::size_t m) const {
+    return m >= family_metrics && m < family_metrics + threshold_source.size();
+  }
 };
+
+std::size_t metric_index(const Simulator& simulator, const Threshold& t) {
+  const auto& ms = simulator.metrics();
+  const auto it = std::find_if(ms.begin(), ms.end(), [&](const MetricInfo& m) { return m.name == t.metric; });
+  return static_cast<std::size_t>(it - ms.begin());
+}
 
 Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
   Layout l;
   l.family_metrics = simulator.metrics().size();
   for (const auto& m : simulator.metrics()) l.names.push_back(m.name);
   for (const auto& t : config.thresholds) {
-    const auto& ms = simulator.metrics();
-    const auto it = std::find_if(ms.begin(), ms.end(), [&](const MetricInfo& m) { return m.name == t.metric; });
-    l.threshold_source.push_back(static_cast<std::size_t>(it - ms.begin()));
+    l.threshold_source.push_back(metric_index(simulator, t));
     l.names.push_back(t.label());
+  }
+  for (const auto& t : config.first_passages) {
+    l.first_source.push_back(metric_index(simulator, t));
+    l.names.push_back(first_passage_label(t));
   }
   for (std::size_t m = 0; m < l.family_metrics; ++m) {
     const auto& sel = config.selected_metrics;
     if (sel.empty() || std::find(sel.begin(), sel.end(), l.names[m]) != sel.end()) l.out.push_back(m);
   }
-  for (std::size_t t = 0; t < config.thresholds.size(); ++t) l.out.push_back(l.family_metrics + t);
+  for (std::size_t m = l.family_metrics; m < l.columns(); ++m) l.out.push_back(m);
   return l;
 }
 
 void fill_thresholds(const ExperimentConfig& config, const Layout& l, std::span<double> row) {
   for (std::size_t t = 0; t < config.thresholds.size(); ++t)
     row[l.family_metrics + t] = config.thresholds[t].holds(row[l.threshold_source[t]]) ? 1.0 : 0.0;
+}
+
+// First passages at generation g: `first` holds each event's first generation so far (-1: not yet), and the
+// row gets min(T, g + 1).
+void fill_first_passages(const ExperimentConfig& config, const Layout& l, std::int64_t g, std::span<std::int64_t> first,
+                         std::span<double> row) {
+  for (std::size_t f = 0; f < first.size(); ++f) {
+    if (first[f] < 0 && config.first_passages[f].holds(row[l.first_source[f]])) first[f] = g;
+    row[l.first_column(f)] = static_cast<double>(first[f] >= 0 ? first[f] : g + 1);
+  }
 }
 
 class RegimeRun {
@@ -59,6 +82,7 @@ class RegimeRun {
       forgotten_at_.assign(reps_ * items_, 0);
       original_.resize(reps_);
     }
+    first_.assign(reps_ * c_.first_passages.size(), -1);
     emit_truth();
     const std::size_t cols = l_.columns();
     // Blocks are kept small (a few MiB of metric values) so they stay in cache and cost few page faults.
@@ -75,6 +99,11 @@ class RegimeRun {
   }
 
  private:
+  std::span<std::int64_t> first_of(std::size_t r) {
+    const std::size_t f = c_.first_passages.size();
+    return std::span(first_).subspan(r * f, f);
+  }
+
   std::span<double> row(std::int64_t offset, std::size_t r) {
     const std::size_t cols = l_.columns();
     return std::span(values_).subspan((static_cast<std::size_t>(offset) * reps_ + r) * cols, cols);
@@ -87,6 +116,7 @@ class RegimeRun {
         const auto out = row(g - g0, r);
         chain.step(g, out.first(l_.family_metrics));
         fill_thresholds(c_, l_, out);
+        fill_first_passages(c_, l_, g, first_of(r), out);
         if (!items_) continue;
         if (g == 1) original_[r] = chain.real_item_counts();
         for (const auto i : chain.newly_forgotten()) forgotten_at_[r * items_ + i] = static_cast<std::int32_t>(g);
@@ -98,6 +128,8 @@ class RegimeRun {
     std::vector<double> truth(l_.columns());
     sim_.truth_metrics(std::span(truth).first(l_.family_metrics));
     fill_thresholds(c_, l_, truth);
+    // Generation 0 is the same for every replicate: an event that holds for the truth has T = 0 everywhere.
+    for (std::size_t r = 0; r < reps_; ++r) fill_first_passages(c_, l_, 0, first_of(r), truth);
     for (const std::size_t m : l_.out) {
       SummaryStats s{truth[m], 0, 0, truth[m], truth[m], truth[m]};
       sink_.summary(SummaryRow{label_, 0, l_.names[m], s, TheoryValue{}});
@@ -119,7 +151,11 @@ class RegimeRun {
     const auto summarize_one = [&](std::size_t offset, std::size_t o, std::span<double> values) {
       const std::size_t j = offset * outs + o, m = l_.out[o];
       stats[j] = summarize(values);
-      const bool is_threshold = m >= l_.family_metrics;
+      if (m >= l_.family_metrics && !l_.is_threshold(m)) {
+        theory[j] = TheoryValue{};  // no family predicts first passages
+        return;
+      }
+      const bool is_threshold = l_.is_threshold(m);
       const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
       const TheoryQuery q{regime_, c_.samples, g0 + static_cast<std::int64_t>(offset), metric,
                           is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
@@ -193,6 +229,7 @@ class RegimeRun {
   std::vector<SummaryRow> rows_;
   std::vector<std::vector<double>> scratch_;
   std::vector<std::int32_t> forgotten_at_;
+  std::vector<std::int64_t> first_;  // replicate x first passage: first generation of the event, -1 not yet
   std::vector<std::vector<double>> original_;
 };
 
