@@ -1,4 +1,4 @@
-"""Helpers shared by the numpy reference loops (w1_reference.py, w2_reference.py)."""
+"""Helpers shared by the numpy reference loops (w1_reference.py, w2_reference.py, w3_reference.py)."""
 
 
 def report_generations(generations):

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Times the ouroboros CLI against the numpy reference loops on the benchmark workloads.
 
-For each chosen workload (W1: Zipf categorical, W2: Gaussian; see bench/README.md) runs the CLI
-(`ouroboros run bench/<workload>.toml --quiet --out <tmpdir>`) and the numpy reference script as child
-processes, `--repeat` times each, keeps the minimum wall time of each and the peak RSS of each child
+For each chosen workload (W1: Zipf categorical, W2: Gaussian, W3: linear regression; see bench/README.md)
+runs the CLI (`ouroboros run bench/<workload>.toml --quiet --out <tmpdir>`) and the numpy reference
+script as child processes, `--repeat` times each, keeps the minimum wall time of each and the peak RSS of each child
 (from os.wait4, so it is that child's own figure), and prints a table. For W1 it also prints the
 ouroboros time per alive-symbol-generation, from the support metric in the run's summary.csv.
 Run it with Debian's /usr/bin/python3 (the reference scripts need numpy).
@@ -38,6 +38,7 @@ class Workload:
 WORKLOADS = {
     "w1": Workload("w1", BENCH_DIR / "w1_discrete_replace.toml", BENCH_DIR / "w1_reference.py", True),
     "w2": Workload("w2", BENCH_DIR / "w2_gaussian_replace.toml", BENCH_DIR / "w2_reference.py", False),
+    "w3": Workload("w3", BENCH_DIR / "w3_linreg_accumulate.toml", BENCH_DIR / "w3_reference.py", False),
 }
 
 
