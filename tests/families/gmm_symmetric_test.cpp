@@ -8,6 +8,7 @@
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/families/gmm_symmetric/gmm_symmetric.hpp"
 #include "support/collect.hpp"
+#include "support/errors.hpp"
 
 namespace ouro {
 namespace {
@@ -72,14 +73,7 @@ TEST(GmmSymmetric, TheoremFourBoundsTheCollapseProbability) {
 }
 
 TEST(GmmSymmetric, BadInput) {
-  const auto message = [](const std::string& truth, const std::string& model) {
-    try {
-      make_simulator(truth, model);
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
+  const auto message = testing::simulator_error;
   EXPECT_NE(message("gmm_symmetric(mu=-1)", "gmm_symmetric").find("'mu=-1' must be >= 0"), std::string::npos);
   EXPECT_NE(message("gmm_symmetric(sigma=0)", "gmm_symmetric").find("'sigma=0' must be > 0"), std::string::npos);
   EXPECT_NE(message("gmm_symmetric", "gmm_symmetric(estimator=em)").find("approximate, joint"), std::string::npos);

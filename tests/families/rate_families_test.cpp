@@ -9,6 +9,7 @@
 #include "ouroboros/core/family.hpp"
 #include "support/collect.hpp"
 #include "support/stats.hpp"
+#include "support/errors.hpp"
 
 namespace ouro {
 namespace {
@@ -90,14 +91,7 @@ TEST(RateFamilies, SmallThetaPowerSamplesStayFinite) {
 }
 
 TEST(RateFamilies, BadInput) {
-  const auto message = [](const std::string& truth, const std::string& model) {
-    try {
-      make_simulator(truth, model);
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
+  const auto message = testing::simulator_error;
   EXPECT_NE(message("exponential(rate=0)", "exponential").find("'rate=0' must be > 0"), std::string::npos);
   EXPECT_NE(message("power(theta=-1)", "power").find("'theta=-1' must be > 0"), std::string::npos);
   EXPECT_NE(message("power", "power(estimator=newton)").find("is not one of: mle, optimized"), std::string::npos);

@@ -11,6 +11,7 @@
 #include "ouroboros/theory/barzilai_shamir2025.hpp"
 #include "support/collect.hpp"
 #include "support/stats.hpp"
+#include "support/errors.hpp"
 
 namespace ouro {
 namespace {
@@ -211,14 +212,7 @@ TEST(BsStaircase, TheoryClosedForms) {
 }
 
 TEST(BsStaircase, BadInput) {
-  const auto message = [](const std::string& truth, const std::string& model) {
-    try {
-      make_simulator(truth, model);
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
+  const auto message = testing::simulator_error;
   EXPECT_NE(message("bs_staircase", "bs_staircase(height=1)").find("'height=1' must be >= 2"), std::string::npos);
   EXPECT_NE(message("bs_staircase", "bs_staircase(height=2.5)").find("must be an integer"), std::string::npos);
   EXPECT_NE(message("bs_staircase", "bs_staircase(height=5000)").find("must be <= 1000"), std::string::npos);

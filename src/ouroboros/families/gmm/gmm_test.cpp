@@ -6,6 +6,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/families/gmm/gmm.hpp"
+#include "support/errors.hpp"
 
 namespace ouro {
 namespace {
@@ -73,14 +74,7 @@ TEST(Gmm, FitsAreDeterministicAndNonConvergenceIsReported) {
 }
 
 TEST(Gmm, BadInput) {
-  const auto message = [](const std::string& truth, const std::string& model) {
-    try {
-      make_simulator(truth, model);
-    } catch (const UserError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
+  const auto message = testing::simulator_error;
   EXPECT_NE(message("gmm(k=0)", "gmm").find("'k=0' must be >= 1"), std::string::npos);
   EXPECT_NE(message("gmm(sd=0)", "gmm").find("'sd=0' must be > 0"), std::string::npos);
   EXPECT_NE(message("gmm", "gmm(components=0)").find("'components=0' must be >= 1"), std::string::npos);
