@@ -2,11 +2,12 @@
 """Forgetting time against original count, with a fitted log-log slope, from an ouroboros forgetting.csv.
 
 For each regime, the words (or symbols) are grouped by original count c (exact counts up to 10, then
-logarithmic bins). Words still alive at the horizon are right-censored, so the statistic per group is the
-median forgetting generation, defined only where more than half of the group was forgotten; groups past
-that point are left out. The slope is the least-squares fit of log(median forgetting generation) on
-log(mean c) over the groups kept (at least 3). Suresh et al. (AISTATS 2025, Corollary 1) predict linear
-forgetting for the multinomial (categorical) model: slope 1, median about 2c/ln 2 generations for large c.
+logarithmic bins; `rows` counts (word, replicate) rows). Words still alive at the horizon are right-censored,
+so the statistic per group is the median forgetting generation, defined only where more than half of the
+group was forgotten; groups past that point are left out. A regime that forgot nothing gets one line. The
+slope is the least-squares fit of log(median forgetting generation) on log(mean c) over the groups kept (at
+least 3). Suresh et al. (AISTATS 2025, Corollary 1) predict linear forgetting for the multinomial
+(categorical) model: slope 1, median about 2c/ln 2 generations for large c.
 
 Usage: python3 scripts/forgetting_slope.py results/<experiment>/forgetting.csv
 """
@@ -32,8 +33,11 @@ def main(path):
             t = float(row["forgotten_at"]) if row["forgotten_at"] else math.inf
             groups[row["regime"]][bin_of(c)].append((c, t))
     for regime, bins in groups.items():
+        if not any(math.isfinite(t) for rows in bins.values() for _, t in rows):
+            print(f"regime {regime}: no word with a positive original count was forgotten")
+            continue
         print(f"regime {regime}")
-        print(f"  {'count':>10} {'words':>7} {'forgotten':>9} {'median_gen':>10}")
+        print(f"  {'count':>10} {'rows':>7} {'forgotten':>9} {'median_gen':>10}")
         xs, ys = [], []
         for b in sorted(bins):
             rows = bins[b]

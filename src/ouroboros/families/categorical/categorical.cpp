@@ -24,7 +24,7 @@ enum Metric { kSupport, kTv, kKl, kEntropy };
 FamilyDescriptor CategoricalFamily::descriptor() {
   FamilyDescriptor d;
   d.name = "categorical";
-  d.summary = "distribution over m symbols; truth zipf, uniform, explicit or from a counts file";
+  d.summary = "distribution over m symbols; truth zipf, uniform, explicit, from a counts file or a corpus's word counts";
   d.truth_params = categorical_truth_params();
   d.model_params = kModelParams;
   d.estimators = {"mle", "add_constant"};

@@ -9,11 +9,15 @@
 //            multivariate hypergeometric draw on the pooled counts.
 // Truth      dist = zipf (p_i proportional to 1/(i+b)^a, i = 1..m), uniform (p_i = 1/m), explicit (p = [...],
 //            must sum to 1 within 1e-9), or counts (file = path: one `count` or `symbol count` per line,
-//            blank lines and lines starting with # ignored; p_i proportional to the counts).
+//            blank lines and lines starting with # ignored; p_i proportional to the counts), or corpus
+//            (corpus = path: p_i = count of word i / number of words in the training documents, the corpus
+//            read, tokenised and split by document exactly as for the ngram family; symbols are the words,
+//            by decreasing count).
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025), Sec. 4 and Corollary 1.
 //
 // Parameters
-//   truth: dist (inferred from p or file when omitted), m, a (1), b (0), p, file
+//   truth: dist (inferred from p, file or corpus when omitted), m, a (1), b (0), p, file, corpus,
+//          format = plain | brown (plain), heldout_fraction (0.1), lowercase (true), punctuation = keep | drop
 //   model: estimator = mle | add_constant (mle), beta (0.5, > 0, add_constant only)
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -65,7 +69,7 @@ class CategoricalFamily {
 
   Model truth_;
   std::size_t truth_support_ = 0;
-  std::vector<std::string> labels_;  // from a counts file with symbols; empty otherwise
+  std::vector<std::string> labels_;  // from a counts file with symbols or a corpus; empty otherwise
   nlohmann::json truth_description_;
   bool add_constant_ = false;
   double beta_ = 0.5;

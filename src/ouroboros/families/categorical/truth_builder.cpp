@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/text/dataset.hpp"
 
 namespace ouro {
 
@@ -54,24 +55,61 @@ CategoricalTruth read_counts_file(const std::string& path) {
   return t;
 }
 
+// The word distribution of a corpus's training documents, split and tokenised exactly as the ngram family does,
+// so both families see the same vocabulary (ids by decreasing count) and the same held-out documents.
+CategoricalTruth corpus_word_counts(SpecReader& r) {
+  const std::string path = r.text("corpus");
+  const auto format = r.word("format", {"plain", "brown"}, "plain") == "brown" ? text::CorpusFormat::kBrown
+                                                                              : text::CorpusFormat::kPlain;
+  const double heldout = r.probability("heldout_fraction", 0.1);
+  if (heldout <= 0 || heldout >= 1) r.fail("heldout_fraction", "must be in (0, 1)");
+  text::TokenizeOptions options;
+  options.lowercase = r.flag("lowercase", true);
+  options.drop_punctuation = r.word("punctuation", {"keep", "drop"}, "keep") == "drop";
+  const std::string where = fmt::format("{} parameter 'corpus={}'", kWhat, path);
+  const auto data = text::build_dataset(text::load_corpus(path, format, options, where), heldout, where);
+  CategoricalTruth t;
+  t.labels = data.vocabulary.words;
+  const auto total = static_cast<double>(data.train_words);
+  for (const auto c : data.vocabulary.counts) t.p.push_back(static_cast<double>(c) / total);
+  t.description = {{"dist", "corpus"},
+                   {"corpus", path},
+                   {"format", format == text::CorpusFormat::kBrown ? "brown" : "plain"},
+                   {"heldout_fraction", heldout},
+                   {"lowercase", options.lowercase},
+                   {"punctuation", options.drop_punctuation ? "drop" : "keep"},
+                   {"split", "by document: document i held out iff floor((i+1) f) > floor(i f)"},
+                   {"train_documents", data.train_documents},
+                   {"heldout_documents", data.heldout_documents},
+                   {"train_sentences", data.train.size()},
+                   {"m", t.p.size()},
+                   {"total_count", data.train_words}};
+  return t;
+}
+
 }  // namespace
 
 const std::vector<ParamInfo>& categorical_truth_params() {
   static const std::vector<ParamInfo> params{
-      {"dist", "", "zipf, uniform, explicit or counts (inferred from p or file when omitted)"},
+      {"dist", "", "zipf, uniform, explicit, counts or corpus (inferred from p, file or corpus when omitted)"},
       {"m", "", "number of symbols (zipf, uniform)"},
       {"a", "1", "Zipf exponent: p_i proportional to 1/(i+b)^a"},
       {"b", "0", "Zipf offset (>= 0)"},
       {"p", "", "explicit probabilities [p_1, ..., p_m], summing to 1"},
       {"file", "", "counts file: one `count` or `symbol count` per line"},
+      {"corpus", "", "corpus path (dist=corpus): a directory of documents or one text file"},
+      {"format", "plain", "corpus format: plain (one sentence per line) or brown (NLTK's tagged word/tag layout)"},
+      {"heldout_fraction", "0.1", "fraction of the corpus documents held out (not counted), in (0, 1)"},
+      {"lowercase", "true", "lowercase ASCII letters of the corpus"},
+      {"punctuation", "keep", "keep or drop corpus tokens made only of punctuation"},
   };
   return params;
 }
 
 CategoricalTruth build_categorical_truth(const Spec& spec) {
   SpecReader r(spec, kWhat, categorical_truth_params());
-  std::string fallback = r.has("p") ? "explicit" : r.has("file") ? "counts" : "";
-  const std::string dist = r.word("dist", {"zipf", "uniform", "explicit", "counts"},
+  std::string fallback = r.has("p") ? "explicit" : r.has("file") ? "counts" : r.has("corpus") ? "corpus" : "";
+  const std::string dist = r.word("dist", {"zipf", "uniform", "explicit", "counts", "corpus"},
                                   fallback.empty() ? std::nullopt : std::optional(fallback));
   CategoricalTruth t;
   if (dist == "zipf") {
@@ -98,8 +136,10 @@ CategoricalTruth build_categorical_truth(const Spec& spec) {
     if (std::abs(total - 1.0) > 1e-9) r.fail("p", fmt::format("must sum to 1 (it sums to {})", total));
     for (double& x : t.p) x /= total;
     t.description = {{"dist", "explicit"}, {"m", t.p.size()}, {"p", t.p}};
-  } else {
+  } else if (dist == "counts") {
     t = read_counts_file(r.text("file"));
+  } else {
+    t = corpus_word_counts(r);
   }
   if (t.p.size() > (std::size_t{1} << 31)) r.fail("m", "must be below 2^31");
   r.finish();

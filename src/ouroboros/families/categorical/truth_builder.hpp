@@ -1,5 +1,6 @@
 #pragma once
-// Building a categorical truth from its spec: Zipf, uniform, explicit probabilities or a counts file.
+// Building a categorical truth from its spec: Zipf, uniform, explicit probabilities, a counts file, or the word
+// counts of a corpus's training documents.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@ namespace ouro {
 
 struct CategoricalTruth {
   std::vector<double> p;            // probabilities, summing to 1
-  std::vector<std::string> labels;  // symbol names from a counts file; empty when unnamed
+  std::vector<std::string> labels;  // symbol names (counts file, corpus words); empty when unnamed
   nlohmann::json description;
 };
 
