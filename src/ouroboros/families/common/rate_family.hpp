@@ -20,6 +20,7 @@
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/families/common/rate_mle.hpp"
+#include "ouroboros/theory/barzilai_shamir2025.hpp"
 
 namespace ouro {
 
@@ -92,10 +93,20 @@ class RateFamily {
 
   std::optional<TheoryValue> theory(const TheoryQuery& q) const {
     if (q.threshold || !q.samples.constant() || q.samples.at(1) <= 2) return std::nullopt;
-    const bool exact_here = q.regime.kind == RegimeKind::kReplace || q.generation == 1;
-    if (!exact_here) return std::nullopt;
     const std::int64_t n = q.samples.at(1), k = q.generation;
     TheoryValue v;
+    if (q.regime.kind == RegimeKind::kAccumulate && k > 1) {
+      // [derived, first order in 1/n] With u = 1/theta, the pooled statistic's mean u_k = (1/k) sum_{t<=k}
+      // (u_{t-1} + e_t), Var(e_t) = u^2/n: the recursion of the accumulated Gaussian mean. So Var(u_k) =
+      // (u0^2/n) sum 1/t^2 and, by the delta method, E[(theta_k - theta_0)^2] = (theta_0^2/n) sum_{t<=k}
+      // 1/t^2 + O(1/n^2): below (pi^2/6) times round 1, as Barzilai & Shamir's Theorem 4.1 states.
+      if (q.metric != "sq_error") return std::nullopt;
+      v.mid = theory::accumulated_mean_variance(truth_.theta * truth_.theta, n, k);
+      v.source = "(theta_0^2/n) sum_{t<=k} 1/t^2, first order in 1/n (Barzilai & Shamir 2025, Thm 4.1)";
+      return v;
+    }
+    const bool exact_here = q.regime.kind == RegimeKind::kReplace || q.generation == 1;
+    if (!exact_here) return std::nullopt;
     if (q.metric == Traits::kParameter) {
       v.mid = rate_replace_mean(truth_.theta, n, k);
       v.source = "E[theta_k] = theta_0 (n/(n-1))^k under replace (derived)";
