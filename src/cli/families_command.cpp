@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/family.hpp"
@@ -7,11 +9,17 @@
 namespace ouro {
 
 namespace {
+// Columns as wide as the family's longest entry, so every meaning starts in the same column.
 void print_params(const char* title, const std::vector<ParamInfo>& params) {
   fmt::print("  {}:\n", title);
   if (params.empty()) fmt::print("    (none)\n");
-  for (const auto& p : params)
-    fmt::print("    {:<12} {:<10} {}\n", p.name, p.default_text.empty() ? "-" : "(" + p.default_text + ")", p.help);
+  std::size_t name_width = 12, default_width = 10;
+  const auto shown = [](const ParamInfo& p) { return p.default_text.empty() ? "-" : "(" + p.default_text + ")"; };
+  for (const auto& p : params) {
+    name_width = std::max(name_width, p.name.size());
+    default_width = std::max(default_width, shown(p).size());
+  }
+  for (const auto& p : params) fmt::print("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, p.help);
 }
 }  // namespace
 
@@ -26,7 +34,9 @@ int families_command(const std::string& name) {
     std::string estimators;
     for (const auto& e : f->estimators) estimators += (estimators.empty() ? "" : ", ") + e;
     fmt::print("  estimators: {}\n  metrics:\n", estimators);
-    for (const auto& m : f->metrics) fmt::print("    {:<14} {}\n", m.name, m.help);
+    std::size_t metric_width = 14;
+    for (const auto& m : f->metrics) metric_width = std::max(metric_width, m.name.size());
+    for (const auto& m : f->metrics) fmt::print("    {:<{}} {}\n", m.name, metric_width, m.help);
     fmt::print("  kernels: {}\n\n", f->kernels);
   }
   if (!found) {
