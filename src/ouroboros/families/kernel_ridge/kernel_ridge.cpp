@@ -101,6 +101,7 @@ KernelRidgeFamily::KernelRidgeFamily(const Spec& truth, const Spec& model) {
     throw UserError("model.family: kernel_ridge: the median pairwise distance of the pool is 0 (identical images); "
                     "give bandwidth = h > 0 or a larger train_size");
   data_ = std::move(data);
+  theory_ = std::make_shared<const KernelRidgeTheory>(data_);
   truth_.scores = data_->pool_onehot;
   truth_.test_mse = truth_.test_error = std::numeric_limits<double>::quiet_NaN();  // no predictor off the pool
   truth_.train_drift = 0;
@@ -217,6 +218,33 @@ void KernelRidgeFamily::metrics(const Model& m, std::span<double> out) const {
   out[kTestMse] = m.test_mse;
   out[kTestError] = m.test_error;
   out[kTrainDrift] = m.train_drift;
+}
+
+std::optional<TheoryValue> KernelRidgeFamily::theory(const TheoryQuery& q) const {
+  // Exact only where every generation labels the whole pool once (kernel_theory.hpp), and only for the two
+  // squared errors: test_error (an argmax) has no closed form. lambda = 0 is excluded: 1 / mu on the
+  // numerically zero eigenvalues of K would swamp the result.
+  if (q.threshold || resample_ || q.generation < 1 || !q.samples.constant() || q.samples.at(1) != train_size_)
+    return std::nullopt;
+  const RegimeKind kind = q.regime.kind;
+  if (kind != RegimeKind::kReplace && kind != RegimeKind::kGrow && kind != RegimeKind::kAccumulate)
+    return std::nullopt;
+  if (!adaptive_ && !(lambda_ > 0)) return std::nullopt;
+  const bool mse = q.metric == "test_mse";
+  if (!mse && q.metric != "train_drift") return std::nullopt;
+  std::vector<double> ridge(static_cast<std::size_t>(q.generation));
+  const auto pool = static_cast<double>(train_size_);
+  for (std::size_t i = 0; i < ridge.size(); ++i) {
+    const double copies = kind == RegimeKind::kReplace ? 1.0 : static_cast<double>(i + 1);  // T_i = copies P
+    ridge[i] = lambda_for(copies * pool) * pool;
+  }
+  const auto mean = theory_->mean(mse ? KernelRidgeTheory::Quantity::kTestMse : KernelRidgeTheory::Quantity::kTrainDrift,
+                                  kind, ridge, noise_);
+  if (!mean) return std::nullopt;
+  TheoryValue v;
+  v.mid = *mean;
+  v.source = "exact mean over the label noise (derived: kernel ridge relabelling in the eigenbasis of K)";
+  return v;
 }
 
 nlohmann::json KernelRidgeFamily::describe() const {

@@ -26,6 +26,9 @@
 // Metrics    test_mse, test_error on the held-out real test set; train_drift on the pool (see descriptor).
 // Exact facts [derived] with noise = 0, design = fixed and n = P, the smoother S = K (K + lambda P I)^(-1)
 //            gives replace: F_k = S^k Y; accumulate: F_k = S mean(Y, F_1, ..., F_{k-1}) (tests check both).
+// Theory     E[test_mse] and E[train_drift] exactly (kernel_theory.hpp) on the fixed design with n = P every
+//            generation, lambda > 0 or lambda_exponent, under replace, grow and accumulate; none for
+//            test_error (no closed form), design = resample, accumulate_subsample, fresh_mix or n != P.
 // References Dohmatob, Feng, Kempe 2024 (kernel ridge regression on MNIST with iterated synthetic labels);
 //            Gerstgrasser et al. 2024 (replace vs accumulate); Xiao, Rasul, Vollgraf 2017 (Fashion-MNIST).
 //
@@ -37,6 +40,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,6 +48,7 @@
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/families/kernel_ridge/kernel_data.hpp"
+#include "ouroboros/families/kernel_ridge/kernel_theory.hpp"
 
 namespace ouro {
 
@@ -73,6 +78,7 @@ class KernelRidgeFamily {
   void merge(Stats& into, const Stats& from) const;
   void fit_stats(const Stats& s, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const;
+  std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
 
   const KernelData& data() const { return *data_; }
@@ -80,6 +86,7 @@ class KernelRidgeFamily {
 
  private:
   std::shared_ptr<const KernelData> data_;
+  std::shared_ptr<const KernelRidgeTheory> theory_;  // shared by copies: one eigendecomposition per simulator
   Model truth_;
   std::string dir_;
   std::int64_t train_size_ = 0, test_size_ = 0, subset_seed_ = 0;

@@ -7,10 +7,15 @@
 #include <unistd.h>
 
 #include <Eigen/Cholesky>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/family.hpp"
@@ -191,6 +196,139 @@ TEST(KernelRidge, ReducedSolveEqualsTheFullSystemWithRepeatedInputs) {
   std::vector<double> got(3);
   f.metrics(second, got);
   expect_metrics(got, want, "reduced vs full");
+}
+
+// The theory column at generation g for n samples per generation.
+std::optional<TheoryValue> theory_at(const Simulator& sim, const std::string& regime, const std::string& metric,
+                                     std::int64_t g, std::int64_t n = kPool) {
+  const SampleSchedule samples(std::vector<std::int64_t>(static_cast<std::size_t>(g), n));
+  const Regime r = parse_regime(regime);
+  return sim.theory(TheoryQuery{r, samples, g, metric, nullptr});
+}
+double theory_mid(const Simulator& sim, const std::string& regime, const std::string& metric, std::int64_t g) {
+  const auto v = theory_at(sim, regime, metric, g);
+  EXPECT_TRUE(v.has_value()) << regime << " " << metric << " generation " << g;
+  return v ? v->mid : std::numeric_limits<double>::quiet_NaN();
+}
+
+const std::vector<std::string> kTheoryRegimes{"replace", "grow", "accumulate"};
+
+// Without label noise the loop is deterministic: the theory column must equal every chain's metrics to
+// rounding, with fixed and adaptive lambda (under grow and accumulate the adaptive ridge changes with k).
+TEST(KernelRidgeTheory, NoiseFreeTheoryEqualsTheChain) {
+  const std::int64_t generations = 6;
+  for (const std::string model : {"lambda=0.01", "lambda_exponent=0.5"}) {
+    const auto sim = make_simulator(truth_spec(), "kernel_ridge(" + model + ")");
+    for (const std::string& regime : kTheoryRegimes)
+      for (const auto kernel : {KernelKind::kSample, KernelKind::kStatistics}) {
+        const auto chain = run(model, regime.c_str(), kernel, kPool, generations);
+        for (std::int64_t g = 1; g <= generations; ++g) {
+          const auto& got = chain[static_cast<std::size_t>(g - 1)];
+          const std::string what = model + " " + regime + " " + kernel_name(kernel) + " generation " + std::to_string(g);
+          const double mse = theory_mid(*sim, regime, "test_mse", g), drift = theory_mid(*sim, regime, "train_drift", g);
+          EXPECT_NEAR(got[0], mse, 1e-9 * std::max(1.0, mse)) << what;
+          EXPECT_NEAR(got[2], drift, 1e-9 * std::max(1.0, drift)) << what;
+        }
+      }
+  }
+}
+
+// With label noise: the replicate mean of test_mse and train_drift against the exact mean, within 4.5
+// standard errors, for both kernels; and the noise part of the theory (theory minus its noise-free value) is
+// many standard errors large, so a wrong noise term (e.g. grow's sigma^2 / k) would fail.
+TEST(KernelRidgeTheory, NoisyMeanMatchesTheTheory) {
+  const std::int64_t generations = 6, replicates = 800;
+  const SampleSchedule samples(std::vector<std::int64_t>(static_cast<std::size_t>(generations), kPool));
+  for (const std::string lambda : {"lambda=0.01", "lambda_exponent=0.5"}) {
+    const auto sim = make_simulator(truth_spec(), "kernel_ridge(" + lambda + ", noise=0.3)");
+    const auto clean = make_simulator(truth_spec(), "kernel_ridge(" + lambda + ")");
+    for (const std::string& regime : kTheoryRegimes)
+      for (const auto kernel : {KernelKind::kSample, KernelKind::kStatistics}) {
+        // sum and sum of squares per (generation, metric 0 or 2)
+        std::vector<std::array<double, 4>> acc(static_cast<std::size_t>(generations), {0, 0, 0, 0});
+        std::vector<double> m(3);
+        for (std::int64_t r = 0; r < replicates; ++r) {
+          auto chain = sim->chain(parse_regime(regime), kernel, samples, 11, static_cast<std::uint64_t>(r));
+          for (std::int64_t g = 1; g <= generations; ++g) {
+            chain->step(g, m);
+            auto& a = acc[static_cast<std::size_t>(g - 1)];
+            a[0] += m[0], a[1] += m[0] * m[0], a[2] += m[2], a[3] += m[2] * m[2];
+          }
+        }
+        for (std::int64_t g = 1; g <= generations; ++g) {
+          const auto& a = acc[static_cast<std::size_t>(g - 1)];
+          const std::array<std::string, 2> metrics{"test_mse", "train_drift"};
+          for (std::size_t j = 0; j < 2; ++j) {
+            const double n = static_cast<double>(replicates), mean = a[2 * j] / n;
+            const double se = std::sqrt(std::max(0.0, a[2 * j + 1] / n - mean * mean) / (n - 1));
+            const double want = theory_mid(*sim, regime, metrics[j], g);
+            const std::string what = lambda + " " + regime + " " + kernel_name(kernel) + " " + metrics[j] +
+                                     " generation " + std::to_string(g);
+            if (g == 1) {  // fitted on the noise-free real labels: no spread
+              EXPECT_NEAR(mean, want, 1e-9) << what;
+              EXPECT_NEAR(want, theory_mid(*clean, regime, metrics[j], g), 1e-12) << what;
+            } else {
+              EXPECT_LT(std::abs(mean - want), 4.5 * se) << what << ": mean " << mean << " theory " << want;
+              EXPECT_GT(want - theory_mid(*clean, regime, metrics[j], g), 10 * se) << what;
+            }
+          }
+        }
+      }
+  }
+}
+
+// Grow with a fixed lambda is replace's chain with the noise of generation k divided by k: its theory sits
+// between the noise-free value and replace's, and equals replace's when there is no noise.
+TEST(KernelRidgeTheory, GrowAveragesTheNoiseOfReplace) {
+  const auto noisy = make_simulator(truth_spec(), "kernel_ridge(lambda=0.01, noise=0.3)");
+  const auto clean = make_simulator(truth_spec(), "kernel_ridge(lambda=0.01)");
+  for (std::int64_t g = 2; g <= 6; ++g)
+    for (const std::string metric : {"test_mse", "train_drift"}) {
+      const double none = theory_mid(*clean, "replace", metric, g);
+      EXPECT_NEAR(theory_mid(*clean, "grow", metric, g), none, 1e-12);
+      EXPECT_GT(theory_mid(*noisy, "grow", metric, g), none) << metric << " " << g;
+      EXPECT_LT(theory_mid(*noisy, "grow", metric, g), theory_mid(*noisy, "replace", metric, g)) << metric << " " << g;
+    }
+}
+
+TEST(KernelRidgeTheory, NoTheoryOutsideTheFixedDesignWithNEqualsP) {
+  const auto sim = make_simulator(truth_spec(), "kernel_ridge(lambda=0.01, noise=0.3)");
+  ASSERT_TRUE(theory_at(*sim, "replace", "test_mse", 3).has_value());
+  EXPECT_FALSE(theory_at(*sim, "replace", "test_error", 3).has_value()) << "an argmax has no closed form";
+  EXPECT_FALSE(theory_at(*sim, "accumulate_subsample(size=40)", "test_mse", 3).has_value());
+  EXPECT_FALSE(theory_at(*sim, "fresh_mix(real_fraction=0.25)", "train_drift", 3).has_value());
+  EXPECT_FALSE(theory_at(*sim, "replace", "test_mse", 3, kPool - 10).has_value());
+  EXPECT_FALSE(theory_at(*sim, "grow", "test_mse", 3, 2 * kPool).has_value());
+  const SampleSchedule varying({kPool, 2 * kPool, kPool});
+  const Regime replace = parse_regime("replace");
+  EXPECT_FALSE(sim->theory(TheoryQuery{replace, varying, 3, "test_mse", nullptr}).has_value());
+  const SampleSchedule constant({kPool, kPool, kPool});
+  const Threshold above{"test_mse", ">", 0.5};
+  EXPECT_FALSE(sim->theory(TheoryQuery{replace, constant, 3, "test_mse", &above}).has_value());
+  const auto resample = make_simulator(truth_spec(), "kernel_ridge(lambda=0.01, noise=0.3, design=resample)");
+  EXPECT_FALSE(theory_at(*resample, "replace", "test_mse", 3).has_value());
+  const auto interpolating = make_simulator(truth_spec(), "kernel_ridge(lambda=0)");
+  EXPECT_FALSE(theory_at(*interpolating, "replace", "train_drift", 3).has_value());
+}
+
+// theory() is called from several threads at once: the first calls share one eigendecomposition and give
+// the values of a sequential run.
+TEST(KernelRidgeTheory, ConcurrentFirstQueriesAgree) {
+  const std::string model = "kernel_ridge(lambda=0.01, noise=0.3)";
+  const auto sequential = make_simulator(truth_spec(), model), shared = make_simulator(truth_spec(), model);
+  std::vector<double> want, got(8);
+  for (std::int64_t g = 1; g <= 8; ++g) want.push_back(theory_mid(*sequential, "accumulate", "test_mse", g));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] {
+      const SampleSchedule samples(std::vector<std::int64_t>(i + 1, kPool));
+      const Regime r = parse_regime("accumulate");
+      const std::string metric = "test_mse";
+      const auto v = shared->theory(TheoryQuery{r, samples, static_cast<std::int64_t>(i + 1), metric, nullptr});
+      got[i] = v ? v->mid : std::numeric_limits<double>::quiet_NaN();
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(got, want);
 }
 
 TEST(KernelRidge, AdaptiveLambdaIsTheTrainingSizePower) {
