@@ -4,8 +4,13 @@
 // `per_step` is the time per replicate-generation.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/samplers.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
 
 namespace {
 
@@ -68,6 +73,23 @@ void BM_GaussianReplaceStep(benchmark::State& state) {
                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_GaussianReplaceStep);
+
+// W1's theory column: Corollary 1's bounds on E[#alive] (Suresh et al. 2025) over the m = 10^4 Zipf(1.1)
+// truth, one generation per iteration (k = 1..1000), as the runner computes it once per generation.
+void BM_DiscreteAlive(benchmark::State& state) {
+  std::vector<double> p(10000);
+  double total = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) total += p[i] = std::pow(static_cast<double>(i + 1), -1.1);
+  for (auto& x : p) x /= total;
+  std::int64_t k = 0;
+  for (auto _ : state) {
+    k = k % 1000 + 1;
+    benchmark::DoNotOptimize(ouro::theory::discrete_alive(p, 100000, k));
+  }
+  state.counters["per_symbol"] = benchmark::Counter(static_cast<double>(state.iterations()) * 1e4,
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_DiscreteAlive);
 
 void BM_Binomial(benchmark::State& state) {
   const double mean = static_cast<double>(state.range(0));

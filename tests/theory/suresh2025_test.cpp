@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -290,6 +291,29 @@ TEST(SureshDiscrete, MarginalsOfTheMultinomialChainAreWrightFisher) {
     EXPECT_LE(b.lo, alive + kSlack) << k;
     EXPECT_GE(b.hi, alive - kSlack) << k;
   }
+}
+
+TEST(SureshDiscrete, CorollaryOneIsTheSumOfTheorem1BoundsOverSymbols) {
+  // discrete_alive inlines bernoulli_nonzero without its branches and clamps: every term, and so (summed in
+  // the same order) every total, must be bit-identical. Zero entries add nothing; k = 0 counts the support.
+  const std::vector<double> p0{0.4, 0.0, 0.25, 1e-7, 0.2, 0.0, 0.1, 0.05 - 1e-7};
+  for (const std::int64_t n : {1, 30, 100000})
+    for (const std::int64_t k : {0, 1, 2, 7, 50, 1000}) {
+      Bounds sum{0.0, 0.0};
+      for (const double p : p0) {
+        if (p == 0.0) continue;
+        const Bounds b = bernoulli_nonzero(p, n, k);
+        sum.lo += b.lo;
+        sum.hi += b.hi;
+      }
+      const Bounds got = discrete_alive(p0, n, k);
+      EXPECT_EQ(got.lo, sum.lo) << "n = " << n << ", k = " << k;
+      EXPECT_EQ(got.hi, sum.hi) << "n = " << n << ", k = " << k;
+    }
+  EXPECT_EQ(discrete_alive(p0, 10, 0).lo, 6.0);
+  EXPECT_THROW(discrete_alive(std::vector<double>{0.5, -0.1}, 10, 3), std::invalid_argument);
+  EXPECT_THROW(discrete_alive(std::vector<double>{0.5, 1.5}, 10, 3), std::invalid_argument);
+  EXPECT_THROW(discrete_alive(std::vector<double>{0.5, std::nan("")}, 10, 3), std::invalid_argument);
 }
 
 TEST(SureshDiscrete, SymbolSurvivalIsTheLowerTermOfOneSymbol) {

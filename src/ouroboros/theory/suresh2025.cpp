@@ -110,16 +110,23 @@ double poisson_nonzero(double lambda0, std::int64_t n, std::int64_t k) {
 Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k) {
   check_nk(n, k);
   // Called once per generation over every symbol (m up to 1e6): g_k is looked up once, and each symbol costs
-  // one exp. The terms are those of bernoulli_nonzero, inlined.
-  const double nd = static_cast<double>(n);
-  const double gk = k == 0 ? std::numeric_limits<double>::infinity() : g(k);
+  // one exp and no branch. The terms are those of bernoulli_nonzero, inlined, without its clamps: for
+  // k >= 1, e = exp(-n p g_k) and thm1_factor are in [0, 1], so both terms already are. A zero entry (a
+  // symbol absent from the start, which stays absent) gives e = 1 and factor 1, so it adds exactly 0.
+  bool valid = true;
+  for (const double p : p0) valid &= p >= 0.0 && p <= 1.0;
+  require(valid, "probabilities must be in [0, 1]");
   Bounds sum{0.0, 0.0};
+  if (k == 0) {  // g_0 = inf: every symbol present at the start is alive
+    for (const double p : p0) sum.lo += p > 0.0 ? 1.0 : 0.0;
+    sum.hi = sum.lo;
+    return sum;
+  }
+  const double nd = static_cast<double>(n), gk = g(k);
   for (const double p : p0) {
-    if (p == 0.0) continue;  // an absent symbol stays absent
-    require(p > 0.0 && p <= 1.0, "probabilities must be in [0, 1]");
-    const double e = k == 0 ? 0.0 : std::exp(-nd * p * gk);
-    sum.lo += clamp01(1.0 - e);
-    sum.hi += clamp01(1.0 - thm1_factor(p, n, k) * e);
+    const double e = std::exp(-nd * p * gk);
+    sum.lo += 1.0 - e;
+    sum.hi += 1.0 - thm1_factor(p, n, k) * e;
   }
   return sum;
 }
