@@ -27,7 +27,7 @@ const std::vector<ParamInfo> kModelParams{
     {"order", "2", "n-gram order, 1..5"},
     {"smoothing", "mle", "mle, add_k or kneser_ney (interpolated, modified discounts)"},
     {"k", "1", "the added count for add_k (> 0)"},
-    {"temperature", "1", "sampling temperature (> 0; other than 1 needs smoothing=mle)"},
+    {"temperature", "1", "sampling temperature (> 0; above 1 needs smoothing=mle)"},
     {"max_length", "200", "a sampled sentence stops after this many words"},
 };
 enum Metric { kCrossEntropy, kPerplexity, kOovRate, kVocabAlive, kVocabSize, kDistinct, kTailMass, kMeanLength };
@@ -82,9 +82,15 @@ NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
   config_.smoothing = smoothing == "mle" ? Smoothing::kMle : smoothing == "add_k" ? Smoothing::kAddK : Smoothing::kKneserNey;
   if (config_.smoothing == Smoothing::kAddK) config_.k = m.positive("k", 1.0);
   config_.temperature = m.positive("temperature", 1.0);
-  if (config_.temperature != 1.0 && config_.smoothing != Smoothing::kMle)
-    m.fail("temperature", "other than 1 needs smoothing=mle (tempering a smoothed model would touch the whole "
-                          "vocabulary at every token)");
+  // T < 1 is exact by rejection (ngram_model.cpp). For T > 1 the mirror sampler (accept w ~ P with probability
+  // (P_min / P(w))^(1 - 1/T), P_min = min_w P(w | h)) accepts with probability P_min^(1 - 1/T) sum_w P(w)^(1/T),
+  // between s and s^(1 - 1/T) for s = (V + 1) P_min, the uniform floor's share of the context: for kneser_ney
+  // the product of the backoff weights down the chain, so a proposal count that grows with the order.
+  if (config_.temperature > 1.0 && config_.smoothing != Smoothing::kMle)
+    m.fail("temperature", "above 1 needs smoothing=mle: flattening a smoothed model moves mass to the O(V) unseen "
+                          "words, so exact sampling costs O(V) per token, or by rejection 1 / s^(1 - 1/T) to 1 / s "
+                          "proposals per token, s the uniform floor's share (tiny for kneser_ney); use "
+                          "temperature <= 1 (exact by rejection) or smoothing=mle");
   max_length_ = m.integer("max_length", 1, 200);
   m.finish();
 

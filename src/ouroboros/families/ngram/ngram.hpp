@@ -10,8 +10,9 @@
 // Model      order 1..5, smoothing mle | add_k | kneser_ney (ngram_model.hpp gives the formulas). One sample is
 //            one sentence; experiment.samples counts sentences.
 // Sampling   whole sentences from <s> to </s>, cut after max_length words; temperature T reshapes each
-//            next-word distribution to P^(1/T) (mle only: a smoothed model spreads mass over the whole
-//            vocabulary, and tempering it exactly would cost O(V) per token).
+//            next-word distribution to P^(1/T), exactly: mle at any T, add_k and kneser_ney at T <= 1 (by
+//            rejection; above 1 a smoothed model's O(V) unseen words gain mass and exact tempering would cost
+//            O(V) per token). Held-out metrics evaluate the untempered fitted model.
 // Metrics    on the held-out text: cross_entropy in bits per token (every held-out token in the training
 //            vocabulary, and </s>, predicted from its context; out-of-vocabulary tokens are not predicted and end
 //            the context), evaluated on (1 - floor) P + floor / (V + 1) so that a zero probability stays finite;
@@ -31,7 +32,7 @@
 //   truth: corpus (path, required), format = plain | brown (plain), heldout_fraction (0.1, in (0, 1)),
 //          lowercase (true), punctuation = keep | drop (keep), floor (0.001, in (0, 1)), tail_count (1, >= 1)
 //   model: order (2, 1..5), smoothing = mle | add_k | kneser_ney (mle), k (1, > 0, add_k), temperature (1, > 0,
-//          mle unless 1), max_length (200, >= 1)
+//          <= 1 unless mle), max_length (200, >= 1)
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>

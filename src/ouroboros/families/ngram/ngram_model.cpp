@@ -106,13 +106,17 @@ void NgramModel::build_tables(std::vector<std::uint64_t>& keys) {
 
   total_.assign(nodes, 0.0);
   cum_.resize(count_.size());
+  const bool tempered = cfg_.smoothing != Smoothing::kMle && cfg_.temperature != 1.0;
+  peak_.assign(tempered ? nodes : 0, 0.0);
   const double inv_t = 1.0 / cfg_.temperature;
+  const double vk = cfg_.k * (static_cast<double>(cfg_.vocab) + 1.0);
   for (std::uint32_t n = 0; n < nodes; ++n) {
-    double acc = 0, total = 0;
+    double acc = 0, total = 0, top_count = 0;
     const double* d = discount_[depth_[n]];
     for (std::uint32_t e = begin_[n]; e < begin_[n + 1]; ++e) {
       const double a = count_[e];
       total += a;
+      top_count = std::max(top_count, a);
       switch (cfg_.smoothing) {
         case Smoothing::kMle: acc += inv_t == 1.0 ? a : std::pow(a, inv_t); break;
         case Smoothing::kAddK: acc += a; break;
@@ -121,6 +125,22 @@ void NgramModel::build_tables(std::vector<std::uint64_t>& keys) {
       cum_[e] = acc;
     }
     total_[n] = total;
+    // add_k: M(h) = (max_w c(h w) + k) / (c(h .) + k (V + 1)) is max_w P(w | h) itself.
+    if (tempered && cfg_.smoothing == Smoothing::kAddK) peak_[n] = (top_count + cfg_.k) / (total + vk);
+  }
+  if (!tempered || cfg_.smoothing != Smoothing::kKneserNey) return;
+  // Kneser-Ney: M(h) = max(max over the successors w of h of P(w | h), gamma(h) M(h')), M below the empty context
+  // being the uniform 1 / (V + 1). A word never seen after h has P(w | h) = gamma(h) P(w | h') <= gamma(h) M(h'),
+  // so M(h) >= max_w P(w | h). A node's parent is h' and has a smaller index, so one ascending pass suffices.
+  std::uint32_t chain[kMaxOrder];
+  for (std::uint32_t n = 0; n < nodes; ++n) {
+    const int depth = depth_[n];
+    chain[depth] = n;
+    for (int d = depth; d > 0; --d) chain[d - 1] = parent_[chain[d]];
+    const double gamma = (total_[n] - cum_[begin_[n + 1] - 1]) / total_[n];
+    double m = gamma * (n == 0 ? 1.0 / (static_cast<double>(cfg_.vocab) + 1.0) : peak_[parent_[n]]);
+    for (std::uint32_t e = begin_[n]; e < begin_[n + 1]; ++e) m = std::max(m, smoothed(chain, depth, depth, token_[e]));
+    peak_[n] = m;
   }
 }
 
@@ -152,6 +172,10 @@ double NgramModel::probability(std::span<const std::uint32_t> prefix, std::uint3
   std::uint32_t chain[kMaxOrder];
   int available = 0;
   const int depth = walk(prefix, chain, available);
+  return smoothed(chain, depth, available, token);
+}
+
+double NgramModel::smoothed(const std::uint32_t* chain, int depth, int available, std::uint32_t token) const {
   const double uniform = 1.0 / (static_cast<double>(cfg_.vocab) + 1.0);
   const auto count_at = [&](std::uint32_t node) {
     const std::uint32_t e = find(node, token);
@@ -179,6 +203,11 @@ double NgramModel::probability(std::span<const std::uint32_t> prefix, std::uint3
   return 0;
 }
 
+double NgramModel::bound(const std::uint32_t* chain, int depth, int available) const {
+  if (cfg_.smoothing == Smoothing::kAddK && depth < available) return 1.0 / (static_cast<double>(cfg_.vocab) + 1.0);
+  return peak_[chain[depth]];
+}
+
 std::uint32_t NgramModel::draw_in(std::uint32_t node, double u) const {
   const auto first = cum_.begin() + begin_[node], last = cum_.begin() + begin_[node + 1];
   const auto it = std::min(std::upper_bound(first, last, u), last - 1);
@@ -190,48 +219,58 @@ std::uint32_t NgramModel::uniform_token(Rng& rng) const {
   return std::min(t, cfg_.vocab);
 }
 
-void NgramModel::sample_sentence(Rng& rng, std::int64_t max_length, text::Sentence& out) const {
+std::uint32_t NgramModel::propose(Rng& rng, const std::uint32_t* chain, int depth, int available) const {
+  switch (cfg_.smoothing) {
+    case Smoothing::kMle: {
+      const std::uint32_t h = chain[depth];
+      return draw_in(h, rng.uniform() * cum_[begin_[h + 1] - 1]);
+    }
+    case Smoothing::kAddK: {
+      if (depth < available) return uniform_token(rng);
+      const std::uint32_t h = chain[depth];
+      const double u = rng.uniform() * (total_[h] + cfg_.k * (static_cast<double>(cfg_.vocab) + 1.0));
+      return u < total_[h] ? draw_in(h, u) : uniform_token(rng);
+    }
+    case Smoothing::kKneserNey: {
+      for (; depth >= 0; --depth) {
+        const std::uint32_t h = chain[depth];
+        const double u = rng.uniform() * total_[h];
+        if (u < cum_[begin_[h + 1] - 1]) return draw_in(h, u);
+      }
+      return uniform_token(rng);
+    }
+  }
+  return 0;
+}
+
+// Tempering a smoothed model (add_k, kneser_ney) at T < 1, by rejection: propose w ~ P(. | h) and accept it with
+// probability (P(w | h) / M)^(1/T - 1), where M = bound() >= max_w P(w | h). One round accepts w with probability
+// P(w) (P(w) / M)^(1/T - 1) = P(w)^(1/T) / M^(1/T - 1), proportional to P(w)^(1/T), so the accepted token follows
+// P_T exactly; the mean number of proposals is M^(1/T - 1) / sum_w P(w)^(1/T). T = 1 runs no test (the random
+// numbers are consumed exactly as by the untempered sampler), and a ratio of 1 (a uniform context) accepts
+// without drawing.
+std::int64_t NgramModel::sample_sentence(Rng& rng, std::int64_t max_length, text::Sentence& out) const {
   const std::size_t start = out.size();
+  const bool reject = cfg_.smoothing != Smoothing::kMle && cfg_.temperature != 1.0;
+  const double exponent = 1.0 / cfg_.temperature - 1.0;
   std::uint32_t chain[kMaxOrder];
   int available = 0;
+  std::int64_t proposals = 0;
   while (static_cast<std::int64_t>(out.size() - start) < max_length) {
-    int depth = walk(std::span(out).subspan(start), chain, available);
+    const int depth = walk(std::span(out).subspan(start), chain, available);
+    const double m = reject ? bound(chain, depth, available) : 0.0;
     std::uint32_t w = 0;
-    switch (cfg_.smoothing) {
-      case Smoothing::kMle: {
-        const std::uint32_t h = chain[depth];
-        w = draw_in(h, rng.uniform() * cum_[begin_[h + 1] - 1]);
-        break;
-      }
-      case Smoothing::kAddK: {
-        if (depth < available) {
-          w = uniform_token(rng);
-          break;
-        }
-        const std::uint32_t h = chain[depth];
-        const double u = rng.uniform() * (total_[h] + cfg_.k * (static_cast<double>(cfg_.vocab) + 1.0));
-        w = u < total_[h] ? draw_in(h, u) : uniform_token(rng);
-        break;
-      }
-      case Smoothing::kKneserNey: {
-        for (;; --depth) {
-          if (depth < 0) {
-            w = uniform_token(rng);
-            break;
-          }
-          const std::uint32_t h = chain[depth];
-          const double u = rng.uniform() * total_[h];
-          if (u < cum_[begin_[h + 1] - 1]) {
-            w = draw_in(h, u);
-            break;
-          }
-        }
-        break;
-      }
+    for (;;) {
+      w = propose(rng, chain, depth, available);
+      ++proposals;
+      if (!reject) break;
+      const double ratio = std::pow(smoothed(chain, depth, available, w) / m, exponent);
+      if (ratio >= 1.0 || rng.uniform() < ratio) break;
     }
     if (w == eos()) break;
     out.push_back(w);
   }
+  return proposals;
 }
 
 }  // namespace ouro

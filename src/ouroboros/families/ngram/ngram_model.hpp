@@ -25,7 +25,9 @@
 // Sampling   exact for each smoothing: mle by inverting the cumulative counts; add_k as the mixture of the
 //            counts (weight c(h .)) and the uniform (weight k (V + 1)); kneser_ney level by level (the
 //            discounted counts with probability sum(a - D) / a(h .), otherwise the shorter context).
-//            temperature T (mle only): P_T(w | h) proportional to P(w | h)^(1/T) over the successors of h.
+// Temperature T: P_T(w | h) proportional to P(w | h)^(1/T). mle: exactly, from cumulative weights a(h w)^(1/T)
+//            over the successors of h. add_k and kneser_ney (T < 1 only): by rejection from the untempered
+//            sampler (ngram_model.cpp gives the proof and the bound), so T = 1 draws exactly as before.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -42,7 +44,7 @@ struct NgramConfig {
   int order = 2;  // 1..5
   Smoothing smoothing = Smoothing::kMle;
   double k = 1;            // add_k
-  double temperature = 1;  // sampling only; mle only
+  double temperature = 1;  // sampling only; <= 1 unless mle
   std::uint32_t vocab = 0;  // V
 };
 
@@ -56,7 +58,9 @@ class NgramModel {
   // 0..V (V = </s>). Prefix words outside the vocabulary (text::Vocabulary::kUnknown) end the context.
   double probability(std::span<const std::uint32_t> prefix, std::uint32_t token) const;
   // Appends one sentence's words (without </s>) to `out`; the sentence stops at </s> or after max_length words.
-  void sample_sentence(Rng& rng, std::int64_t max_length, text::Sentence& out) const;
+  // Returns the number of proposals drawn: the tokens drawn (</s> included), plus the rejected proposals of a
+  // smoothed model at T < 1.
+  std::int64_t sample_sentence(Rng& rng, std::int64_t max_length, text::Sentence& out) const;
 
   const NgramConfig& config() const { return cfg_; }
   // Raw training count of each word and of </s> (index V).
@@ -73,6 +77,11 @@ class NgramModel {
   // Fills chain[0..depth] with the context nodes of the next token (chain[0] the empty context) and returns the
   // depth of the longest context seen in training; `available` gets min(order - 1, prefix length + 1).
   int walk(std::span<const std::uint32_t> prefix, std::uint32_t* chain, int& available) const;
+  // P(token | h) and the bound M(h) >= max_w P(w | h) (tempered add_k and kneser_ney only), h given by walk()'s
+  // chain, depth and available.
+  double smoothed(const std::uint32_t* chain, int depth, int available, std::uint32_t token) const;
+  double bound(const std::uint32_t* chain, int depth, int available) const;
+  std::uint32_t propose(Rng& rng, const std::uint32_t* chain, int depth, int available) const;  // untempered
   std::uint32_t find(std::uint32_t node, std::uint32_t token) const;  // entry index, or FlatMap64::kMissing
   std::uint32_t draw_in(std::uint32_t node, double u) const;          // token at cumulative weight u
   std::uint32_t uniform_token(Rng& rng) const;
@@ -88,6 +97,7 @@ class NgramModel {
   std::vector<std::uint32_t> token_;    // per entry, sorted by token within a node
   std::vector<std::uint32_t> count_;    // per entry: a(h w)
   std::vector<double> cum_;             // per entry: cumulative sampling weight within its node
+  std::vector<double> peak_;            // per node, when tempering add_k or kneser_ney: M(h) >= max_w P(w | h)
   std::vector<std::int64_t> token_count_;
   std::int64_t words_ = 0, sentences_ = 0, distinct_top_ = 0;
   double discount_[kMaxOrder][3] = {};

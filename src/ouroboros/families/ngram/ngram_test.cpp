@@ -1,7 +1,7 @@
 // ngram: probabilities by hand (mle, add_k), Kneser-Ney against a direct implementation of Chen & Goodman's
 // formulas, normalisation in every context, held-out cross-entropy against a direct computation, exact
-// sampling (chi-squared on next-word distributions, temperature), the length cap, real-text sampling from
-// the truth, forgetting in a run, and bad input.
+// sampling (chi-squared on next-word distributions, temperature, tempered smoothed models), the length cap,
+// real-text sampling from the truth, forgetting in a run, and bad input.
 #include "ouroboros/families/ngram/ngram.hpp"
 
 #include <gtest/gtest.h>
@@ -262,6 +262,74 @@ TEST(Ngram, SampledNextWordFollowsTheModel) {
   }
 }
 
+// add_k and kneser_ney at T < 1 (rejection from the untempered sampler): a trigram's first word (context <s>)
+// and, after the most likely first word x, its second token (context <s> x, the whole back-off chain) follow
+// P(. | h)^(1/T) normalised over all V + 1 tokens, by chi-squared. The proposals per first word are geometric
+// with mean M^(1/T - 1) / sum_w P(w)^(1/T), M >= max_w P the bound; it is max_w P itself for add_k, and for
+// kneser_ney whenever, as here, the likeliest word at each level of the chain was seen there. At T = 1 there is
+// one proposal per token drawn.
+TEST(Ngram, TemperedSmoothedSamplingIsExact) {
+  const auto base = family("ngram");
+  const auto& data = base.data();
+  const std::uint32_t vocab = static_cast<std::uint32_t>(data.vocabulary.words.size());
+  const auto gof = [&](const NgramModel& plain, const Sentence& prefix, double a,
+                       const std::vector<std::int64_t>& draws) {
+    std::vector<double> law(vocab + 1);
+    double z = 0;
+    for (std::uint32_t w = 0; w <= vocab; ++w) z += law[w] = std::pow(plain.probability(prefix, w), a);
+    return testing::chi_squared_gof(
+        draws, testing::DiscreteLaw{0, vocab, [&](std::int64_t w) { return law[static_cast<std::size_t>(w)] / z; }, 0, 0});
+  };
+  for (const auto s : {Smoothing::kAddK, Smoothing::kKneserNey}) {
+    const auto plain = fit(3, s, vocab, data.train, 0.05);
+    std::uint32_t x = 0;
+    for (std::uint32_t w = 1; w < vocab; ++w)
+      if (plain.probability({}, w) > plain.probability({}, x)) x = w;
+    Rng rng(11, 0, 1, Stream::kSynthetic);
+    Sentence out;
+    for (int i = 0; i < 1000; ++i) {
+      out.clear();
+      const std::int64_t proposals = plain.sample_sentence(rng, 200, out);
+      ASSERT_EQ(proposals, std::min<std::int64_t>(static_cast<std::int64_t>(out.size()) + 1, 200))
+          << "T = 1: one proposal per token drawn";
+    }
+    for (const double temperature : {0.3, 0.5}) {
+      const double a = 1 / temperature;
+      const auto m = fit(3, s, vocab, data.train, 0.05, temperature);
+      std::vector<std::int64_t> firsts, seconds;
+      for (int i = 0; i < 200000; ++i) {
+        out.clear();
+        m.sample_sentence(rng, 2, out);
+        firsts.push_back(out.empty() ? vocab : out[0]);
+        if (!out.empty() && out[0] == x) seconds.push_back(out.size() > 1 ? out[1] : vocab);
+      }
+      const std::string what = std::string(s == Smoothing::kAddK ? "add_k" : "kneser_ney") + " T=" + std::to_string(temperature);
+      const auto g1 = gof(plain, {}, a, firsts), g2 = gof(plain, {x}, a, seconds);
+      EXPECT_GT(g1.p, 1e-4) << what << " first word: chi2 " << g1.stat << " on " << g1.cells << " cells";
+      EXPECT_GT(g2.p, 1e-4) << what << " after x: chi2 " << g2.stat << " on " << g2.cells << " cells, "
+                            << seconds.size() << " draws";
+
+      double sum_pa = 0, max_p = 0;
+      for (std::uint32_t w = 0; w <= vocab; ++w) {
+        const double p = plain.probability({}, w);
+        sum_pa += std::pow(p, a);
+        max_p = std::max(max_p, p);
+      }
+      const double mean_min = std::pow(max_p, a - 1) / sum_pa;  // the mean proposals per token when M = max_w P
+      double n = 0, sum = 0, sum2 = 0;
+      for (int i = 0; i < 50000; ++i) {
+        out.clear();
+        const auto k = static_cast<double>(m.sample_sentence(rng, 1, out));
+        n += 1;
+        sum += k;
+        sum2 += k * k;
+      }
+      const double mean = sum / n, se = std::sqrt((sum2 / n - mean * mean) / n);
+      EXPECT_NEAR(mean, mean_min, 4.5 * se) << what;
+    }
+  }
+}
+
 TEST(Ngram, SentencesStopAtMaxLength) {
   // Two 6-word sentences over distinct words: the mle bigram model can only reproduce one of them.
   const std::vector<Sentence> six{{0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11}};
@@ -330,7 +398,10 @@ TEST(Ngram, BadInput) {
   const std::string ok = "ngram(corpus=\"" + kSmall + "\")";
   EXPECT_NE(message(ok, "ngram(order=6)").find("order"), std::string::npos);
   EXPECT_NE(message(ok, "ngram(order=0)").find("order"), std::string::npos);
-  EXPECT_NE(message(ok, "ngram(smoothing=kneser_ney, temperature=0.3)").find("needs smoothing=mle"), std::string::npos);
+  EXPECT_NE(message(ok, "ngram(smoothing=kneser_ney, temperature=1.5)").find("above 1 needs smoothing=mle"),
+            std::string::npos);
+  EXPECT_NE(message(ok, "ngram(smoothing=add_k, temperature=3)").find("above 1 needs smoothing=mle"), std::string::npos);
+  EXPECT_EQ(message(ok, "ngram(smoothing=kneser_ney, temperature=0.3)"), "no error") << "T < 1 is exact by rejection";
   EXPECT_NE(message(ok, "ngram(smoothing=witten_bell)").find("smoothing"), std::string::npos);
   EXPECT_NE(message("ngram(corpus=\"/nonexistent/corpus\")", "ngram").find("does not exist"), std::string::npos);
   EXPECT_NE(message("ngram(corpus=\"" + kSmall + "\", heldout_fraction=0.01)", "ngram").find("too few"),
