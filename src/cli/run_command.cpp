@@ -31,6 +31,7 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     config.resolved["experiment"]["threads"] = options.threads;
   }
   const auto simulator = make_simulator(config.truth_family, config.model_family);
+  bind_samples(config, *simulator);
   check_against_family(config, *simulator);  // every input error is reported before anything is written
 
   const std::filesystem::path dir(config.output_dir);

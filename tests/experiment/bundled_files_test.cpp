@@ -41,8 +41,9 @@ TEST(BundledFiles, EveryExperimentFileIsValid) {
         continue;
       }
       try {
-        const ExperimentConfig config = load_config(entry.path().string(), {});
+        ExperimentConfig config = load_config(entry.path().string(), {});
         const auto simulator = make_simulator(config.truth_family, config.model_family);
+        bind_samples(config, *simulator);
         check_against_family(config, *simulator);
       } catch (const UserError& e) {
         // Examples on Fashion-MNIST need the Debian package's files (scripts/fetch_fashion_mnist.sh).

@@ -2,6 +2,8 @@
 // the forgetting record agrees exactly with the support trajectory.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "ouroboros/core/error.hpp"
@@ -112,6 +114,58 @@ TEST(Runner, FirstPassageRejectsUnknownMetricAndBadForm) {
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("metrics.first: 'alive' is not of the form"), std::string::npos) << e.what();
   }
+}
+
+// samples = "real" takes n from the real data behind the truth: a counts file's total count here (written to a
+// temporary file), recorded in the resolved config; a parametric truth has none and is rejected by name.
+TEST(Runner, SamplesRealTakesTheCountsFileTotal) {
+  const auto path = std::filesystem::temp_directory_path() / "ouroboros_samples_real_counts.txt";
+  {
+    std::ofstream out(path);
+    out << "a 30\nb 12\nc 5\n# comment\nd 3\n";
+  }
+  const std::string toml = "[experiment]\ngenerations = 4\nreplicates = 3\nsamples = \"real\"\n[truth]\nfamily = "
+                           "\"categorical(file=" + path.string() + ")\"\n[model]\nfamily = \"categorical\"\n";
+  const auto run = run_toml(toml);
+  EXPECT_EQ(run.config.samples.at(1), 50);
+  EXPECT_EQ(run.config.samples.at(4), 50);
+  EXPECT_EQ(run.config.resolved["experiment"]["samples"], 50);
+  EXPECT_EQ(run.config.resolved["experiment"]["samples_from"], "real");
+  // The categorical MLE keeps sum N_i = n: every replicate's generation-1 support is within [1, 4].
+  const auto& row = run.sink.at("replace", 1, "support");
+  EXPECT_GE(row.stats.q05, 1.0);
+  EXPECT_LE(row.stats.q95, 4.0);
+  std::filesystem::remove(path);
+  try {
+    run_toml("[experiment]\ngenerations = 2\nsamples = \"real\"\n[truth]\nfamily = \"gaussian\"\n[model]\n"
+             "family = \"gaussian\"\n");
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("experiment.samples = \"real\": the truth gaussian is a parametric law"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    run_toml("[experiment]\ngenerations = 2\nsamples = \"all\"\n[truth]\nfamily = \"gaussian\"\n[model]\n"
+             "family = \"gaussian\"\n");
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("or \"real\""), std::string::npos) << e.what();
+  }
+}
+
+// For a corpus, "real" is the number of training sentences (generation 1 is then exactly the training text);
+// for kernel ridge, the pool size P.
+TEST(Runner, SamplesRealForCorpusAndImagePool) {
+  const auto ngram = make_simulator(
+      "ngram(corpus=\"" OUROBOROS_SOURCE_DIR "/tests/data/corpus/small\")", "ngram");
+  ASSERT_TRUE(ngram->real_sample_size().has_value());
+  EXPECT_EQ(*ngram->real_sample_size(), ngram->describe()["truth"]["train_sentences"].get<std::int64_t>());
+  const auto krr = make_simulator(
+      "kernel_ridge(data=\"" OUROBOROS_SOURCE_DIR "/tests/data/fashion_tiny\", train_size=40, test_size=30)",
+      "kernel_ridge");
+  EXPECT_EQ(krr->real_sample_size(), std::optional<std::int64_t>(40));
+  EXPECT_FALSE(make_simulator("gaussian", "gaussian")->real_sample_size().has_value());
 }
 
 TEST(Runner, SelectedMetricsAreTheOnlyOnesRecordedAndAreUnchanged) {

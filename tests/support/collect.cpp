@@ -32,6 +32,7 @@ Run run_toml(const std::string& toml, const std::vector<std::string>& overrides,
   Run run;
   run.config = parse_config(toml, "test.toml", overrides);
   const auto simulator = make_simulator(run.config.truth_family, run.config.model_family);
+  bind_samples(run.config, *simulator);
   run.report = run_experiment(run.config, *simulator, run.sink, tuning);
   return run;
 }

@@ -81,6 +81,9 @@ class Simulator {
   virtual std::optional<TheoryValue> theory(const TheoryQuery& query) const = 0;
   virtual std::size_t items() const = 0;  // forgettable items (categorical symbols); 0 if none
   virtual std::string item_label(std::size_t item) const = 0;
+  // The size of the real data set behind the truth (corpus sentences, counts-file total, image pool), for
+  // experiment.samples = "real"; nullopt for a family whose truth is a parametric law.
+  virtual std::optional<std::int64_t> real_sample_size() const = 0;
   virtual nlohmann::json describe() const = 0;  // resolved parameters and estimator conventions
 };
 

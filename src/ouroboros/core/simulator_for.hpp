@@ -41,6 +41,10 @@ class SimulatorFor final : public Simulator {
     return std::nullopt;
   }
 
+  std::optional<std::int64_t> real_sample_size() const override {
+    if constexpr (HasRealSampleSize<F>) return f_.real_sample_size();
+    return std::nullopt;
+  }
   std::size_t items() const override {
     if constexpr (kHasItems<F>) return f_.items();
     return 0;

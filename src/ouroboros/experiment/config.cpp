@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 #include <toml++/toml.h>
 
 #include "ouroboros/core/error.hpp"
@@ -150,9 +151,16 @@ void apply_override(toml::table& root, const std::string& assignment) {
   tbl->insert_or_assign(key, *parsed.get("v"));
 }
 
+// An empty schedule stands for samples = "real" (filled by bind_samples once the family is known).
 SampleSchedule read_samples(Reader& r, std::int64_t generations) {
   const toml::node* node = r.get("experiment", "samples");
-  if (!node) throw UserError("experiment.samples is required (an integer >= 1, or one per generation)");
+  if (!node)
+    throw UserError("experiment.samples is required (an integer >= 1, one per generation, or \"real\")");
+  if (const auto text = node->value_exact<std::string>()) {
+    if (*text != "real")
+      bad("experiment.samples", *node, "must be an integer >= 1, an array of them, or \"real\"");
+    return SampleSchedule();
+  }
   if (const auto v = node->value_exact<std::int64_t>()) {
     if (*v < 1) bad("experiment.samples", *node, "must be an integer >= 1, or an array of them");
     return SampleSchedule(std::vector<std::int64_t>(static_cast<std::size_t>(generations), *v));
@@ -218,7 +226,21 @@ void check_thresholds(const std::vector<Threshold>& thresholds, const std::vecto
   }
 }
 
+void bind_samples(ExperimentConfig& config, const Simulator& simulator) {
+  if (!config.samples_real || config.samples.generations() > 0) return;
+  const std::optional<std::int64_t> n = simulator.real_sample_size();
+  if (!n)
+    throw UserError(fmt::format("experiment.samples = \"real\": the truth {} is a parametric law with no real data "
+                                "set behind it; give n as an integer",
+                                config.truth_family));
+  config.samples = SampleSchedule(std::vector<std::int64_t>(static_cast<std::size_t>(config.generations), *n));
+  config.resolved["experiment"]["samples"] = *n;
+  config.resolved["experiment"]["samples_from"] = "real";
+}
+
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator) {
+  if (config.samples.generations() == 0)
+    throw std::logic_error("experiment.samples = \"real\" must be bound to the family (bind_samples) first");
   check_thresholds(config.thresholds, simulator.metrics());
   check_thresholds(config.first_passages, simulator.metrics(), "metrics.first");
   const auto& metrics = simulator.metrics();
@@ -254,6 +276,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   c.replicates = r.integer("experiment", "replicates", 1, 100);
   c.seed = static_cast<std::uint64_t>(r.integer("experiment", "seed", 0, 1));
   c.samples = read_samples(r, c.generations);
+  c.samples_real = c.samples.generations() == 0;
   for (const auto& text : r.strings("experiment", "regimes", {"replace"})) {
     try {
       c.regimes.push_back(parse_regime(text));
@@ -308,11 +331,14 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   for (const auto& t : c.thresholds) threshold_labels.push_back(t.label());
   for (const auto& t : c.first_passages) first_labels.push_back(t.label());
   std::vector<std::int64_t> n_list;
-  for (std::int64_t k = 1; k <= c.generations; ++k) n_list.push_back(c.samples.at(k));
+  if (!c.samples_real)
+    for (std::int64_t k = 1; k <= c.generations; ++k) n_list.push_back(c.samples.at(k));
   c.resolved = {
       {"experiment",
        {{"generations", c.generations}, {"replicates", c.replicates}, {"seed", c.seed},
-        {"samples", c.samples.constant() ? nlohmann::json(c.samples.at(1)) : nlohmann::json(n_list)},
+        {"samples", c.samples_real         ? nlohmann::json("real")
+                    : c.samples.constant() ? nlohmann::json(c.samples.at(1))
+                                           : nlohmann::json(n_list)},
         {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}}},
       {"truth", {{"family", c.truth_family}}},
       {"model", {{"family", c.model_family}}},

@@ -16,6 +16,7 @@ struct ExperimentConfig {
   std::int64_t replicates = 100;
   std::uint64_t seed = 1;
   SampleSchedule samples;
+  bool samples_real = false;  // samples = "real": filled from the family by bind_samples
   std::vector<Regime> regimes;
   KernelKind kernel = KernelKind::kStatistics;
   unsigned threads = 0;  // 0: all cores
@@ -45,6 +46,11 @@ void check_thresholds(const std::vector<Threshold>& thresholds, const std::vecto
                       const std::string& key = "metrics.thresholds");
 // The output name of a first-passage metric: "first(switched>0.5)".
 std::string first_passage_label(const Threshold& t);
+
+// samples = "real": sets n for every generation to the size of the real data set behind the family's truth
+// (Simulator::real_sample_size), and records it in `resolved`. Throws UserError for a family without one.
+// Does nothing for a numeric samples key. Call it before check_against_family.
+void bind_samples(ExperimentConfig& config, const Simulator& simulator);
 
 // Checks that need both the config and the bound family (sizes against the family, subsample sizes).
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator);

@@ -50,6 +50,11 @@ concept HasTheory = requires(const F& f, const TheoryQuery& q) {
 };
 
 template <class F>
+concept HasRealSampleSize = requires(const F& f) {
+  { f.real_sample_size() } -> std::convertible_to<std::optional<std::int64_t>>;
+};
+
+template <class F>
 concept HasValidate = requires(const F& f, const Regime& r, const SampleSchedule& s) { f.validate(r, s); };
 
 }  // namespace ouro

@@ -160,6 +160,11 @@ void CategoricalFamily::metrics(const Model& m, std::span<double> out) const {
   out[kEntropy] = entropy;
 }
 
+std::optional<std::int64_t> CategoricalFamily::real_sample_size() const {
+  if (!truth_description_.contains("total_count")) return std::nullopt;
+  return truth_description_["total_count"].get<std::int64_t>();
+}
+
 std::optional<TheoryValue> CategoricalFamily::theory(const TheoryQuery& q) const {
   if (q.threshold || add_constant_ || q.metric != "support" || q.regime.kind != RegimeKind::kReplace ||
       !q.samples.constant())

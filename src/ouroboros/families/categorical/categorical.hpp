@@ -58,6 +58,8 @@ class CategoricalFamily {
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
 
+  // The total count of a counts-file or corpus truth (the real sample behind it); nullopt otherwise.
+  std::optional<std::int64_t> real_sample_size() const;
   std::size_t items() const { return truth_.p.size(); }
   std::string item_label(std::size_t i) const { return labels_.empty() ? std::to_string(i + 1) : labels_[i]; }
   void forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const;

@@ -80,6 +80,8 @@ class KernelRidgeFamily {
   void metrics(const Model& m, std::span<double> out) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
+  // The pool of P real training images: n = P relabels the whole pool once per generation.
+  std::optional<std::int64_t> real_sample_size() const { return train_size_; }
 
   const KernelData& data() const { return *data_; }
   double lambda_for(double training_size) const;  // the ridge lambda used on a training set of that size

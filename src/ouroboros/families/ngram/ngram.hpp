@@ -64,6 +64,7 @@ class NgramFamily {
   void metrics(const Model& m, std::span<double> out) const;
   nlohmann::json describe() const;
 
+  std::optional<std::int64_t> real_sample_size() const { return static_cast<std::int64_t>(data_->train.size()); }
   std::size_t items() const { return data_->vocabulary.words.size(); }
   std::string item_label(std::size_t i) const { return data_->vocabulary.words[i]; }
   void forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const;
