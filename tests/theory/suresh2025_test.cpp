@@ -201,7 +201,7 @@ TEST(SureshBernoulli, TheoremOneContainsTheExactChainForRareSymbolsInALargePopul
 }
 
 TEST(SureshBernoulli, MatchesTheStatedExpressions) {
-  // Containment alone cannot see a bound made tighter than the paper's; evaluate REFERENCE.md's expressions
+  // Containment alone cannot see a bound made tighter than the paper's; evaluate the paper's expressions
   // directly, with g from its own recursion.
   std::vector<double> gk{1.0};
   for (int k = 2; k <= 200; ++k) gk.push_back(1.0 - std::exp(-gk.back()));

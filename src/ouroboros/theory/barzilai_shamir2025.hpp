@@ -1,6 +1,6 @@
 #pragma once
 // Closed forms from Barzilai, Shamir, "When Models Don't Collapse: On the Consistency of Iterative MLE",
-// NeurIPS 2025 (REFERENCE.md section 2). Accumulate with n new samples per round: theta^(0) = theta*, each
+// NeurIPS 2025. Accumulate with n new samples per round: theta^(0) = theta*, each
 // round samples n points from the current iterate, adds them to the pool and refits the MLE on the pool.
 //
 //   accumulated_mean_variance        [derived] Gaussian mean, known sigma: Var(mu^(k) - mu*) =

@@ -1,6 +1,6 @@
 #pragma once
 // Closed forms and deterministic equivalents from Dohmatob, Feng, Kempe, "Model Collapse Demystified: The
-// Case of Regression", NeurIPS 2024 (REFERENCE.md section 4). Features x ~ N(0, Sigma) with Sigma diagonal
+// Case of Regression", NeurIPS 2024 (Dohmatob et al. 2024). Features x ~ N(0, Sigma) with Sigma diagonal
 // (eigenvalues `eig`), truth w0. A downstream ridge learner is trained on T samples labelled by a teacher w
 // with noise sigma^2: w_pred = (X^T X + lambda T I)^{-1} X^T y (the lambda T normalisation is [recon]), and
 // scored by ||w_pred - w0||^2_Sigma.

@@ -15,7 +15,7 @@ double ols_fit_variance(double sigma_sq, std::int64_t d, std::int64_t T) {
 
 double replace_multiplier(std::int64_t n) { return static_cast<double>(n); }
 
-// [derived] w_n = w* + (X^T X)^{-1} X^T sum_i E_i / i (REFERENCE.md section 3): the noise of fit i enters
+// [derived] w_n = w* + (X^T X)^{-1} X^T sum_i E_i / i (Gerstgrasser et al. 2024): the noise of fit i enters
 // with weight 1/i, so the variance carries sum 1/i^2. Closed form in n so a caller walking n pays O(1).
 double accumulate_multiplier(std::int64_t n) {
   if (n <= 0) return 0.0;

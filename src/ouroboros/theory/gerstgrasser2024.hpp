@@ -1,6 +1,6 @@
 #pragma once
 // Closed forms from Gerstgrasser et al., "Is Model Collapse Inevitable? Breaking the Curse of Recursion by
-// Accumulating Real and Synthetic Data", COLM 2024 (REFERENCE.md section 3): linear regression with a fixed
+// Accumulating Real and Synthetic Data", COLM 2024 (Gerstgrasser et al. 2024): linear regression with a fixed
 // design X (T x d, rows N(0, Sigma), T >= d + 2), OLS, labels X w_{k-1} + N(0, sigma^2 I) every iteration and
 // w_1 fit on real labels. Test error E||w_n - w*||^2_Sigma after n fits:
 //

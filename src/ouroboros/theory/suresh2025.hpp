@@ -1,6 +1,6 @@
 #pragma once
 // Closed-form results of Suresh, Thangaraj, Khandavally, "Rate of Model Collapse in Recursive Training",
-// AISTATS 2025 (REFERENCE.md section 1). Pure replace with n samples per generation; generation 0 is the
+// AISTATS 2025 (Suresh et al. 2025). Pure replace with n samples per generation; generation 0 is the
 // truth. Tags: [paper] stated by the paper (or quoted by it from Seddik et al. / Bertrand et al.);
 // [derived] follows exactly from the set-up, derivation in the .cpp beside the function.
 //

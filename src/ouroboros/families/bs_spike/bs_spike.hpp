@@ -21,7 +21,7 @@
 // Theory     [derived] collapse at generation 2 (replace or accumulate) happens exactly when a synthetic
 //            sample lands in [2,3], probability 1 - (1 - alpha_1/2)^n given the round-1 fit. The exact MLE has
 //            alpha_1 >= (1 - max x)/2, so Pr(collapse at 2) >= 1 - int_0^1 n m^(n-1) (1 - (1-m)/4)^n dm
-//            (~0.2 for large n, REFERENCE.md's figure); E[tv_1] >= 1/(2(n+1)).
+//            (~0.2 for large n, the paper's figure); E[tv_1] >= 1/(2(n+1)).
 //
 // Parameters
 //   truth: none (U[0,1])

@@ -9,7 +9,7 @@
 //              spike g_{beta,J} = 1/2 U[0, J] + 1/2 U[J - beta, J - beta + f(J)], J >= height an integer,
 //                beta in [f(J), 1] (the spike lies in step J-1), f(J) = exp(-growth J).
 //            The truth is U[0,1] (alpha = 0). TV(h_alpha, U[0,1]) = alpha_0; TV(g_{beta,J}, U[0,1]) = 1 - 1/(2J).
-// Reconstruction (REFERENCE.md gives only the shapes of h and g; these choices are ours):
+// Reconstruction (the paper's statement fixes only the shapes of h and g; these choices are ours):
 //            the truth U[0,1]; steps indexed from 0; the spike alternatives exist for J >= `height` only (the
 //            height of the staircase); f(J) = exp(-growth J); ties between alternatives go to the staircase;
 //            a step with no sample at or above it gets alpha_j = 0 (the truth's value: under accumulate this is

@@ -1,7 +1,7 @@
 #pragma once
 // gmm_symmetric: the symmetric two-component mixture 1/2 N(mu, sigma^2) + 1/2 N(-mu, sigma^2).
 //
-// Estimators (from the n samples' m1 = mean|y| and m2 = mean(y^2); REFERENCE.md section 1):
+// Estimators (from the n samples' m1 = mean|y| and m2 = mean(y^2); Suresh et al. 2025):
 //   approximate : Suresh et al.'s approximate joint ML with eta = 2, as in the authors' code:
 //                 c = (eta-1)((n-1)/2 + 4 eta) / (eta (n-1)(n + 4 eta - 1)), kappa = e^c - 1,
 //                 s2 = m2 - m1^2, a = 2(1+kappa) m2 / (m2 - (1+kappa) m1^2) (a = inf when that denominator is
