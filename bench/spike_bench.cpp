@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <utility>
 
 #include "ouroboros/core/spec.hpp"
 #include "ouroboros/families/bs_spike/bs_spike.hpp"
@@ -13,31 +14,41 @@
 
 namespace {
 
-void BM_SpikeFitAtRound(benchmark::State& state) {
-  const ouro::BsSpikeFamily family(ouro::parse_spec("bs_spike"), ouro::parse_spec("bs_spike"));
-  const std::int64_t n = 100, round = state.range(0);
+// Builds an accumulate pool up to `round` (refitting the model each round when `refit`, else sampling from the
+// round-1 fit), then times one round: draw n samples, merge them into the pool, fit. The pool is restored after
+// each timed round. Returns the model and the pool as they were before the timed round.
+template <class F>
+std::pair<typename F::Model, typename F::Stats> time_round(benchmark::State& state, const F& family,
+                                                           std::int64_t round, bool refit) {
+  const std::int64_t n = 100;
   ouro::Rng rng(1, 0, 1, ouro::Stream::kSynthetic);
-  ouro::BsSpikeFamily::Stats pool, batch;
+  typename F::Stats pool, batch;
   family.draw_stats(family.truth(), n, rng, pool);
-  ouro::BsSpikeFamily::Model model;
+  typename F::Model model;
   family.fit_stats(pool, model);
   for (std::int64_t r = 2; r < round; ++r) {
     family.draw_stats(model, n, rng, batch);
     family.merge(pool, batch);
+    if (refit) family.fit_stats(pool, model);
   }
-  // One round at `round`: draw the batch, merge it into the sorted pool, fit; the pool is restored after.
   const auto before = pool;
   for (auto _ : state) {
     family.draw_stats(model, n, rng, batch);
     family.merge(pool, batch);
-    ouro::BsSpikeFamily::Model fit;
+    typename F::Model fit;
     family.fit_stats(pool, fit);
     benchmark::DoNotOptimize(fit);
     state.PauseTiming();
     pool = before;
     state.ResumeTiming();
   }
-  state.counters["pool"] = static_cast<double>(before.a.size() + before.b.size() + static_cast<std::size_t>(n));
+  return {model, before};
+}
+
+void BM_SpikeFitAtRound(benchmark::State& state) {
+  const ouro::BsSpikeFamily family(ouro::parse_spec("bs_spike"), ouro::parse_spec("bs_spike"));
+  const auto [model, before] = time_round(state, family, state.range(0), false);
+  state.counters["pool"] = static_cast<double>(before.a.size() + before.b.size() + 100);
 }
 BENCHMARK(BM_SpikeFitAtRound)->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
 
@@ -45,29 +56,7 @@ BENCHMARK(BM_SpikeFitAtRound)->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
 void BM_StaircaseFitAtRound(benchmark::State& state) {
   const ouro::BsStaircaseFamily family(ouro::parse_spec("bs_staircase"),
                                        ouro::parse_spec("bs_staircase(height=" + std::to_string(state.range(1)) + ")"));
-  const std::int64_t n = 100, round = state.range(0);
-  ouro::Rng rng(1, 0, 1, ouro::Stream::kSynthetic);
-  ouro::BsStaircaseFamily::Stats pool, batch;
-  family.draw_stats(family.truth(), n, rng, pool);
-  ouro::BsStaircaseFamily::Model model;
-  family.fit_stats(pool, model);
-  for (std::int64_t r = 2; r < round; ++r) {
-    family.draw_stats(model, n, rng, batch);
-    family.merge(pool, batch);
-    family.fit_stats(pool, model);
-  }
-  // One round at `round`: draw the batch, merge it into the pool, fit; the pool is restored after.
-  const auto before = pool;
-  for (auto _ : state) {
-    family.draw_stats(model, n, rng, batch);
-    family.merge(pool, batch);
-    ouro::BsStaircaseFamily::Model fit;
-    family.fit_stats(pool, fit);
-    benchmark::DoNotOptimize(fit);
-    state.PauseTiming();
-    pool = before;
-    state.ResumeTiming();
-  }
+  const auto [model, before] = time_round(state, family, state.range(0), true);
   state.counters["switched"] = model.spike() ? 1 : 0;
   state.counters["steps"] = static_cast<double>(before.count.size());
   state.counters["top_values"] = static_cast<double>(before.top.size());
