@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from reference_common import report_generations
+from reference_common import report_generations, run_replicates
 
 
 def zipf_probabilities(m, a, b):
@@ -51,10 +51,8 @@ def main():
     args = parse_args()
     start = time.perf_counter()
     p0 = zipf_probabilities(args.m, args.a, args.b)
-    support = np.empty((args.replicates, args.generations + 1), dtype=np.int64)
-    for rep in range(args.replicates):
-        rng = np.random.default_rng(args.seed + rep)
-        support[rep] = simulate_replicate(p0, args.n, args.generations, rng)
+    support = run_replicates(lambda rng: simulate_replicate(p0, args.n, args.generations, rng),
+                             args.replicates, args.seed, args.generations, dtype=np.int64)
     wall = time.perf_counter() - start
 
     mean_support = support.mean(axis=0)

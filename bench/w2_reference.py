@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from reference_common import report_generations
+from reference_common import report_generations, run_replicates
 
 
 def simulate_replicate(n, generations, rng):
@@ -41,10 +41,8 @@ def parse_args():
 def main():
     args = parse_args()
     start = time.perf_counter()
-    sigmas = np.empty((args.replicates, args.generations + 1))
-    for rep in range(args.replicates):
-        rng = np.random.default_rng(args.seed + rep)
-        sigmas[rep] = simulate_replicate(args.n, args.generations, rng)
+    sigmas = run_replicates(lambda rng: simulate_replicate(args.n, args.generations, rng),
+                            args.replicates, args.seed, args.generations)
     wall = time.perf_counter() - start
 
     mean_sigma = sigmas.mean(axis=0)

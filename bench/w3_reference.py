@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from reference_common import report_generations
+from reference_common import report_generations, run_replicates
 
 
 def simulate_replicate(n, d, sigma, generations, rng):
@@ -49,10 +49,8 @@ def parse_args():
 def main():
     args = parse_args()
     start = time.perf_counter()
-    errors = np.empty((args.replicates, args.generations + 1))
-    for rep in range(args.replicates):
-        rng = np.random.default_rng(args.seed + rep)
-        errors[rep] = simulate_replicate(args.n, args.d, args.sigma, args.generations, rng)
+    errors = run_replicates(lambda rng: simulate_replicate(args.n, args.d, args.sigma, args.generations, rng),
+                            args.replicates, args.seed, args.generations)
     wall = time.perf_counter() - start
 
     mean_error = errors.mean(axis=0)
