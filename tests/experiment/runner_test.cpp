@@ -7,6 +7,7 @@
 #include <map>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/family.hpp"
 #include "support/collect.hpp"
 
 namespace ouro {
@@ -186,6 +187,68 @@ TEST(Runner, SelectedMetricsAreTheOnlyOnesRecordedAndAreUnchanged) {
     ADD_FAILURE() << "unknown metric accepted";
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("metrics.select: unknown metric 'sigmaa'"), std::string::npos) << e.what();
+  }
+}
+
+// Families that skip unread metrics (logarithms, a KL solve) must give the metrics a run reads exactly the
+// values of a run that reads them all, on both kernels, including metrics read only by a threshold or a first
+// passage.
+TEST(Runner, SkippingUnreadMetricsChangesNoRecordedValue) {
+  struct Case {
+    const char *truth, *model, *select, *extra;
+  };
+  const Case cases[] = {
+      {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)", "[\"mean\", \"sigma\"]", ""},
+      {"gaussian(mean=1, sd=2)", "gaussian", "[\"sigma\"]", "first = [\"kl > 0.5\"]\n"},
+      {"categorical(dist=zipf, m=40, a=1.1, b=0)", "categorical", "[\"support\", \"tv\"]", ""},
+      {"categorical(dist=zipf, m=40, a=1.1, b=0)", "categorical", "[\"support\"]", "thresholds = [\"entropy < 3\"]\n"},
+      {"multivariate_gaussian(d=3)", "multivariate_gaussian", "[\"trace\", \"logdet\"]", ""},
+  };
+  for (const auto& c : cases) {
+    for (const char* kernel : {"statistics", "sample"}) {
+      const std::string toml = experiment_toml(c.truth, c.model, 6, 12, 30, "[\"replace\", \"accumulate\"]",
+                                               std::string("[metrics]\n") + c.extra);
+      const std::string k = std::string("experiment.kernel=\"") + kernel + "\"";
+      const auto all = run_toml(toml, {k});
+      const auto some = run_toml(toml, {k, std::string("metrics.select=") + c.select});
+      ASSERT_FALSE(some.sink.rows.empty());
+      for (const auto& [key, row] : some.sink.rows) {
+        const auto& other = all.sink.rows.at(key);
+        const auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
+        EXPECT_TRUE(same(row.stats.mean, other.stats.mean) && same(row.stats.sd, other.stats.sd) &&
+                    same(row.stats.q05, other.stats.q05) && same(row.stats.q95, other.stats.q95))
+            << c.model << " " << kernel << " " << std::get<2>(key) << " at " << std::get<1>(key);
+      }
+    }
+  }
+}
+
+// The masked metrics of a family: the wanted entries as without a mask; the skipped ones (the named metric and
+// kl, which share the work that is skipped) NaN.
+TEST(Runner, MaskedFamilyMetricsAreTheUnmaskedOnesOrNan) {
+  for (const auto& [truth, skipped] : std::vector<std::pair<std::string, std::string>>{
+           {"gaussian(mean=1, sd=2)", "log_variance"}, {"categorical(dist=zipf, m=40, a=1.1, b=0)", "entropy"},
+           {"multivariate_gaussian(d=3)", "kl"}}) {
+    const std::string family = truth.substr(0, truth.find('('));
+    const auto sim = make_simulator(truth, family);
+    const auto& names = sim->metrics();
+    MetricMask mask{std::vector<bool>(names.size(), true)};
+    for (std::size_t m = 0; m < names.size(); ++m) mask.wanted[m] = names[m].name != skipped && names[m].name != "kl";
+    const SampleSchedule n(std::vector<std::int64_t>(5, 20));
+    auto full = sim->chain(parse_regime("replace"), KernelKind::kStatistics, n, 3, 0);
+    auto part = sim->chain(parse_regime("replace"), KernelKind::kStatistics, n, 3, 0);
+    part->want_metrics(mask);
+    std::vector<double> a(names.size()), b(names.size());
+    for (std::int64_t g = 1; g <= 4; ++g) {
+      full->step(g, a);
+      part->step(g, b);
+      for (std::size_t m = 0; m < names.size(); ++m) {
+        if (mask(m))
+          EXPECT_EQ(a[m], b[m]) << family << " " << names[m].name;
+        else
+          EXPECT_TRUE(std::isnan(b[m])) << family << " " << names[m].name << " was skipped yet holds " << b[m];
+      }
+    }
   }
 }
 

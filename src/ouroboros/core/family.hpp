@@ -55,12 +55,22 @@ struct TheoryValue {
   std::string_view source;
 };
 
+// Which of a family's metrics (descriptor order) a run reads. Empty: all of them. A family that can skip the
+// work of unread metrics (a logarithm per symbol, say) provides metrics(model, out, wanted); the entries it
+// skips hold NaN.
+struct MetricMask {
+  std::vector<bool> wanted;
+  bool operator()(std::size_t metric) const { return wanted.empty() || wanted[metric]; }
+};
+
 // One replicate's chain of generations under one regime and kernel.
 class Chain {
  public:
   virtual ~Chain() = default;
-  // Fits model k (k = 1, 2, ... in order) and writes its metric values.
+  // Fits model k (k = 1, 2, ... in order) and writes its metric values: every one, or at least those in the
+  // mask given to want_metrics.
   virtual void step(std::int64_t generation, std::span<double> metrics) = 0;
+  virtual void want_metrics(MetricMask mask) = 0;
   // Items whose probability became zero in the last step (families with items only).
   virtual std::span<const std::uint32_t> newly_forgotten() const { return {}; }
   // Count of every item in the real batch of generation 1, valid after step(1) (families with items only).

@@ -51,6 +51,16 @@ Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
   return l;
 }
 
+// The family metrics a run reads: those recorded, and the sources of its thresholds and first passages.
+MetricMask wanted_metrics(const Layout& l) {
+  MetricMask mask{std::vector<bool>(l.family_metrics, false)};
+  for (const std::size_t m : l.out)
+    if (m < l.family_metrics) mask.wanted[m] = true;
+  for (const std::size_t m : l.threshold_source) mask.wanted[m] = true;
+  for (const std::size_t m : l.first_source) mask.wanted[m] = true;
+  return mask;
+}
+
 void fill_thresholds(const ExperimentConfig& config, const Layout& l, std::span<double> row) {
   for (std::size_t t = 0; t < config.thresholds.size(); ++t)
     row[l.family_metrics + t] = config.thresholds[t].holds(row[l.threshold_source[t]]) ? 1.0 : 0.0;
@@ -76,8 +86,11 @@ class RegimeRun {
         items_(config.forgetting ? simulator.items() : 0), block_bytes_(block_bytes) {}
 
   void run() {
-    for (std::size_t r = 0; r < reps_; ++r)
+    const MetricMask wanted = wanted_metrics(l_);
+    for (std::size_t r = 0; r < reps_; ++r) {
       chains_.push_back(sim_.chain(regime_, report_.kernel, c_.samples, c_.seed, r));
+      chains_.back()->want_metrics(wanted);
+    }
     if (items_) {
       forgotten_at_.assign(reps_ * items_, 0);
       original_.resize(reps_);

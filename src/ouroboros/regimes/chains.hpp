@@ -26,6 +26,7 @@ class ChainBase : public Chain {
       : f_(family), regime_(regime), samples_(samples), seed_(seed), replicate_(replicate) {}
 
   std::span<const std::uint32_t> newly_forgotten() const override { return forgotten_; }
+  void want_metrics(MetricMask mask) override { wanted_ = std::move(mask); }
   const std::vector<double>& real_item_counts() const override { return real_counts_; }
 
  protected:
@@ -50,7 +51,11 @@ class ChainBase : public Chain {
   }
   const typename F::Model& source(std::int64_t k) const { return k == 1 ? f_.truth() : prev_; }
   void finish_step(std::int64_t k, std::span<double> metrics) {
-    f_.metrics(cur_, metrics);
+    if constexpr (HasMaskedMetrics<F>) {
+      f_.metrics(cur_, metrics, wanted_);
+    } else {
+      f_.metrics(cur_, metrics);
+    }
     if constexpr (kHasItems<F>) {
       forgotten_.clear();
       f_.forgotten(source(k), cur_, forgotten_);
@@ -65,6 +70,7 @@ class ChainBase : public Chain {
   typename F::Model prev_, cur_;
   std::vector<std::uint32_t> forgotten_;
   std::vector<double> real_counts_;
+  MetricMask wanted_;
 };
 
 template <class F>

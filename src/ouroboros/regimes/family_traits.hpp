@@ -54,6 +54,12 @@ concept HasRealSampleSize = requires(const F& f) {
   { f.real_sample_size() } -> std::convertible_to<std::optional<std::int64_t>>;
 };
 
+// metrics(model, out, wanted): the family computes at least the wanted metrics and may skip the others.
+template <class F>
+concept HasMaskedMetrics = requires(const F& f, const typename F::Model& m, std::span<double> out, const MetricMask& w) {
+  f.metrics(m, out, w);
+};
+
 template <class F>
 concept HasValidate = requires(const F& f, const Regime& r, const SampleSchedule& s) { f.validate(r, s); };
 

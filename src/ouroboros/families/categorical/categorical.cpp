@@ -136,19 +136,24 @@ void CategoricalFamily::fit_stats(const Stats& s, Model& out) const {
   }
 }
 
-void CategoricalFamily::metrics(const Model& m, std::span<double> out) const {
+void CategoricalFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
+  constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
   double abs_diff = 0, truth_mass_alive = 0, entropy = 0;
   std::size_t truth_alive = 0;
+  if (wanted(kEntropy)) {
+    for (const auto i : m.alive) entropy -= m.p[i] * std::log(m.p[i]);
+  } else {
+    entropy = kNan;
+  }
   for (const auto i : m.alive) {
     const double p = m.p[i], q = truth_.p[i];
     abs_diff += std::abs(p - q);
     truth_mass_alive += q;
     truth_alive += q > 0;
-    entropy -= p * std::log(p);
   }
   // KL(truth || model) is finite only while every true symbol is alive; the logs are spent only then.
-  double kl = std::numeric_limits<double>::infinity();
-  if (truth_alive == truth_support_) {
+  double kl = wanted(kKl) ? std::numeric_limits<double>::infinity() : kNan;
+  if (wanted(kKl) && truth_alive == truth_support_) {
     kl = 0;
     for (const auto i : m.alive)
       if (truth_.p[i] > 0) kl += truth_.p[i] * std::log(truth_.p[i] / m.p[i]);

@@ -54,7 +54,9 @@ class CategoricalFamily {
   void merge(Stats& into, const Stats& from) const;
   void subsample_stats(const Stats& pool, std::int64_t n, Rng& rng, Stats& out) const;
   void fit_stats(const Stats& s, Model& out) const;
-  void metrics(const Model& m, std::span<double> out) const;
+  void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
+  // Skips the logarithms of unwanted metrics (their entries hold NaN).
+  void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
 

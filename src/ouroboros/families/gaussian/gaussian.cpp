@@ -136,16 +136,20 @@ void GaussianFamily::fit_stats(const Stats& s, Model& out) const {
   }
 }
 
-void GaussianFamily::metrics(const Model& m, std::span<double> out) const {
+void GaussianFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const double var = m.sd * m.sd;
   const double d = m.mean - truth_.mean;
   out[kMean] = m.mean;
   out[kSigma] = m.sd;
   out[kVariance] = var;
-  const double log_var = var > 0 ? std::log(var) : -kInf;
-  out[kLogVariance] = log_var;
   out[kMeanSqError] = d * d;
   out[kConverged] = m.converged ? 1.0 : 0.0;
+  if (!wanted(kLogVariance) && !wanted(kKl)) {  // the one logarithm of a step
+    out[kLogVariance] = out[kKl] = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  const double log_var = var > 0 ? std::log(var) : -kInf;
+  out[kLogVariance] = log_var;
   out[kKl] = var > 0 ? 0.5 * log_var - log_truth_sd_ + (truth_.sd * truth_.sd + d * d) / (2.0 * var) - 0.5 : kInf;
 }
 
