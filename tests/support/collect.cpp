@@ -42,7 +42,7 @@ std::string experiment_toml(const std::string& truth, const std::string& model, 
                             const std::string& extra) {
   return fmt::format(
       "[experiment]\ngenerations = {}\nreplicates = {}\nseed = 7\nsamples = {}\nregimes = {}\n"
-      "[truth]\nfamily = \"{}\"\n[model]\nfamily = \"{}\"\n{}",
+      "[truth]\nfamily = '{}'\n[model]\nfamily = '{}'\n{}",
       generations, replicates, samples, regimes, truth, model, extra);
 }
 

@@ -59,7 +59,8 @@ struct Run {
 // Parses `toml` (with overrides), binds the family, runs it.
 Run run_toml(const std::string& toml, const std::vector<std::string>& overrides = {}, const RunTuning& tuning = {});
 
-// A minimal experiment file body for a family, with the given sizes.
+// A minimal experiment file body for a family, with the given sizes. The specs go into TOML literal strings, so
+// they may hold double quotes (corpus paths) but no single quote.
 std::string experiment_toml(const std::string& truth, const std::string& model, std::int64_t generations,
                             std::int64_t replicates, std::int64_t samples, const std::string& regimes,
                             const std::string& extra = "");

@@ -90,7 +90,7 @@ TEST(CategoricalCorpusTruth, CorollaryOneHoldsAndForgettingIsLabelledByWord) {
   const auto n = t.description["total_count"].get<std::int64_t>();
   const std::int64_t replicates = 300;
   const auto run = testing::run_toml(testing::experiment_toml(
-      "categorical(dist=corpus, corpus=\\\"" + kSmall + "\\\")", "categorical", 40, replicates, n,
+      kTruth, "categorical", 40, replicates, n,
       "[\"replace\", \"accumulate\"]"));
   for (const std::int64_t k : {1, 2, 5, 10, 20, 40}) {
     const auto& row = run.sink.at("replace", k, "support");

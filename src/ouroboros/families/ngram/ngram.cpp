@@ -4,6 +4,7 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "ouroboros/core/error.hpp"
@@ -159,7 +160,7 @@ double NgramFamily::cross_entropy(const NgramModel& m) const {
   return bits / static_cast<double>(predicted);
 }
 
-void NgramFamily::metrics(const Model& m, std::span<double> out) const {
+void NgramFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const auto& counts = m.table.token_counts();
   const auto& original = data_->vocabulary.counts;
   std::int64_t alive = 0, tail = 0;
@@ -168,7 +169,8 @@ void NgramFamily::metrics(const Model& m, std::span<double> out) const {
     if (original[w] <= tail_count_) tail += counts[w];
   }
   const double words = static_cast<double>(m.table.words());
-  out[kCrossEntropy] = cross_entropy(m.table);
+  out[kCrossEntropy] = wanted(kCrossEntropy) || wanted(kPerplexity) ? cross_entropy(m.table)
+                                                                     : std::numeric_limits<double>::quiet_NaN();
   out[kPerplexity] = std::exp2(out[kCrossEntropy]);
   out[kOovRate] = static_cast<double>(data_->heldout_oov) / static_cast<double>(data_->heldout_words);
   out[kVocabAlive] = static_cast<double>(alive) / static_cast<double>(original.size());

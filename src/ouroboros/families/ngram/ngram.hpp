@@ -61,7 +61,9 @@ class NgramFamily {
   const Model& truth() const { return truth_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
-  void metrics(const Model& m, std::span<double> out) const;
+  void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
+  // Skips the held-out cross-entropy pass unless cross_entropy or perplexity is wanted (both NaN then).
+  void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
   nlohmann::json describe() const;
 
   std::optional<std::int64_t> real_sample_size() const { return static_cast<std::int64_t>(data_->train.size()); }
