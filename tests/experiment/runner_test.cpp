@@ -17,13 +17,15 @@ namespace {
 using testing::experiment_toml;
 using testing::run_toml;
 
+// Equal, or both NaN.
+bool same(double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); }
+
 bool same_rows(const testing::CollectingSink& a, const testing::CollectingSink& b) {
   if (a.order != b.order) return false;
   for (const auto& key : a.order) {
     const auto &x = a.rows.at(key), &y = b.rows.at(key);
     const auto& s = x.stats;
     const auto& t = y.stats;
-    const auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
     if (!same(s.mean, t.mean) || !same(s.sd, t.sd) || !same(s.q05, t.q05) || !same(s.q50, t.q50) ||
         !same(s.q95, t.q95) || !same(x.theory.lo, y.theory.lo) || !same(x.theory.hi, y.theory.hi))
       return false;
@@ -216,7 +218,6 @@ TEST(Runner, SkippingUnreadMetricsChangesNoRecordedValue) {
       ASSERT_FALSE(some.sink.rows.empty());
       for (const auto& [key, row] : some.sink.rows) {
         const auto& other = all.sink.rows.at(key);
-        const auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
         EXPECT_TRUE(same(row.stats.mean, other.stats.mean) && same(row.stats.sd, other.stats.sd) &&
                     same(row.stats.q05, other.stats.q05) && same(row.stats.q95, other.stats.q95))
             << c.model << " " << kernel << " " << std::get<2>(key) << " at " << std::get<1>(key);
@@ -253,7 +254,7 @@ TEST(Runner, MaskedFamilyMetricsAreTheUnmaskedOnesOrNan) {
       part->step(g, b);
       for (std::size_t m = 0; m < names.size(); ++m) {
         if (mask(m))
-          EXPECT_TRUE(a[m] == b[m] || (std::isnan(a[m]) && std::isnan(b[m]))) << c.family << " " << names[m].name;
+          EXPECT_TRUE(same(a[m], b[m])) << c.family << " " << names[m].name;
         else
           EXPECT_TRUE(std::isnan(b[m])) << c.family << " " << names[m].name << " was skipped yet holds " << b[m];
       }
