@@ -16,8 +16,8 @@ for T in 100 316 1000; do
     out="results/gerstgrasser_grid/T${T}_var${var}"
     "$binary" run examples/gerstgrasser2024_linear.toml --quiet --out "$out" --set experiment.samples="$T" \
       --set "truth.family=\"linear_regression(d=32, sigma=$sigma)\"" "$@"
-    # summary.csv: regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi
-    awk -F, -v T="$T" -v var="$var" '$2 == 50 && $3 == "test_error" { print T "," var "," $1 "," $2 "," $4 "," $6 "," $11 }' \
+    # summary.csv: regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,...
+    awk -F, -v T="$T" -v var="$var" '$2 == 50 && $3 == "test_error" { print T "," var "," $1 "," $2 "," $4 "," $6 "," $14 }' \
       "$out/summary.csv"
   done
 done

@@ -68,7 +68,8 @@ void TerminalSink::add_table_line(const SummaryRow& row) {
   if (quiet_ || !shown_.count(row.generation)) return;
   std::string theory;
   const auto& t = row.theory;
-  if (!std::isnan(t.mid)) theory = "= " + number(t.mid);
+  // "= x" for an exact mean, "≈ x" for an approximation, "[lo, hi]" for bounds.
+  if (!std::isnan(t.mid)) theory = (t.kind == TheoryKind::kApproximation ? "≈ " : "= ") + number(t.mid);
   if (!std::isnan(t.lo) || !std::isnan(t.hi))
     theory += fmt::format("{}[{}, {}]", theory.empty() ? "" : "  ", std::isnan(t.lo) ? "" : number(t.lo),
                           std::isnan(t.hi) ? "" : number(t.hi));

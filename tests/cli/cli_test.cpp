@@ -76,11 +76,21 @@ TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto summary = lines(slurp(dir_ / "out" / "summary.csv"));
   ASSERT_FALSE(summary.empty());
-  EXPECT_EQ(summary[0], "regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi");
+  EXPECT_EQ(summary[0],
+            "regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
+            "theory_source");
   // 2 regimes x 7 generations (0..6) x (7 gaussian metrics + 1 threshold)
   EXPECT_EQ(summary.size(), 1u + 2 * 7 * 8);
-  for (std::size_t i = 1; i < summary.size(); ++i)
-    EXPECT_EQ(std::count(summary[i].begin(), summary[i].end(), ','), 11) << summary[i];
+  for (std::size_t i = 1; i < summary.size(); ++i) {
+    // 17 fields: commas outside quotes (a theory_source may hold commas, and is then quoted)
+    bool quoted = false;
+    int commas = 0;
+    for (const char c : summary[i]) {
+      quoted = c == '"' ? !quoted : quoted;
+      commas += c == ',' && !quoted;
+    }
+    EXPECT_EQ(commas, 16) << summary[i];
+  }
   const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));
   for (const char* key : {"config", "seed", "git_commit", "ouroboros_version", "regimes", "wall_seconds", "machine",
                           "family", "files", "threads"})

@@ -10,6 +10,16 @@ namespace ouro {
 
 std::string kernel_name(KernelKind kind) { return kind == KernelKind::kStatistics ? "statistics" : "sample"; }
 
+std::string_view theory_kind_name(TheoryKind kind) {
+  switch (kind) {
+    case TheoryKind::kExact: return "exact";
+    case TheoryKind::kBound: return "bound";
+    case TheoryKind::kApproximation: return "approximation";
+    case TheoryKind::kNone: break;
+  }
+  return "";
+}
+
 std::string Threshold::label() const { return fmt::format("{}{}{}", metric, op, value); }
 
 bool Threshold::holds(double x) const {

@@ -25,6 +25,9 @@ std::string kernel_name(KernelKind kind);
 struct MetricInfo {
   std::string name;
   std::string help;
+  // A 0/1 indicator per replicate (alive, converged, collapsed, ...): its mean is a probability, and its
+  // confidence interval is Wilson's.
+  bool indicator = false;
 };
 
 // "metric op value", e.g. "sigma > 0.1": recorded per replicate as 1 or 0, so its mean is the probability.
@@ -45,11 +48,17 @@ struct TheoryQuery {
   const Threshold* threshold;    // non-null: the quantity is Pr(metric op value)
 };
 
-// A prediction for the mean of a metric: an exact value (mid) and/or bounds; NaN where absent.
+// What a theory value is: the exact mean, a bound on it (lo and/or hi), or an approximation of the mean (first
+// order in 1/n, a deterministic equivalent). kNone only where no value is given.
+enum class TheoryKind { kNone, kExact, kBound, kApproximation };
+std::string_view theory_kind_name(TheoryKind kind);  // "exact", "bound", "approximation", "" for kNone
+
+// A prediction for the mean of a metric: a value (mid) and/or bounds; NaN where absent.
 struct TheoryValue {
   double lo = std::numeric_limits<double>::quiet_NaN();
   double mid = std::numeric_limits<double>::quiet_NaN();
   double hi = std::numeric_limits<double>::quiet_NaN();
+  TheoryKind kind = TheoryKind::kNone;  // every family result sets it (the runner checks)
   // Citation, e.g. "Suresh et al. 2025, Theorem 2 (exact)": a string literal, so asking for a theory value
   // (once per generation and metric) allocates nothing.
   std::string_view source;

@@ -10,6 +10,17 @@ namespace ouro {
 
 namespace {
 
+const Regime kReplace{};
+
+// A family's theory value must say what kind of result it is.
+TheoryValue checked(TheoryValue v, const std::string& metric) {
+  const bool has_value = !std::isnan(v.lo) || !std::isnan(v.mid) || !std::isnan(v.hi);
+  if (has_value && (v.kind == TheoryKind::kNone || v.source.empty()))
+    throw std::logic_error("a theory value for " + metric + " has no kind or no source");
+  if (!has_value) return TheoryValue{};
+  return v;
+}
+
 // Columns of a replicate's row: every family metric, then every threshold, then every first passage. `out`
 // lists the columns that are recorded (metrics.select, then the thresholds and first passages), in output order.
 struct Layout {
@@ -17,6 +28,7 @@ struct Layout {
   std::vector<std::size_t> threshold_source;  // family metric index of each threshold
   std::vector<std::size_t> first_source;      // family metric index of each first passage's event
   std::vector<std::string> names;
+  std::vector<bool> indicator;  // per column: 0/1 values (Wilson interval)
   std::vector<std::size_t> out;
   std::size_t columns() const { return names.size(); }
   std::size_t first_column(std::size_t f) const { return family_metrics + threshold_source.size() + f; }
@@ -34,14 +46,19 @@ std::size_t metric_index(const Simulator& simulator, const Threshold& t) {
 Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
   Layout l;
   l.family_metrics = simulator.metrics().size();
-  for (const auto& m : simulator.metrics()) l.names.push_back(m.name);
+  for (const auto& m : simulator.metrics()) {
+    l.names.push_back(m.name);
+    l.indicator.push_back(m.indicator);
+  }
   for (const auto& t : config.thresholds) {
     l.threshold_source.push_back(metric_index(simulator, t));
     l.names.push_back(t.label());
+    l.indicator.push_back(true);
   }
   for (const auto& t : config.first_passages) {
     l.first_source.push_back(metric_index(simulator, t));
     l.names.push_back(first_passage_label(t));
+    l.indicator.push_back(false);
   }
   for (std::size_t m = 0; m < l.family_metrics; ++m) {
     const auto& sel = config.selected_metrics;
@@ -144,7 +161,9 @@ class RegimeRun {
     // Generation 0 is the same for every replicate: an event that holds for the truth has T = 0 everywhere.
     for (std::size_t r = 0; r < reps_; ++r) fill_first_passages(c_, l_, 0, first_of(r), truth);
     for (const std::size_t m : l_.out) {
-      SummaryStats s{truth[m], 0, 0, truth[m], truth[m], truth[m]};
+      const double x = truth[m];
+      const auto finite = std::isfinite(x) ? static_cast<std::int64_t>(reps_) : 0;
+      SummaryStats s{x, 0, 0, x, x, x, x, x, finite};
       sink_.summary(SummaryRow{label_, 0, l_.names[m], s, TheoryValue{}});
     }
     if (c_.trajectories_every > 0)
@@ -163,16 +182,19 @@ class RegimeRun {
     auto& scratch = scratch_;
     const auto summarize_one = [&](std::size_t offset, std::size_t o, std::span<double> values) {
       const std::size_t j = offset * outs + o, m = l_.out[o];
-      stats[j] = summarize(values);
+      stats[j] = summarize(values, l_.indicator[m]);
       if (m >= l_.family_metrics && !l_.is_threshold(m)) {
         theory[j] = TheoryValue{};  // no family predicts first passages
         return;
       }
       const bool is_threshold = l_.is_threshold(m);
       const std::string& metric = l_.names[is_threshold ? l_.threshold_source[m - l_.family_metrics] : m];
-      const TheoryQuery q{regime_, c_.samples, g0 + static_cast<std::int64_t>(offset), metric,
+      // Generation 1 is fitted on n_1 real samples in every regime, so every regime's generation 1 has the law
+      // of replace's: its results hold there.
+      const std::int64_t g = g0 + static_cast<std::int64_t>(offset);
+      const TheoryQuery q{g == 1 ? kReplace : regime_, c_.samples, g, metric,
                           is_threshold ? &c_.thresholds[m - l_.family_metrics] : nullptr};
-      theory[j] = sim_.theory(q).value_or(TheoryValue{});
+      theory[j] = checked(sim_.theory(q).value_or(TheoryValue{}), metric);
     };
     if (static_cast<std::size_t>(len) >= 4 * threads_) {
       // One job per generation: its rows (replicates x metrics, contiguous) are transposed in one pass, so
@@ -197,8 +219,11 @@ class RegimeRun {
     rows_.clear();
     for (std::size_t j = 0; j < stats.size(); ++j) {
       const std::string& name = l_.names[l_.out[j % outs]];
-      if (!theory[j].source.empty() && !report_.theory_sources.count(name))
-        report_.theory_sources.emplace(name, std::string(theory[j].source));
+      if (!theory[j].source.empty()) {
+        auto& cited = report_.theory_sources[name];
+        const TheoryCitation c{std::string(theory_kind_name(theory[j].kind)), std::string(theory[j].source)};
+        if (std::find(cited.begin(), cited.end(), c) == cited.end()) cited.push_back(c);
+      }
       rows_.push_back(SummaryRow{label_, g0 + static_cast<std::int64_t>(j / outs), name, stats[j], theory[j]});
     }
     sink_.summary_block(rows_);

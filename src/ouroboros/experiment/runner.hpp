@@ -19,11 +19,18 @@ class RunCancelled : public std::runtime_error {
   RunCancelled() : std::runtime_error("run cancelled") {}
 };
 
+struct TheoryCitation {
+  std::string kind;    // exact, bound, approximation
+  std::string source;  // the citation
+  bool operator==(const TheoryCitation&) const = default;
+};
+
 struct RegimeReport {
   std::string regime;
   KernelKind kernel;
-  std::string kernel_note;                           // why the kernel differs from the one requested, if it does
-  std::map<std::string, std::string> theory_sources;  // metric -> citation of the prediction shown
+  std::string kernel_note;  // why the kernel differs from the one requested, if it does
+  // metric -> every distinct result shown for it, in order of first use (generation 1 may cite another)
+  std::map<std::string, std::vector<TheoryCitation>> theory_sources;
 };
 
 struct RunReport {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 namespace ouro {
 
@@ -74,27 +75,50 @@ double quantile(std::span<double> v, double q, std::size_t lo_bound, std::size_t
 
 }  // namespace
 
-SummaryStats summarize(std::span<double> values) {
+std::pair<double, double> wilson_interval(double successes, double trials, double z) {
+  const double p = successes / trials, z2 = z * z;
+  const double centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
+  const double half = z / (1 + z2 / trials) * std::sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials));
+  // At p = 0 or 1 the interval touches that end exactly (centre - half is 0 up to rounding).
+  return {p == 0 ? 0.0 : std::max(0.0, centre - half), p == 1 ? 1.0 : std::min(1.0, centre + half)};
+}
+
+SummaryStats summarize(std::span<double> values, bool indicator) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   SummaryStats s;
   const double r = static_cast<double>(values.size());
-  bool finite = true, has_nan = false;
+  bool has_nan = false;
+  double sum = 0, shift = values[0];
+  if (!std::isfinite(shift)) shift = 0;
   for (const double x : values) {
-    s.mean += x;
-    finite = finite && std::isfinite(x);
+    s.finite += std::isfinite(x);
     has_nan = has_nan || std::isnan(x);
+    sum += x - shift;
   }
-  s.mean /= r;
   if (has_nan) {
-    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    return SummaryStats{nan, nan, nan, nan, nan, nan};
+    const auto finite = s.finite;
+    s = SummaryStats{nan, nan, nan, nan, nan, nan, nan, nan, finite};
+    return s;
   }
-  if (!finite) {
-    s.sd = s.se = std::numeric_limits<double>::quiet_NaN();
-  } else if (values.size() > 1) {
-    double ss = 0;
-    for (const double x : values) ss += (x - s.mean) * (x - s.mean);
-    s.sd = std::sqrt(ss / (r - 1));
-    s.se = s.sd / std::sqrt(r);
+  s.mean = shift + sum / r;
+  if (s.finite < static_cast<std::int64_t>(values.size())) {
+    s.mean = sum / r;  // +-inf (or NaN when both signs appear)
+    s.sd = s.se = s.ci_lo = s.ci_hi = nan;
+  } else {
+    if (values.size() > 1) {
+      // Second pass about the mean of the shifted values: exactly zero for equal values.
+      const double d = sum / r;
+      double ss = 0;
+      for (const double x : values) ss += (x - shift - d) * (x - shift - d);
+      s.sd = std::sqrt(ss / (r - 1));
+      s.se = s.sd / std::sqrt(r);
+    }
+    if (indicator) {
+      std::tie(s.ci_lo, s.ci_hi) = wilson_interval(s.mean * r, r);
+    } else {
+      s.ci_lo = s.mean - 1.96 * s.se;
+      s.ci_hi = s.mean + 1.96 * s.se;
+    }
   }
   // The median partitions the values; q05 is then found in the lower part and q95 in the upper part, whose
   // order statistics stay in place. The min scans for the interpolation neighbours run over short tails.

@@ -19,7 +19,8 @@ std::string format_number(double x, bool empty_nan) {
 CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads)
     : threads_(std::max(1u, threads)) {
   summary_ = std::make_unique<AtomicFile>(dir / "summary.csv");
-  summary_->write("regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi\n");
+  summary_->write("regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
+                 "theory_source\n");
   if (trajectories) {
     trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv");
     trajectories_->write("regime,replicate,generation,metric,value\n");
@@ -32,7 +33,7 @@ CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forge
 
 namespace {
 // A field is quoted only when it holds a comma, quote or newline (symbols from a counts file can).
-void append_field(fmt::memory_buffer& out, const std::string& s) {
+void append_field(fmt::memory_buffer& out, std::string_view s) {
   if (s.find_first_of(",\"\n") == std::string::npos) {
     out.append(s);
     return;
@@ -63,8 +64,13 @@ void append_summary(fmt::memory_buffer& out, const SummaryRow& r) {
   append_field(out, r.regime);
   fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{},"), r.generation);
   append_field(out, r.metric);
-  for (const double x : {s.mean, s.sd, s.se, s.q05, s.q50, s.q95}) append_number(out, x);
+  for (const double x : {s.mean, s.sd, s.se, s.ci_lo, s.ci_hi, s.q05, s.q50, s.q95}) append_number(out, x);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{}"), s.finite);
   for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) append_number(out, x, true);
+  out.push_back(',');
+  out.append(theory_kind_name(r.theory.kind));
+  out.push_back(',');
+  append_field(out, r.theory.source);
   out.push_back('\n');
 }
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // The CSV outputs of a run, each written atomically into the output directory:
-//   summary.csv      regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi
+//   summary.csv      regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,
+//                    theory_kind,theory_source
 //   trajectories.csv regime,replicate,generation,metric,value            (when enabled)
 //   forgetting.csv   regime,replicate,symbol,original_count,forgotten_at (families with items)
 // Numbers are written in the shortest form that reads back to the same double; inf, -inf and nan as such;

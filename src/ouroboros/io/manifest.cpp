@@ -27,7 +27,10 @@ nlohmann::json make_manifest(const ExperimentConfig& config, const Simulator& si
                              const std::vector<std::string>& command_line) {
   nlohmann::json regimes = nlohmann::json::array();
   for (const auto& r : report.regimes) {
-    nlohmann::json j{{"regime", r.regime}, {"kernel", kernel_name(r.kernel)}, {"theory", r.theory_sources}};
+    nlohmann::json theory = nlohmann::json::object();
+    for (const auto& [metric, cited] : r.theory_sources)
+      for (const auto& c : cited) theory[metric].push_back({{"kind", c.kind}, {"source", c.source}});
+    nlohmann::json j{{"regime", r.regime}, {"kernel", kernel_name(r.kernel)}, {"theory", theory}};
     if (!r.kernel_note.empty()) j["kernel_note"] = r.kernel_note;
     regimes.push_back(j);
   }

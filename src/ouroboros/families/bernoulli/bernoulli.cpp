@@ -23,8 +23,8 @@ FamilyDescriptor BernoulliFamily::descriptor() {
   d.estimators = {"mle"};
   d.metrics = {
       {"p", "fitted probability P_k"},
-      {"alive", "1 if P_k != 0, else 0 (its mean is Pr(P_k != 0))"},
-      {"interior", "1 if P_k is not 0 or 1, else 0"},
+      {"alive", "1 if P_k != 0, else 0 (its mean is Pr(P_k != 0))", true},
+      {"interior", "1 if P_k is not 0 or 1, else 0", true},
       {"pq", "P_k (1 - P_k)"},
   };
   d.kernels = "statistics: number of ones by a binomial; accumulate_subsample by a hypergeometric";
@@ -80,6 +80,7 @@ std::optional<TheoryValue> BernoulliFamily::theory(const TheoryQuery& q) const {
   if (q.metric == "p") {
     // Every sample's expectation is p0 by induction, whatever the regime: P_k is a martingale in mean.
     v.mid = p0;
+    v.kind = TheoryKind::kExact;
     v.source = "E[P_k] = p0 in every regime (derived)";
     return v;
   }
@@ -89,15 +90,18 @@ std::optional<TheoryValue> BernoulliFamily::theory(const TheoryQuery& q) const {
     const auto b = theory::bernoulli_nonzero(p0, n, k);
     v.lo = b.lo;
     v.hi = b.hi;
+    v.kind = TheoryKind::kBound;
     v.source = "Suresh et al. 2025, Theorem 1";
   } else if (q.metric == "interior") {
     const auto a = theory::bernoulli_interior(p0, n, k);
     const auto b = theory::seddik_interior(p0, n, k);
     v.lo = std::max(a.lo, b.lo);
     v.hi = std::min(a.hi, b.hi);
+    v.kind = TheoryKind::kBound;
     v.source = "tighter of Suresh et al. 2025 Theorem 1 (two-sided) and Seddik et al. 2024";
   } else if (q.metric == "pq") {
     v.mid = theory::bernoulli_pq_mean(p0, n, k);
+    v.kind = TheoryKind::kExact;
     v.source = "E[P_k(1-P_k)] = p0(1-p0)(1-1/n)^k (Seddik et al. 2024, exact)";
   } else {
     return std::nullopt;

@@ -36,7 +36,7 @@ FamilyDescriptor BsSpikeFamily::descriptor() {
   d.estimators = {"mle (exact)"};
   d.metrics = {
       {"tv", "TV(model, U[0,1]) = alpha"},
-      {"collapsed", "1 if alpha > 1/10 (the model moved TV > 1/10 away from the truth), else 0"},
+      {"collapsed", "1 if alpha > 1/10 (the model moved TV > 1/10 away from the truth), else 0", true},
   };
   d.kernels = "statistics: the sorted samples, pooled by a linear merge; accumulate_subsample uses the sample kernel";
   return d;
@@ -198,6 +198,7 @@ std::optional<TheoryValue> BsSpikeFamily::theory(const TheoryQuery& q) const {
   TheoryValue v;
   if (q.metric == "tv" && q.generation == 1) {
     v.lo = 1 / (2 * (static_cast<double>(n) + 1));
+    v.kind = TheoryKind::kBound;
     v.source = "E[alpha_1] >= E[(1 - max x)/2] = 1/(2(n+1)) (derived)";
     return v;
   }
@@ -207,6 +208,7 @@ std::optional<TheoryValue> BsSpikeFamily::theory(const TheoryQuery& q) const {
   const bool spike_dominates = 0.15 * decay_ > 2 * std::log(2.5) * static_cast<double>(n);
   if (q.metric == "collapsed" && q.generation == 2 && pooled_real && spike_dominates) {
     v.lo = bs_spike_collapse_lower_bound(n);
+    v.kind = TheoryKind::kBound;
     v.source = "Pr(collapse at round 2) >= 1 - E[(1 - (1 - max x)/4)^n] (derived; Barzilai & Shamir Thm 5.1)";
     return v;
   }

@@ -60,7 +60,7 @@ FamilyDescriptor BsStaircaseFamily::descriptor() {
   d.estimators = {"mle (exact)"};
   d.metrics = {
       {"tv", "TV(model, U[0,1]): alpha_0 for a staircase, 1 - 1/(2J) for a spike alternative"},
-      {"switched", "1 if the model is a spike alternative g_{beta,J}, else 0"},
+      {"switched", "1 if the model is a spike alternative g_{beta,J}, else 0", true},
       {"top_step", "the highest step holding training data (J-1 for a spike alternative)"},
   };
   d.kernels =
@@ -300,11 +300,13 @@ std::optional<TheoryValue> BsStaircaseFamily::theory(const TheoryQuery& q) const
   TheoryValue v;
   if (q.metric == "tv" && k == 1) {
     v.mid = theory::staircase_round1_tv(n);
+    v.kind = TheoryKind::kExact;
     v.source = "E[alpha_0] = E[min(1/4, (1 - max x)/2)] (derived)";
     return v;
   }
   if (q.metric == "switched" && k < height_) {
     v.mid = 0;
+    v.kind = TheoryKind::kExact;
     v.source = "each round climbs one step at most: no switch before round `height` (derived)";
     return v;
   }
@@ -316,15 +318,18 @@ std::optional<TheoryValue> BsStaircaseFamily::theory(const TheoryQuery& q) const
     const double p = 1 - theory::staircase_no_switch_bound(n, height_, k);
     if (height_ == 2) {
       v.mid = p;
+      v.kind = TheoryKind::kExact;
       v.source = "Pr(switched by k) = 1 - E[(1 - alpha_0)^(n(k-1))] (derived; Barzilai & Shamir Thm 5.2)";
     } else {
       v.hi = p;
+      v.kind = TheoryKind::kBound;
       v.source = "Pr(switched by k) <= 1 - E[(1 - alpha_0 4^(2-height))^(n(k-1))] (derived; Barzilai & Shamir Thm 5.2)";
     }
     return v;
   }
   if (q.metric == "tv" && height_ == 2) {
     v.mid = theory::staircase_tv_height2(n, k);
+    v.kind = TheoryKind::kExact;
     v.source = "E[tv_k] = E[alpha_0 (1-alpha_0)^(n(k-1))] + 3/4 Pr(switched by k) (derived)";
     return v;
   }

@@ -178,6 +178,7 @@ std::optional<TheoryValue> CategoricalFamily::theory(const TheoryQuery& q) const
   TheoryValue v;
   v.lo = b.lo;
   v.hi = b.hi;
+  v.kind = TheoryKind::kBound;
   v.source = "Suresh et al. 2025, Corollary 1 (bounds on E[#symbols alive])";
   return v;
 }

@@ -45,7 +45,7 @@ class RateFamily {
         {Traits::kParameter, "fitted parameter theta_k"},
         {"error", "|theta_k - theta_0|"},
         {"sq_error", "(theta_k - theta_0)^2"},
-        {"converged", "1 if the estimator converged (always for mle), else 0"},
+        {"converged", "1 if the estimator converged (always for mle), else 0", true},
     };
     d.kernels = fmt::format("statistics: T = sum {} by one gamma draw, Gamma(n)/theta; "
                             "accumulate_subsample uses the sample kernel", Traits::kStatistic);
@@ -102,6 +102,7 @@ class RateFamily {
       // 1/t^2 + O(1/n^2): below (pi^2/6) times round 1, as Barzilai & Shamir's Theorem 4.1 states.
       if (q.metric != "sq_error") return std::nullopt;
       v.mid = theory::accumulated_mean_variance(truth_.theta * truth_.theta, n, k);
+      v.kind = TheoryKind::kApproximation;
       v.source = "(theta_0^2/n) sum_{t<=k} 1/t^2, first order in 1/n (Barzilai & Shamir 2025, Thm 4.1)";
       return v;
     }
@@ -109,9 +110,11 @@ class RateFamily {
     if (!exact_here) return std::nullopt;
     if (q.metric == Traits::kParameter) {
       v.mid = rate_replace_mean(truth_.theta, n, k);
+      v.kind = TheoryKind::kExact;
       v.source = "E[theta_k] = theta_0 (n/(n-1))^k under replace (derived)";
     } else if (q.metric == "sq_error") {
       v.mid = rate_replace_sq_error(truth_.theta, n, k);
+      v.kind = TheoryKind::kExact;
       v.source = "E[(theta_k - theta_0)^2] under replace, from the gamma moments of 1/T (derived)";
     } else {
       return std::nullopt;

@@ -44,7 +44,7 @@ FamilyDescriptor GaussianFamily::descriptor() {
       {"log_variance", "log S_k^2 (-inf when S_k = 0)"},
       {"mean_sq_error", "(M_k - truth mean)^2"},
       {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
-      {"converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0"},
+      {"converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0", true},
   };
   d.kernels = "statistics: mean by a normal, sum of squared deviations by a chi-squared; "
               "accumulate_subsample uses the sample kernel";
@@ -180,6 +180,7 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
       const double bertrand = theory::gaussian_sigma_tail_bertrand(s0, t.value, n, k);
       const double moment = theory::gaussian_sigma_tail_moment(s0, t.value, n, k, 0.7);
       v.hi = std::min({thm3, bertrand, moment});
+      v.kind = TheoryKind::kBound;
       v.source = "upper bound: min of Suresh et al. 2025 Theorem 3, Bertrand et al. 2024 (alpha(n)^k), "
                  "and the s = 0.7 moment bound";
       return v;
@@ -189,12 +190,15 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
   if (known_ == Known::kNone && replace) {
     if (q.metric == "variance") {
       v.mid = theory::gaussian_variance_mean(v0, n, k, ddof);
+      v.kind = TheoryKind::kExact;
       v.source = "E[S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
     } else if (q.metric == "log_variance") {
       v.mid = theory::gaussian_log_variance_mean(v0, n, k, ddof);
+      v.kind = TheoryKind::kExact;
       v.source = "E[log S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
     } else if (q.metric == "mean_sq_error") {
       v.mid = theory::gaussian_mean_sq_error_replace(v0, n, k, ddof);
+      v.kind = TheoryKind::kExact;
       v.source = "E[(M_k - mu_0)^2] = sum_{j<k} E[S_j^2]/n (derived)";
     } else {
       return std::nullopt;
@@ -204,11 +208,13 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
   if (known_ == Known::kVariance && q.metric == "mean_sq_error") {
     if (replace) {
       v.mid = static_cast<double>(k) * v0 / static_cast<double>(n);
+      v.kind = TheoryKind::kExact;
       v.source = "k sigma^2 / n: random walk of the mean with known variance (derived)";
       return v;
     }
     if (q.regime.kind == RegimeKind::kAccumulate) {
       v.mid = theory::accumulated_mean_variance(v0, n, k);
+      v.kind = TheoryKind::kExact;
       v.source = "(sigma^2/n) sum_{t<=k} 1/t^2, Barzilai & Shamir 2025 (derived)";
       return v;
     }

@@ -100,7 +100,7 @@ FamilyDescriptor GmmFamily::descriptor() {
       {"total_variance", "trace of the mixture's covariance"},
       {"min_weight", "smallest mixing weight"},
       {"mean_component_sd", "sum_j w_j sqrt(tr Sigma_j / d)"},
-      {"converged", "1 if EM met its tolerance before max_iter, else 0"},
+      {"converged", "1 if EM met its tolerance before max_iter, else 0", true},
   };
   d.kernels = "sample kernel only";
   return d;

@@ -136,6 +136,7 @@ std::optional<TheoryValue> GmmSymmetricFamily::theory(const TheoryQuery& q) cons
   if (t.metric != "sigma" || (t.op != ">" && t.op != ">=") || !(t.value > 0)) return std::nullopt;
   TheoryValue v;
   v.hi = theory::gmm_sigma_tail_thm4(truth_.sigma, t.value, q.samples.at(1), q.generation);
+  v.kind = TheoryKind::kBound;
   v.source = "upper bound: Suresh et al. 2025, Theorem 4 (approximate joint ML)";
   return v;
 }

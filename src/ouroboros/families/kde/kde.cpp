@@ -121,6 +121,7 @@ std::optional<TheoryValue> KdeFamily::theory(const TheoryQuery& q) const {
   const double v0 = truth_.bandwidth * truth_.bandwidth;
   TheoryValue v;
   v.mid = rk * v0 + fixed_ * fixed_ * (1 - rk) / (1 - r);
+  v.kind = TheoryKind::kExact;
   v.source = "E[V_k] = ((n-1)/n) E[V_{k-1}] + h^2 for a fixed bandwidth (derived)";
   return v;
 }

@@ -243,6 +243,7 @@ std::optional<TheoryValue> KernelRidgeFamily::theory(const TheoryQuery& q) const
   if (!mean) return std::nullopt;
   TheoryValue v;
   v.mid = *mean;
+  v.kind = TheoryKind::kExact;
   v.source = "exact mean over the label noise (derived: kernel ridge relabelling in the eigenbasis of K)";
   return v;
 }

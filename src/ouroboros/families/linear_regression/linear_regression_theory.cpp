@@ -36,6 +36,7 @@ std::optional<TheoryValue> LinearRegressionFamily::theory(const TheoryQuery& q) 
     if (!m) return std::nullopt;
     if (q.metric == "test_error" || q.metric == "variance") {
       v.mid = *m * theory::ols_fit_variance(s2, d_, T);
+      v.kind = TheoryKind::kExact;
       v.source =
           q.regime.kind == RegimeKind::kReplace
               ? "n sigma^2 d/(T-d-1), Gerstgrasser et al. 2024 (any Sigma: E(X^T X)^-1 = Sigma^-1/(T-d-1))"
@@ -44,10 +45,12 @@ std::optional<TheoryValue> LinearRegressionFamily::theory(const TheoryQuery& q) 
               : "sigma^2 d/(T-d-1) H_n, derived from Gerstgrasser et al. 2024 App. E";
     } else if (q.metric == "bias") {
       v.mid = 0;
+      v.kind = TheoryKind::kExact;
       v.source = "0: least squares is unbiased given the design (derived)";
     } else if (q.metric == "downstream_error" && downstream_samples_ > 0) {
       v.mid = downstream_clean_ +
               *m * s2 * theory::chain_rho(std::span(eig_.data(), eig_.size()), downstream_, T);
+      v.kind = downstream_.lambda == 0 ? TheoryKind::kExact : TheoryKind::kApproximation;
       v.source =
           downstream_.lambda == 0
               ? "E_clean + n sigma0^2 rho, rho = d/(T0-d-1): Dohmatob et al. 2024 (exact at lambda = 0)"
@@ -74,6 +77,7 @@ std::optional<TheoryValue> LinearRegressionFamily::theory(const TheoryQuery& q) 
       v.mid = truth_.w.squaredNorm() - bias + var / c;
     else
       return std::nullopt;
+    v.kind = TheoryKind::kExact;
     v.source =
         "||w0||^2 (1-q^n) + sigma0^2 T0/(d-T0-1) (1-q^n)/(1-q), q = T0/d: Dohmatob et al. 2024 (derived)";
     return v;

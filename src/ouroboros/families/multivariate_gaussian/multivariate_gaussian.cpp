@@ -232,12 +232,14 @@ std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery&
   TheoryValue v;
   if (q.metric == "trace") {
     v.mid = trace0 * std::pow(ratio, kd);
+    v.kind = TheoryKind::kExact;
     v.source = "E[tr Sigma_k] = ((n-1)/D)^k tr Sigma_0, D the covariance divisor (derived)";
   } else if (q.metric == "logdet") {
     // E log det W = sum_{i=1}^d psi((n - i)/2) + d log 2 for W ~ Wishart_d(n - 1, I).
     double step = dd * (std::log(2.0) - std::log(divisor));
     for (Eigen::Index i = 1; i <= d_; ++i) step += boost::math::digamma((nd - static_cast<double>(i)) / 2.0);
     v.mid = truth_.log_det + kd * step;
+    v.kind = TheoryKind::kExact;
     v.source =
         "E[log det Sigma_k] = log det Sigma_0 + k (sum_i psi((n-i)/2) + d log(2/D)) (derived; "
         "generalises Suresh et al. 2025 Sec. 5)";
@@ -246,6 +248,7 @@ std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery&
     // Sigma_j]/n.
     const double sum = ratio == 1.0 ? kd : (1.0 - std::pow(ratio, kd)) / (1.0 - ratio);
     v.mid = trace0 * sum / nd;
+    v.kind = TheoryKind::kExact;
     v.source = "E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j] / n (derived)";
   } else {
     return std::nullopt;

@@ -23,7 +23,7 @@ FamilyDescriptor PoissonFamily::descriptor() {
   d.estimators = {"mle"};
   d.metrics = {
       {"lambda", "fitted mean L_k"},
-      {"alive", "1 if L_k != 0, else 0 (its mean is Pr(L_k != 0))"},
+      {"alive", "1 if L_k != 0, else 0 (its mean is Pr(L_k != 0))", true},
   };
   d.kernels = "statistics: the sum of a batch by one Poisson(n L) draw; accumulate_subsample uses the sample kernel";
   return d;
@@ -70,11 +70,13 @@ std::optional<TheoryValue> PoissonFamily::theory(const TheoryQuery& q) const {
   TheoryValue v;
   if (q.metric == "lambda") {
     v.mid = truth_.lambda;
+    v.kind = TheoryKind::kExact;
     v.source = "E[L_k] = lambda0 in every regime (derived)";
     return v;
   }
   if (q.metric != "alive" || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
   v.mid = theory::poisson_nonzero(truth_.lambda, q.samples.at(1), q.generation);
+  v.kind = TheoryKind::kExact;
   v.source = "Suresh et al. 2025, Theorem 2 (exact)";
   return v;
 }
