@@ -72,6 +72,45 @@ TEST(GmmSymmetric, TheoremFourBoundsTheCollapseProbability) {
   }
 }
 
+// Far-apart components (sigma = 1e-9 mu): both estimators stay finite and resolve sigma at that scale. Once the
+// components do not overlap, the joint ML is (mean |y|, sd |y|) to first order, and so is the approximation.
+TEST(GmmSymmetric, TinySigmaIsResolvedNotNan) {
+  for (const double sigma : {1e-4, 1e-9, 1e-14}) {
+    const auto ys = draw(1.0, sigma, 10, 7);
+    double m1 = 0, s2 = 0;
+    for (const double y : ys) m1 += std::abs(y) / 10;
+    for (const double y : ys) s2 += (std::abs(y) - m1) * (std::abs(y) - m1) / 10;
+    for (const auto& fit : {GmmSymmetricFamily::joint_ml(ys), GmmSymmetricFamily::approximate_joint_ml(ys)}) {
+      ASSERT_TRUE(std::isfinite(fit.sigma) && std::isfinite(fit.mu)) << "sigma " << sigma;
+      EXPECT_NEAR(fit.mu, m1, 1e-12) << "sigma " << sigma;
+    }
+    EXPECT_NEAR(GmmSymmetricFamily::joint_ml(ys).sigma / std::sqrt(s2), 1.0, 1e-6) << "sigma " << sigma;
+  }
+  // Every |y| equal (sigma below the resolution of mu): sigma is exactly 0, mu = |y|, a fixed point.
+  const std::vector<double> same{1.0, -1.0, 1.0, 1.0};
+  EXPECT_EQ(GmmSymmetricFamily::joint_ml(same).sigma, 0.0);
+  EXPECT_EQ(GmmSymmetricFamily::approximate_joint_ml(same).sigma, 0.0);
+  EXPECT_EQ(GmmSymmetricFamily::approximate_joint_ml(same).mu, 1.0);
+}
+
+// Collapsing chains collapse towards sigma = 0 for both estimators: no NaN in any replicate, and the median keeps
+// falling (the joint ML used to stall near 4e-4, the approximation to turn NaN near 1e-8).
+TEST(GmmSymmetric, CollapsingChainsNeitherTurnNanNorStall) {
+  for (const char* estimator : {"approximate", "joint"}) {
+    const auto run = testing::run_toml(testing::experiment_toml(
+        "gmm_symmetric(mu=1, sigma=1)", std::string("gmm_symmetric(estimator=") + estimator + ")", 200, 200, 10,
+        "[\"replace\"]"));
+    for (const std::int64_t k : {50, 100, 150, 200}) {
+      const auto& row = run.sink.at("replace", k, "sigma");
+      EXPECT_EQ(row.stats.finite, 200) << estimator << " k=" << k;
+      EXPECT_FALSE(std::isnan(row.stats.mean)) << estimator << " k=" << k;
+    }
+    EXPECT_LT(run.sink.at("replace", 200, "sigma").stats.q50, 1e-3 * run.sink.at("replace", 100, "sigma").stats.q50)
+        << estimator;
+    EXPECT_GT(run.sink.at("replace", 200, "mu").stats.q50, 0.5) << estimator << ": mu does not fall to 0";
+  }
+}
+
 TEST(GmmSymmetric, BadInput) {
   const auto message = testing::simulator_error;
   EXPECT_NE(message("gmm_symmetric(mu=-1)", "gmm_symmetric").find("'mu=-1' must be >= 0"), std::string::npos);

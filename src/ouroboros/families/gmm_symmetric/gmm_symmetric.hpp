@@ -9,7 +9,8 @@
 //                 m2 s2 / m1^2 if m2 <= 2 m1^2), mu = sqrt(m2 - sigma^2).
 //   joint       : the joint maximum-likelihood estimate, numerically. At the joint maximum sigma^2 = m2 - mu^2
 //                 (the sigma^2 score equation given the mu one), so the maximum of the likelihood along that
-//                 curve is the global one: Brent's method (Boost.Math) over mu in [0, sqrt(m2)).
+//                 curve is the global one: Brent's method (Boost.Math) over log sigma in [log(sd|y|/100),
+//                 log sqrt(m2)], which resolves sigma to ~1e-8 relative at any scale; all |y| equal gives sigma = 0.
 // Kernels    sample only (no finite sufficient statistic for sampling the next generation's estimate).
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025), Theorem 4 (approximate joint ML):
 //            Pr(Sigma_k > eps) <= (sigma0/eps) exp(-k/(4n)).
