@@ -39,6 +39,12 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", dir.string(), ec.message()));
 
+  if (!options.quiet && !config.table_dropped.empty()) {
+    std::string list;
+    for (const auto g : config.table_dropped) list += (list.empty() ? "" : ", ") + std::to_string(g);
+    fmt::print(stderr, "ouroboros: output.table: generation(s) {} past the last generation {} not shown\n", list,
+               config.generations);
+  }
   install_interrupt_handler();
   const bool forgetting = config.forgetting && simulator->items() > 0;
   std::unique_ptr<CsvSink> csv;

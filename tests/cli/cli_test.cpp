@@ -105,6 +105,19 @@ TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
   EXPECT_NE(r.out.find("sigma>0.5"), std::string::npos) << "the stdout table shows the threshold metric";
 }
 
+// A table listing generations past G (after --set experiment.generations=2) drops them, says so once on stderr,
+// and runs; --quiet says nothing.
+TEST_F(Cli, TableGenerationsPastTheLastAreDroppedWithOneNote) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian", "[output]\ntable = [1, 2, 5, 50]\n"));
+  const auto r = run("run " + exp.string() + " --set experiment.generations=2 --out " + (dir_ / "t").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("output.table: generation(s) 5, 50 past the last generation 2 not shown"), std::string::npos)
+      << r.err;
+  const auto q = run("run " + exp.string() + " --quiet --set experiment.generations=2 --out " + (dir_ / "q").string());
+  ASSERT_EQ(q.status, 0) << q.err;
+  EXPECT_EQ(q.err, "");
+}
+
 TEST_F(Cli, SummaryIsIdenticalForAnyThreadCount) {
   const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=50, a=1, b=0)", "categorical",
                                               "[output]\ntrajectories = true\n"));

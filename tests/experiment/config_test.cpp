@@ -157,7 +157,9 @@ family = "gaussian")toml",
       {"[experiment\ngenerations = 1\n", {"exp.toml", "malformed TOML"}},
       {with("metrics", "thresholds = [\"sigma >> 1\"]"), {"metrics.thresholds", "sigma >> 1"}},
       {with("output", "trajectories = 0"), {"output.trajectories"}},
-      {with("output", "table = [6]"), {"output.table", "[0, 5]"}},
+      {with("output", "table = [-1]"), {"output.table", ">= 0"}},
+      {with_experiment("regimes = [\"fresh_mix(fraction=0.5)\"]"),
+       {"experiment.regimes", "unknown parameter 'fraction'", "allowed: real_fraction"}},
       {R"toml([experiment]
 generations = 2
 samples = 10

@@ -197,7 +197,7 @@ const SpecValue* SpecReader::find(std::string_view key) {
 
 const SpecValue& SpecReader::required(std::string_view key) {
   const SpecValue* v = find(key);
-  if (!v) fail(key, "is required");
+  if (!v) missing(key);
   return *v;
 }
 
@@ -208,10 +208,17 @@ void SpecReader::fail(std::string_view key, const std::string& message) const {
   throw UserError(fmt::format("{} parameter '{}{}' {}", what_, key, shown, message));
 }
 
+void SpecReader::missing(std::string_view key) const {
+  for (const auto& [k, v] : spec_.args)
+    if (std::none_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; }))
+      throw UserError(fmt::format("{}: unknown parameter '{}' (allowed: {})", what_, k, allowed_list(params_)));
+  fail(key, "is required");
+}
+
 double SpecReader::number(std::string_view key, std::optional<double> fallback) {
   const SpecValue* v = find(key);
   if (!v) {
-    if (!fallback) fail(key, "is required");
+    if (!fallback) missing(key);
     return *fallback;
   }
   if (v->kind != SpecValue::Kind::kNumber || !std::isfinite(v->number)) fail(key, "must be a finite number");
@@ -233,7 +240,7 @@ double SpecReader::probability(std::string_view key, std::optional<double> fallb
 std::int64_t SpecReader::integer(std::string_view key, std::int64_t min_value, std::optional<std::int64_t> fallback) {
   const SpecValue* v = find(key);
   if (!v) {
-    if (!fallback) fail(key, "is required");
+    if (!fallback) missing(key);
     return *fallback;
   }
   if (v->kind != SpecValue::Kind::kNumber || v->number != std::floor(v->number) || std::abs(v->number) > 9.0e15)
@@ -254,7 +261,7 @@ std::string SpecReader::word(std::string_view key, const std::vector<std::string
                              std::optional<std::string> fallback) {
   const SpecValue* v = find(key);
   if (!v) {
-    if (!fallback) fail(key, "is required");
+    if (!fallback) missing(key);
     return *fallback;
   }
   if (std::find(allowed.begin(), allowed.end(), v->text) == allowed.end() || v->kind == SpecValue::Kind::kList) {
@@ -268,7 +275,7 @@ std::string SpecReader::word(std::string_view key, const std::vector<std::string
 std::string SpecReader::text(std::string_view key, std::optional<std::string> fallback) {
   const SpecValue* v = find(key);
   if (!v) {
-    if (!fallback) fail(key, "is required");
+    if (!fallback) missing(key);
     return *fallback;
   }
   if (v->kind == SpecValue::Kind::kList) fail(key, "must be a single value, not a list");

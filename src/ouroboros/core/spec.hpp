@@ -56,6 +56,9 @@ class SpecReader {
   // Throws for any key that was not read: unknown keys are errors, never silently ignored.
   void finish() const;
   [[noreturn]] void fail(std::string_view key, const std::string& message) const;
+  // A required parameter is absent. A misspelt one (fresh_mix(fraction=...)) is reported first, as unknown with
+  // the allowed names, since it is the likelier mistake.
+  [[noreturn]] void missing(std::string_view key) const;
 
  private:
   const SpecValue* find(std::string_view key);

@@ -321,9 +321,9 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
     if (!arr) bad("output.table", *node, "must be an array of generations");
     for (const auto& item : *arr) {
       const auto v = item.value_exact<std::int64_t>();
-      if (!v || *v < 0 || *v > c.generations)
-        bad("output.table", *node, fmt::format("every entry must be a generation in [0, {}]", c.generations));
-      c.table_generations.push_back(*v);
+      if (!v || *v < 0) bad("output.table", *node, "every entry must be a generation >= 0");
+      // Past G: dropped, so that a shorter run (--set experiment.generations=2) needs no edit of the table.
+      (*v > c.generations ? c.table_dropped : c.table_generations).push_back(*v);
     }
   }
   std::vector<std::string> regime_names, threshold_labels, first_labels;

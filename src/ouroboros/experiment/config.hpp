@@ -31,6 +31,7 @@ struct ExperimentConfig {
   std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
   bool forgetting = true;
   std::vector<std::int64_t> table_generations;  // generations shown on stdout; empty: automatic
+  std::vector<std::int64_t> table_dropped;      // output.table entries past G (e.g. after --set generations)
   nlohmann::json resolved;                      // every key with its value after defaults and overrides
 };
 
