@@ -1,6 +1,8 @@
 #pragma once
 // SimulatorFor<F>: the one adapter from a typed family class F to the type-erased Simulator interface, and
 // OUROBOROS_REGISTER_FAMILY(F), which registers F under F::descriptor().name at start-up.
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "ouroboros/core/error.hpp"
@@ -20,10 +22,18 @@ class SimulatorFor final : public Simulator {
 
   bool statistics_kernel_supports(const Regime& regime) const override {
     if constexpr (!HasStatistics<F>) return false;
-    return regime.kind != RegimeKind::kAccumulateSubsample || kHasStatsSubsample<F>;
+    if (regime.kind == RegimeKind::kAccumulateSubsample || regime.kind == RegimeKind::kKeepReal)
+      return kHasStatsSubsample<F>;
+    return true;
   }
 
   void validate(const Regime& regime, const SampleSchedule& samples) const override {
+    if constexpr (!(HasWeightedFit<F> && HasStatsOf<F>)) {
+      if (regime.weighted())
+        throw UserError(fmt::format("experiment.regimes: {} weights real and synthetic samples, but the fit of {} "
+                                    "cannot carry weights (`ouroboros families` lists the families that can)",
+                                    regime.name(), F::descriptor().name));
+    }
     if constexpr (HasValidate<F>) f_.validate(regime, samples);
   }
 

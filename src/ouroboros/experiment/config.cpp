@@ -255,6 +255,14 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
       throw UserError(fmt::format(
           "experiment.regimes: {} draws a subsample larger than the pool at generation 1 ({} samples); "
           "use size <= {}", regime.name(), config.samples.at(1), config.samples.at(1)));
+    if (regime.kind == RegimeKind::kKeepReal)
+      for (std::int64_t k = 2; k <= config.samples.generations(); ++k) {
+        const auto kept = std::llround(regime.real_fraction * static_cast<double>(config.samples.at(k)));
+        if (kept > config.samples.at(1))
+          throw UserError(fmt::format(
+              "experiment.regimes: {} keeps {} real samples at generation {}, more than the {} of the real batch; "
+              "use a smaller fraction or a larger n_1", regime.name(), kept, k, config.samples.at(1)));
+      }
     simulator.validate(regime, config.samples);
   }
 }

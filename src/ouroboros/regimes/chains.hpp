@@ -5,6 +5,10 @@
 //   SampleChain<F> : the per-sample reference: draws every sample, pools sample vectors, subsamples by
 //                    choosing indices without replacement, fits with F::fit_samples.
 // Both follow regimes/regime.hpp exactly and use the same random streams per (replicate, generation).
+// Generation 1's real batch is the same in every regime of a replicate, whichever kernel runs it: for a family
+// whose statistics kernel cannot serve every regime (no subsample_stats, so accumulate_subsample and keep_real
+// fall back to samples), the statistics kernel draws the real batch as samples, from the same stream as the
+// sample kernel, and summarises it with F::stats_of. O(n_1) once per replicate.
 #include <algorithm>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
@@ -30,25 +34,33 @@ class ChainBase : public Chain {
   const std::vector<double>& real_item_counts() const override { return real_counts_; }
 
  protected:
+  // Generation k's draws: from model k-1 (generation 1: from the truth, the real batch), fresh from the truth,
+  // and kept from the real batch.
+  struct Draws {
+    std::int64_t synthetic = 0, fresh_real = 0, kept_real = 0;
+  };
+
   Rng rng(std::int64_t generation, Stream stream) const {
     return Rng(seed_, replicate_, static_cast<std::uint64_t>(generation), stream);
   }
-  // Number of synthetic draws from model k-1 and fresh real draws from the truth at generation k.
-  std::pair<std::int64_t, std::int64_t> draws(std::int64_t k) const {
+  Draws draws(std::int64_t k) const {
     const std::int64_t n = samples_.at(k);
-    if (k == 1) return {n, 0};  // generation 1 is fitted on real data: "synthetic" draws come from model 0 = truth
+    if (k == 1) return {n, 0, 0};  // generation 1 is fitted on real data: "synthetic" draws come from model 0 = truth
+    const auto share = [&](double x) { return static_cast<std::int64_t>(std::llround(x * static_cast<double>(n))); };
     switch (regime_.kind) {
-      case RegimeKind::kGrow: return {k * n, 0};
-      case RegimeKind::kFreshMix: {
-        const auto real = static_cast<std::int64_t>(std::llround(regime_.real_fraction * static_cast<double>(n)));
-        return {n - real, real};
-      }
-      default: return {n, 0};
+      case RegimeKind::kGrow: return {k * n, 0, 0};
+      case RegimeKind::kFreshMix: return {n - share(regime_.real_fraction), share(regime_.real_fraction), 0};
+      case RegimeKind::kKeepReal: return {n - share(regime_.real_fraction), 0, share(regime_.real_fraction)};
+      case RegimeKind::kAccumulateRatio:
+      case RegimeKind::kAugment: return {share(regime_.ratio), 0, 0};
+      default: return {n, 0, 0};
     }
   }
-  bool pooled() const {
-    return regime_.kind == RegimeKind::kAccumulate || regime_.kind == RegimeKind::kAccumulateSubsample;
-  }
+  bool pooled() const { return regime_.pooled(); }
+  // Regimes that reuse the real batch after generation 1.
+  bool keeps_real() const { return regime_.kind == RegimeKind::kAugment || regime_.kind == RegimeKind::kKeepReal; }
+  // fresh_mix(real_weight=w) with both kinds of sample present.
+  bool weighs(const Draws& d) const { return regime_.weighted() && d.synthetic > 0 && d.fresh_real > 0; }
   const typename F::Model& source(std::int64_t k) const { return k == 1 ? f_.truth() : prev_; }
   void finish_step(std::int64_t k, std::span<double> metrics) {
     if constexpr (HasMaskedMetrics<F>) {
@@ -73,23 +85,54 @@ class ChainBase : public Chain {
   MetricMask wanted_;
 };
 
+// A family whose statistics kernel falls back to samples for some regime draws its real batch as samples.
+template <class F>
+inline constexpr bool kRealBatchAsSamples = !kHasStatsSubsample<F>;
+
 template <class F>
 class StatsChain final : public ChainBase<F> {
   using Base = ChainBase<F>;
   static_assert(!kHasItems<F> || HasItemCountsFromStats<F>,
                 "a family with items and a statistics kernel must count its items from Stats (item_counts_stats)");
+  static_assert(kHasStatsSubsample<F> || HasStatsOf<F>,
+                "a family with a statistics kernel but no subsample_stats must summarise samples (stats_of), so "
+                "that regimes run on the sample kernel share generation 1's real batch");
 
  public:
   using Base::Base;
 
   void step(std::int64_t k, std::span<double> metrics) override {
-    const auto [synthetic, real] = this->draws(k);
+    const auto d = this->draws(k);
     Rng rng_syn = this->rng(k, Stream::kSynthetic);
-    this->f_.draw_stats(this->source(k), synthetic, rng_syn, batch_);
-    if (real > 0) {
+    if (k == 1 && kRealBatchAsSamples<F>) {
+      if constexpr (HasStatsOf<F>) {
+        samples_.clear();
+        this->f_.sample(this->f_.truth(), d.synthetic, rng_syn, samples_);
+        this->f_.stats_of(samples_, batch_);
+      }
+    } else {
+      this->f_.draw_stats(this->source(k), d.synthetic, rng_syn, batch_);
+    }
+    if (k == 1 && this->keeps_real()) real_ = batch_;
+    if (d.fresh_real > 0) {
       Rng rng_real = this->rng(k, Stream::kReal);
-      this->f_.draw_stats(this->f_.truth(), real, rng_real, extra_);
+      this->f_.draw_stats(this->f_.truth(), d.fresh_real, rng_real, extra_);
+      if (this->weighs(d)) {
+        if constexpr (HasWeightedFit<F>) {
+          this->f_.fit_weighted(extra_, batch_, this->regime_.real_weight, this->cur_);
+          this->finish_step(k, metrics);
+          return;
+        }
+      }
       this->f_.merge(batch_, extra_);
+    }
+    if (k > 1 && this->regime_.kind == RegimeKind::kAugment) this->f_.merge(batch_, real_);
+    if (k > 1 && d.kept_real > 0) {
+      if constexpr (kHasStatsSubsample<F>) {
+        Rng rng_sub = this->rng(k, Stream::kSubsample);
+        this->f_.subsample_stats(real_, d.kept_real, rng_sub, extra_);
+        this->f_.merge(batch_, extra_);
+      }
     }
     if constexpr (kHasItems<F>)
       if (k == 1) this->f_.item_counts_stats(batch_, this->real_counts_);
@@ -100,7 +143,7 @@ class StatsChain final : public ChainBase<F> {
       else
         this->f_.merge(pool_, batch_);
       train = &pool_;
-      if (this->regime_.kind == RegimeKind::kAccumulateSubsample) {
+      if (this->regime_.kind == RegimeKind::kAccumulateSubsample && k > 1) {
         if constexpr (kHasStatsSubsample<F>) {
           Rng rng_sub = this->rng(k, Stream::kSubsample);
           this->f_.subsample_stats(pool_, this->regime_.subsample_size, rng_sub, extra_);
@@ -113,7 +156,8 @@ class StatsChain final : public ChainBase<F> {
   }
 
  private:
-  typename F::Stats batch_, extra_, pool_;
+  typename F::Stats batch_, extra_, pool_, real_;
+  std::vector<typename F::Sample> samples_;
 };
 
 template <class F>
@@ -124,31 +168,42 @@ class SampleChain final : public ChainBase<F> {
   using Base::Base;
 
   void step(std::int64_t k, std::span<double> metrics) override {
-    const auto [synthetic, real] = this->draws(k);
+    const auto d = this->draws(k);
     std::vector<typename F::Sample>& batch = this->pooled() ? pool_ : batch_;
     if (!this->pooled()) batch.clear();
     const std::size_t start = batch.size();
     Rng rng_syn = this->rng(k, Stream::kSynthetic);
-    this->f_.sample(this->source(k), synthetic, rng_syn, batch);
-    if (real > 0) {
+    this->f_.sample(this->source(k), d.synthetic, rng_syn, batch);
+    if (k == 1 && this->keeps_real()) real_ = batch;
+    if (d.fresh_real > 0) {
       Rng rng_real = this->rng(k, Stream::kReal);
-      this->f_.sample(this->f_.truth(), real, rng_real, batch);
+      if (this->weighs(d)) {
+        if constexpr (HasWeightedFit<F> && HasStatsOf<F>) {
+          // The weighted fit is defined on the two groups' statistics; here they are summed from the samples.
+          fresh_.clear();
+          this->f_.sample(this->f_.truth(), d.fresh_real, rng_real, fresh_);
+          typename F::Stats real, synthetic;
+          this->f_.stats_of(fresh_, real);
+          this->f_.stats_of(batch, synthetic);
+          this->f_.fit_weighted(real, synthetic, this->regime_.real_weight, this->cur_);
+          this->finish_step(k, metrics);
+          return;
+        }
+      }
+      this->f_.sample(this->f_.truth(), d.fresh_real, rng_real, batch);
+    }
+    if (k > 1 && this->regime_.kind == RegimeKind::kAugment) batch.insert(batch.end(), real_.begin(), real_.end());
+    if (k > 1 && d.kept_real > 0) {
+      Rng rng_sub = this->rng(k, Stream::kSubsample);
+      choose(real_, d.kept_real, rng_sub, batch);
     }
     if constexpr (kHasItems<F>)
       if (k == 1) this->f_.item_counts(std::span(batch).subspan(start), this->real_counts_);
     std::span<const typename F::Sample> train(batch);
-    if (this->regime_.kind == RegimeKind::kAccumulateSubsample) {
-      // Partial Fisher-Yates over indices: a uniform subset of the pool, drawn without replacement.
+    if (this->regime_.kind == RegimeKind::kAccumulateSubsample && k > 1) {
       Rng rng_sub = this->rng(k, Stream::kSubsample);
-      const std::size_t size = static_cast<std::size_t>(this->regime_.subsample_size);
-      index_.resize(pool_.size());
-      std::iota(index_.begin(), index_.end(), std::size_t{0});
       subsample_.clear();
-      for (std::size_t i = 0; i < size; ++i) {
-        const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(i, index_.size() - 1)(rng_sub);
-        std::swap(index_[i], index_[j]);
-        subsample_.push_back(pool_[index_[i]]);
-      }
+      choose(pool_, this->regime_.subsample_size, rng_sub, subsample_);
       train = subsample_;
     }
     this->f_.fit_samples(train, this->cur_);
@@ -156,7 +211,19 @@ class SampleChain final : public ChainBase<F> {
   }
 
  private:
-  std::vector<typename F::Sample> batch_, pool_, subsample_;
+  // Appends `size` elements of `from` chosen uniformly without replacement (a partial Fisher-Yates over indices).
+  void choose(const std::vector<typename F::Sample>& from, std::int64_t size, Rng& rng,
+              std::vector<typename F::Sample>& out) {
+    index_.resize(from.size());
+    std::iota(index_.begin(), index_.end(), std::size_t{0});
+    for (std::size_t i = 0; i < static_cast<std::size_t>(size); ++i) {
+      const std::size_t j = boost::random::uniform_int_distribution<std::size_t>(i, index_.size() - 1)(rng);
+      std::swap(index_[i], index_[j]);
+      out.push_back(from[index_[i]]);
+    }
+  }
+
+  std::vector<typename F::Sample> batch_, pool_, subsample_, real_, fresh_;
   std::vector<std::size_t> index_;
 };
 

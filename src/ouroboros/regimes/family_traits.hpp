@@ -19,6 +19,18 @@ concept HasStatistics = requires(const F& f, const typename F::Model& m, typenam
   f.fit_stats(cs, out);
 };
 
+// stats_of(samples, out): the statistics of a batch of samples (what fit_samples computes before it fits).
+template <class F>
+concept HasStatsOf = requires(const F& f, std::span<const typename F::Sample> xs, typename F::Stats& s) {
+  f.stats_of(xs, s);
+};
+
+// fit_weighted(real, synthetic, w, out): fresh_mix(real_weight=w).
+template <class F>
+concept HasWeightedFit = requires(const F& f, const typename F::Stats& cs, typename F::Model& out) {
+  f.fit_weighted(cs, cs, double{}, out);
+};
+
 template <class F>
 concept HasStatsSubsampleImpl = requires(const F& f, const typename F::Stats& pool, typename F::Stats& out, Rng& rng) {
   f.subsample_stats(pool, std::int64_t{}, rng, out);

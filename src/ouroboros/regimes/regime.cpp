@@ -13,7 +13,11 @@ namespace ouro {
 namespace {
 const std::vector<ParamInfo> kNoParams;
 const std::vector<ParamInfo> kSubsampleParams{{"size", "", "training-set size drawn without replacement from the pool"}};
-const std::vector<ParamInfo> kFreshParams{{"real_fraction", "", "fraction of each generation's n_k drawn fresh from the truth"}};
+const std::vector<ParamInfo> kFreshParams{
+    {"real_fraction", "", "fraction of each generation's n_k drawn fresh from the truth"},
+    {"real_weight", "", "weight w in [0, 1] of each real sample in the fit (synthetic ones: 1 - w); unweighted if absent"}};
+const std::vector<ParamInfo> kRatioParams{{"ratio", "1", "synthetic samples per generation, as a multiple of n_k (>= 0)"}};
+const std::vector<ParamInfo> kKeepParams{{"fraction", "", "share of n_k drawn afresh from the real batch of generation 1"}};
 
 std::string number_text(double x) { return fmt::format("{}", x); }
 }  // namespace
@@ -22,9 +26,16 @@ std::string Regime::name() const {
   switch (kind) {
     case RegimeKind::kReplace: return "replace";
     case RegimeKind::kAccumulate: return "accumulate";
+    case RegimeKind::kAccumulateRatio: return fmt::format("accumulate(ratio={})", number_text(ratio));
     case RegimeKind::kAccumulateSubsample: return fmt::format("accumulate_subsample(size={})", subsample_size);
     case RegimeKind::kGrow: return "grow";
-    case RegimeKind::kFreshMix: return fmt::format("fresh_mix(real_fraction={})", number_text(real_fraction));
+    case RegimeKind::kFreshMix:
+      if (weighted())
+        return fmt::format("fresh_mix(real_fraction={}, real_weight={})", number_text(real_fraction),
+                           number_text(real_weight));
+      return fmt::format("fresh_mix(real_fraction={})", number_text(real_fraction));
+    case RegimeKind::kAugment: return fmt::format("augment(ratio={})", number_text(ratio));
+    case RegimeKind::kKeepReal: return fmt::format("keep_real(fraction={})", number_text(real_fraction));
   }
   return {};
 }
@@ -33,9 +44,13 @@ const std::vector<std::string>& regime_help() {
   static const std::vector<std::string> help{
       "replace: each generation is fitted on n_k samples from the previous model only",
       "accumulate: the real batch plus every synthetic batch so far",
+      "accumulate(ratio=L): the same, with synthetic batches of round(L*n_k) samples",
       "accumulate_subsample(size=S): S samples drawn without replacement from the accumulated pool",
       "grow: replace, but generation k draws k*n_k samples from the previous model",
       "fresh_mix(real_fraction=F): round(F*n_k) fresh real samples plus n_k - round(F*n_k) synthetic ones",
+      "fresh_mix(real_fraction=F, real_weight=w): the same, the fit weighting real samples by w, synthetic by 1-w",
+      "augment(ratio=L): the real batch of generation 1, kept fixed, plus round(L*n_k) synthetic samples",
+      "keep_real(fraction=f): round(f*n_k) samples drawn afresh from the real batch plus n_k - round(f*n_k) synthetic",
   };
   return help;
 }
@@ -44,11 +59,17 @@ Regime parse_regime(const std::string& text) {
   const Spec spec = parse_spec(text);
   Regime r;
   const std::string what = fmt::format("regime '{}':", text);
-  if (spec.name == "replace" || spec.name == "accumulate" || spec.name == "grow") {
+  if (spec.name == "replace" || spec.name == "grow") {
     SpecReader(spec, what, kNoParams).finish();
-    r.kind = spec.name == "replace" ? RegimeKind::kReplace
-             : spec.name == "grow"  ? RegimeKind::kGrow
-                                    : RegimeKind::kAccumulate;
+    r.kind = spec.name == "replace" ? RegimeKind::kReplace : RegimeKind::kGrow;
+  } else if (spec.name == "accumulate" || spec.name == "augment") {
+    SpecReader reader(spec, what, kRatioParams);
+    r.ratio = reader.number("ratio", 1.0);
+    if (!(r.ratio >= 0)) reader.fail("ratio", "must be >= 0");
+    r.kind = spec.name == "augment" ? RegimeKind::kAugment
+             : r.ratio == 1         ? RegimeKind::kAccumulate
+                                    : RegimeKind::kAccumulateRatio;
+    reader.finish();
   } else if (spec.name == "accumulate_subsample") {
     SpecReader reader(spec, what, kSubsampleParams);
     r.kind = RegimeKind::kAccumulateSubsample;
@@ -58,11 +79,17 @@ Regime parse_regime(const std::string& text) {
     SpecReader reader(spec, what, kFreshParams);
     r.kind = RegimeKind::kFreshMix;
     r.real_fraction = reader.probability("real_fraction");
+    if (reader.has("real_weight")) r.real_weight = reader.probability("real_weight");
+    reader.finish();
+  } else if (spec.name == "keep_real") {
+    SpecReader reader(spec, what, kKeepParams);
+    r.kind = RegimeKind::kKeepReal;
+    r.real_fraction = reader.probability("fraction");
     reader.finish();
   } else {
     throw UserError(fmt::format(
-        "unknown regime '{}' (allowed: replace, accumulate, accumulate_subsample(size=S), grow, "
-        "fresh_mix(real_fraction=F))",
+        "unknown regime '{}' (allowed: replace, accumulate, accumulate(ratio=L), accumulate_subsample(size=S), grow, "
+        "fresh_mix(real_fraction=F[, real_weight=w]), augment(ratio=L), keep_real(fraction=f))",
         spec.name));
   }
   return r;
@@ -78,14 +105,17 @@ std::int64_t min_training_size(const Regime& regime, const SampleSchedule& n) {
   switch (regime.kind) {
     case RegimeKind::kReplace:
     case RegimeKind::kFreshMix:
+    case RegimeKind::kKeepReal:
       return n.min();
     case RegimeKind::kGrow: {
       std::int64_t smallest = n.at(1);
       for (std::int64_t k = 2; k <= n.generations(); ++k) smallest = std::min(smallest, k * n.at(k));
       return smallest;
     }
-    case RegimeKind::kAccumulate:
-      return n.at(1);  // the pool only grows
+    case RegimeKind::kAccumulate:  // the pool only grows
+    case RegimeKind::kAccumulateRatio:
+    case RegimeKind::kAugment:  // the real batch is always in
+      return n.at(1);
     case RegimeKind::kAccumulateSubsample:
       return regime.subsample_size;
   }

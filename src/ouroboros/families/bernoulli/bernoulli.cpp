@@ -44,9 +44,14 @@ void BernoulliFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vect
   for (std::int64_t i = 0; i < n; ++i) out.push_back(rng.uniform() < m.p ? 1 : 0);
 }
 
+void BernoulliFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{static_cast<std::int64_t>(xs.size()), std::count(xs.begin(), xs.end(), Sample{1})};
+}
+
 void BernoulliFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
-  const auto ones = std::count(xs.begin(), xs.end(), Sample{1});
-  fit_stats(Stats{static_cast<std::int64_t>(xs.size()), ones}, out);
+  Stats s;
+  stats_of(xs, s);
+  fit_stats(s, out);
 }
 
 void BernoulliFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
@@ -64,6 +69,12 @@ void BernoulliFamily::subsample_stats(const Stats& pool, std::int64_t n, Rng& rn
 
 void BernoulliFamily::fit_stats(const Stats& s, Model& out) const {
   out.p = static_cast<double>(s.ones) / static_cast<double>(s.n);
+}
+
+void BernoulliFamily::fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const {
+  const double r = static_cast<double>(real.n), s = static_cast<double>(synthetic.n);
+  const auto a = sample_weights(real_weight, r, s);
+  out.p = (a.real * static_cast<double>(real.ones) + a.synthetic * static_cast<double>(synthetic.ones)) / (r + s);
 }
 
 void BernoulliFamily::metrics(const Model& m, std::span<double> out) const {

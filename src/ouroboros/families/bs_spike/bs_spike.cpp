@@ -106,10 +106,15 @@ void split_sorted(std::vector<double>& a, std::vector<double>& b) {
 }
 }  // namespace
 
+void BsSpikeFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{};
+  out.a.assign(xs.begin(), xs.end());
+  split_sorted(out.a, out.b);
+}
+
 void BsSpikeFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
   Stats s;
-  s.a.assign(xs.begin(), xs.end());
-  split_sorted(s.a, s.b);
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 

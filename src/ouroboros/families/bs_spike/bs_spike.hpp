@@ -58,6 +58,7 @@ class BsSpikeFamily {
   const Model& truth() const { return truth_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics
   void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
   void merge(Stats& into, const Stats& from) const;
   void fit_stats(const Stats& s, Model& out) const;

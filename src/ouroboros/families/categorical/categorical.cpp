@@ -76,13 +76,17 @@ void CategoricalFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::ve
   }
 }
 
+void CategoricalFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  reset(out);
+  for (const auto x : xs) {
+    if (out.counts[x]++ == 0) out.support.push_back(x);
+  }
+  out.total = static_cast<std::int64_t>(xs.size());
+}
+
 void CategoricalFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
   Stats s;
-  reset(s);
-  for (const auto x : xs) {
-    if (s.counts[x]++ == 0) s.support.push_back(x);
-  }
-  s.total = static_cast<std::int64_t>(xs.size());
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 
@@ -134,6 +138,32 @@ void CategoricalFamily::fit_stats(const Stats& s, Model& out) const {
     out.p[i] = static_cast<double>(s.counts[i]) / total;
     out.alive.push_back(i);
   }
+}
+
+void CategoricalFamily::fit_weighted(const Stats& real, const Stats& synthetic, double real_weight,
+                                     Model& out) const {
+  // The estimator of fit_stats on weighted counts a_r N_i(real) + a_s N_i(synthetic), which sum to n.
+  const std::size_t m = items();
+  const double r = static_cast<double>(real.total), s = static_cast<double>(synthetic.total);
+  const auto a = sample_weights(real_weight, r, s);
+  const auto weighted = [&](std::size_t i) {
+    return a.real * static_cast<double>(real.counts[i]) + a.synthetic * static_cast<double>(synthetic.counts[i]);
+  };
+  out.p.assign(m, 0.0);
+  out.alive.clear();
+  if (add_constant_) {
+    const double denom = r + s + static_cast<double>(m) * beta_;
+    for (std::uint32_t i = 0; i < m; ++i) {
+      out.p[i] = (weighted(i) + beta_) / denom;
+      out.alive.push_back(i);
+    }
+    return;
+  }
+  // Symbols in the order merge(synthetic, real) would list them, so that the next generation's draw (which walks
+  // the alive symbols in order) is the one of the unweighted fit when w = 1/2.
+  for (const auto* support : {&synthetic.support, &real.support})
+    for (const auto i : *support)
+      if (out.p[i] == 0.0 && (out.p[i] = weighted(i) / (r + s)) > 0) out.alive.push_back(i);
 }
 
 void CategoricalFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {

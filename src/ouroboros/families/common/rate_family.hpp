@@ -67,10 +67,14 @@ class RateFamily {
     for (std::int64_t i = 0; i < n; ++i)
       out.push_back(Traits::from_exponential(-std::log(rng.uniform()) / m.theta));  // an Exponential(theta)
   }
+  void stats_of(std::span<const Sample> xs, Stats& out) const {
+    out = Stats{};
+    out.n = static_cast<std::int64_t>(xs.size());
+    for (const double x : xs) out.t_sum += Traits::statistic(x);
+  }
   void fit_samples(std::span<const Sample> xs, Model& out) const {
     Stats s;
-    s.n = static_cast<std::int64_t>(xs.size());
-    for (const double x : xs) s.t_sum += Traits::statistic(x);
+    stats_of(xs, s);
     fit_stats(s, out);
   }
   void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const { draw_rate_stats(m.theta, n, rng, out); }

@@ -71,13 +71,18 @@ void GaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vecto
   for (std::int64_t i = 0; i < n; ++i) out.push_back(m.mean + m.sd * draw_normal(rng));
 }
 
-void GaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+void GaussianFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{};
   // Two passes over the samples: the reference computation of the statistics.
+  out.n = static_cast<std::int64_t>(xs.size());
+  for (const double x : xs) out.mean += x;
+  out.mean /= static_cast<double>(out.n);
+  for (const double x : xs) out.m2 += (x - out.mean) * (x - out.mean);
+}
+
+void GaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
   Stats s;
-  s.n = static_cast<std::int64_t>(xs.size());
-  for (const double x : xs) s.mean += x;
-  s.mean /= static_cast<double>(s.n);
-  for (const double x : xs) s.m2 += (x - s.mean) * (x - s.mean);
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 
@@ -136,6 +141,19 @@ void GaussianFamily::fit_stats(const Stats& s, Model& out) const {
   }
 }
 
+void GaussianFamily::fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const {
+  // Weighted mean and weighted scatter about it (within-group scatter plus the between-group term), with the
+  // frequency weights summing to n: the estimator's divisor is unchanged.
+  const double r = static_cast<double>(real.n), s = static_cast<double>(synthetic.n);
+  const auto a = sample_weights(real_weight, r, s);
+  Stats w;
+  w.n = real.n + synthetic.n;
+  w.mean = (a.real * r * real.mean + a.synthetic * s * synthetic.mean) / static_cast<double>(w.n);
+  const double dr = real.mean - w.mean, ds = synthetic.mean - w.mean;
+  w.m2 = a.real * (real.m2 + r * dr * dr) + a.synthetic * (synthetic.m2 + s * ds * ds);
+  fit_stats(w, out);
+}
+
 void GaussianFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const double var = m.sd * m.sd;
   const double d = m.mean - truth_.mean;
@@ -163,6 +181,7 @@ void GaussianFamily::validate(const Regime& regime, const SampleSchedule& sample
 }
 
 std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
+  if (auto v = mixing_theory(q)) return v;
   // Every result below is for a constant n per generation.
   if (!q.samples.constant()) return std::nullopt;
   const std::int64_t n = q.samples.at(1), k = q.generation;

@@ -51,6 +51,9 @@ class GaussianFamily {
   const Model& truth() const { return truth_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics
+  // fresh_mix(real_weight=w): the fit with real samples weighted w, synthetic ones 1 - w (regime.hpp)
+  void fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const;
   void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
   void merge(Stats& into, const Stats& from) const;
   void fit_stats(const Stats& s, Model& out) const;
@@ -59,6 +62,8 @@ class GaussianFamily {
   void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
   void validate(const Regime& regime, const SampleSchedule& samples) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
+  // known=variance mean_sq_error under fresh_mix (weighted or not), augment, keep_real, accumulate(ratio), grow
+  std::optional<TheoryValue> mixing_theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
 
  private:

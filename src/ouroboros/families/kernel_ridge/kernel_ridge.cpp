@@ -125,14 +125,19 @@ void KernelRidgeFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::ve
   }
 }
 
+void KernelRidgeFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{};
+  out.counts.assign(static_cast<std::size_t>(train_size_), 0);
+  out.sums = Eigen::MatrixXd::Zero(train_size_, kClasses);
+  for (const Sample& x : xs) {
+    ++out.counts[x.input];
+    for (Eigen::Index c = 0; c < kClasses; ++c) out.sums(x.input, c) += x.label[static_cast<std::size_t>(c)];
+  }
+}
+
 void KernelRidgeFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
   Stats s;
-  s.counts.assign(static_cast<std::size_t>(train_size_), 0);
-  s.sums = Eigen::MatrixXd::Zero(train_size_, kClasses);
-  for (const Sample& x : xs) {
-    ++s.counts[x.input];
-    for (Eigen::Index c = 0; c < kClasses; ++c) s.sums(x.input, c) += x.label[static_cast<std::size_t>(c)];
-  }
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 

@@ -241,18 +241,23 @@ void LinearRegressionFamily::sample(const Model& m, std::int64_t n, Rng& rng,
   }
 }
 
-void LinearRegressionFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+void LinearRegressionFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{};
   // The reference computation of the statistics, one row at a time.
-  Stats s;
-  s.count = static_cast<std::int64_t>(xs.size());
-  s.gram = Eigen::MatrixXd::Zero(d_, d_);
-  s.xty = s.xty_clean = Eigen::VectorXd::Zero(d_);
+  out.count = static_cast<std::int64_t>(xs.size());
+  out.gram = Eigen::MatrixXd::Zero(d_, d_);
+  out.xty = out.xty_clean = Eigen::VectorXd::Zero(d_);
   for (const Sample& row : xs) {
-    s.gram.noalias() += row.x * row.x.transpose();
-    s.xty += row.y * row.x;
-    s.xty_clean += row.y_clean * row.x;
-    if (!s.design) s.design = row.design;
+    out.gram.noalias() += row.x * row.x.transpose();
+    out.xty += row.y * row.x;
+    out.xty_clean += row.y_clean * row.x;
+    if (!out.design) out.design = row.design;
   }
+}
+
+void LinearRegressionFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  Stats s;
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 

@@ -121,18 +121,23 @@ void MultivariateGaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng
   }
 }
 
-void MultivariateGaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+void MultivariateGaussianFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{};
   // Two passes over the samples: the reference computation of the statistics.
-  Stats s;
-  s.n = static_cast<std::int64_t>(xs.size());
-  s.mean = Eigen::VectorXd::Zero(d_);
-  for (const Sample& x : xs) s.mean += x;
-  s.mean /= static_cast<double>(s.n);
-  s.scatter = Eigen::MatrixXd::Zero(d_, d_);
+  out.n = static_cast<std::int64_t>(xs.size());
+  out.mean = Eigen::VectorXd::Zero(d_);
+  for (const Sample& x : xs) out.mean += x;
+  out.mean /= static_cast<double>(out.n);
+  out.scatter = Eigen::MatrixXd::Zero(d_, d_);
   for (const Sample& x : xs) {
-    const Eigen::VectorXd dev = x - s.mean;
-    s.scatter.noalias() += dev * dev.transpose();
+    const Eigen::VectorXd dev = x - out.mean;
+    out.scatter.noalias() += dev * dev.transpose();
   }
+}
+
+void MultivariateGaussianFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  Stats s;
+  stats_of(xs, s);
   fit_stats(s, out);
 }
 

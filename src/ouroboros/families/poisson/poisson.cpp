@@ -43,8 +43,14 @@ void PoissonFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector
   for (std::int64_t i = 0; i < n; ++i) out.push_back(draw_poisson(rng, m.lambda));
 }
 
+void PoissonFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
+  out = Stats{static_cast<std::int64_t>(xs.size()), std::accumulate(xs.begin(), xs.end(), std::int64_t{0})};
+}
+
 void PoissonFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
-  fit_stats(Stats{static_cast<std::int64_t>(xs.size()), std::accumulate(xs.begin(), xs.end(), std::int64_t{0})}, out);
+  Stats s;
+  stats_of(xs, s);
+  fit_stats(s, out);
 }
 
 void PoissonFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const {
@@ -58,6 +64,12 @@ void PoissonFamily::merge(Stats& into, const Stats& from) const {
 
 void PoissonFamily::fit_stats(const Stats& s, Model& out) const {
   out.lambda = static_cast<double>(s.sum) / static_cast<double>(s.n);
+}
+
+void PoissonFamily::fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const {
+  const double r = static_cast<double>(real.n), s = static_cast<double>(synthetic.n);
+  const auto a = sample_weights(real_weight, r, s);
+  out.lambda = (a.real * static_cast<double>(real.sum) + a.synthetic * static_cast<double>(synthetic.sum)) / (r + s);
 }
 
 void PoissonFamily::metrics(const Model& m, std::span<double> out) const {
