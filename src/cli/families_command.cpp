@@ -37,7 +37,8 @@ int families_command(const std::string& name) {
     std::size_t metric_width = 14;
     for (const auto& m : f->metrics) metric_width = std::max(metric_width, m.name.size());
     for (const auto& m : f->metrics) fmt::print("    {:<{}} {}\n", m.name, metric_width, m.help);
-    fmt::print("  kernels: {}\n\n", f->kernels);
+    fmt::print("  kernels: {}\n", f->kernels);
+    fmt::print("  weighted fit (fresh_mix real_weight): {}\n\n", f->weighted_fit ? "yes" : "no");
   }
   if (!found) {
     std::string names;

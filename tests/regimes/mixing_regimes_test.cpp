@@ -161,6 +161,9 @@ TEST(MixingRegimes, BadInput) {
         << e.what();
   }
   EXPECT_EQ(parse_regime("accumulate(ratio=1)").name(), "accumulate");
+  for (const char* name : {"gaussian", "categorical", "bernoulli", "poisson"})
+    EXPECT_TRUE(Registry::instance().find(name)->weighted_fit) << name;
+  EXPECT_FALSE(Registry::instance().find("kde")->weighted_fit);
   EXPECT_EQ(parse_regime("accumulate(ratio=0.5)").kind, RegimeKind::kAccumulateRatio);
 }
 

@@ -114,6 +114,7 @@ struct FamilyDescriptor {
   std::vector<std::string> estimators;
   std::vector<MetricInfo> metrics;
   std::string kernels;  // what the statistics kernel draws, and which regimes fall back to samples
+  bool weighted_fit = false;  // fresh_mix(real_weight=w) is supported (set at registration from the contract)
   std::function<std::unique_ptr<Simulator>(const Spec& truth, const Spec& model)> make;
 };
 

@@ -76,6 +76,7 @@ template <class F>
 struct FamilyRegistrar {
   FamilyRegistrar() {
     FamilyDescriptor d = F::descriptor();
+    d.weighted_fit = HasWeightedFit<F> && HasStatsOf<F>;
     d.make = [](const Spec& truth, const Spec& model) -> std::unique_ptr<Simulator> {
       return std::make_unique<SimulatorFor<F>>(F(truth, model));
     };
