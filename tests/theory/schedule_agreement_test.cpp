@@ -139,5 +139,26 @@ TEST(ScheduleAgreement, MultivariateGaussianOnAScheduleInEveryRegime) {
   }
 }
 
+// ---------- kde ----------
+
+TEST(ScheduleAgreement, KdeMeanInEveryRegimeAndBandwidth) {
+  const std::vector<std::string> regimes{"replace", "grow", "accumulate", "fresh_mix(real_fraction=0.5)",
+                                         "accumulate_subsample(size=8)"};
+  const auto run =
+      run_toml(experiment_toml("kde(mean=1.5, sd=2)", "kde(bandwidth=scott)", 5, 4000, 10,
+                               "[\"replace\", \"grow\", \"accumulate\", \"fresh_mix(real_fraction=0.5)\", "
+                               "\"accumulate_subsample(size=8)\"]"));
+  expect_all(run, regimes, {"mean"}, 5, "scott");
+}
+
+TEST(ScheduleAgreement, KdeFixedBandwidthVarianceOnASchedule) {
+  const auto run =
+      run_toml(experiment_toml("kde(mean=0, sd=1)", "kde(bandwidth=0.3)", 1, 10000, 1,
+                               "[\"replace\", \"grow\", \"accumulate\", \"fresh_mix(real_fraction=0.3)\"]"),
+               schedule({10, 6, 15, 8, 20}));
+  expect_all(run, {"replace", "grow", "accumulate", "fresh_mix(real_fraction=0.3)"}, {"variance", "mean"}, 5,
+             "h = 0.3");
+}
+
 }  // namespace
 }  // namespace ouro
