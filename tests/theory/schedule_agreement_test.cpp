@@ -160,5 +160,35 @@ TEST(ScheduleAgreement, KdeFixedBandwidthVarianceOnASchedule) {
              "h = 0.3");
 }
 
+// ---------- bernoulli ----------
+
+TEST(ScheduleAgreement, BernoulliOnAScheduleInEveryRegime) {
+  const int reps = 20000;
+  const auto run =
+      run_toml(experiment_toml("bernoulli(p=0.2)", "bernoulli", 1, reps, 1,
+                               "[\"replace\", \"grow\", \"accumulate\", \"fresh_mix(real_fraction=0.3)\"]"),
+               schedule({12, 5, 30, 8, 20, 6, 15, 40}));
+  const std::vector<std::string> regimes{"replace", "grow", "accumulate", "fresh_mix(real_fraction=0.3)"};
+  expect_all(run, regimes, {"p", "pq"}, 8, "p0 = 0.2");
+  expect_all(run, regimes, {"alive", "interior"}, 8, "p0 = 0.2", reps);
+  EXPECT_EQ(run.sink.at("accumulate", 8, "alive").theory.kind, TheoryKind::kExact);
+  EXPECT_EQ(run.sink.at("replace", 8, "alive").theory.kind, TheoryKind::kBound);
+}
+
+// ---------- poisson ----------
+
+TEST(ScheduleAgreement, PoissonTheoremTwoOnAScheduleInEveryRegime) {
+  const int reps = 40000;
+  const auto run =
+      run_toml(experiment_toml("poisson(lambda=0.2)", "poisson", 1, reps, 1,
+                               "[\"replace\", \"grow\", \"accumulate\", \"fresh_mix(real_fraction=0.3)\"]"),
+               schedule({10, 4, 25, 7, 12, 3, 30, 9}));
+  const std::vector<std::string> regimes{"replace", "grow", "accumulate", "fresh_mix(real_fraction=0.3)"};
+  expect_all(run, regimes, {"lambda"}, 8, "lambda0 = 0.2");
+  expect_all(run, regimes, {"alive"}, 8, "lambda0 = 0.2", reps);
+  for (const std::string& regime : regimes)
+    EXPECT_EQ(run.sink.at(regime, 8, "alive").theory.kind, TheoryKind::kExact) << regime;
+}
+
 }  // namespace
 }  // namespace ouro
