@@ -199,6 +199,8 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
   const std::int64_t k = q.generation;
   // The closed forms are for the exact estimators.
   if (optimized_ || k < 1 || k > q.samples.generations()) return std::nullopt;
+  if (q.metric == "mean" && !q.threshold)
+    return exact(truth_.mean, "E[M_k] = mu_0 in every regime: each sample's mean is mu_0, by induction (derived)");
   // Every result below needs each fit to be well defined: two samples when the mean is fitted.
   if (known_ == Known::kNone && q.samples.min() < 2) return std::nullopt;
   const double s0 = truth_.sd, v0 = s0 * s0;
@@ -239,10 +241,7 @@ std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
     return v;
   }
   std::optional<TheoryValue> v;
-  if (q.metric == "mean") {
-    v = exact(truth_.mean,
-              "E[M_k] = mu_0 in every regime: each sample's mean is mu_0, by induction (derived)");
-  } else if (replace_like) {
+  if (replace_like) {
     const theory::ReplaceMoments r = replace_row();
     if (q.metric == "variance")
       v = exact(v0 * r.trace,
