@@ -104,15 +104,18 @@ TEST(TheoryAgreement, CategoricalCorollaryOne) {
 }
 
 TEST(TheoryAgreement, TheoryIsAbsentWhereNoResultApplies) {
-  const auto run = run_toml(experiment_toml("poisson(lambda=0.3)", "poisson", 5, 10, 10, "[\"accumulate\"]"));
-  EXPECT_TRUE(std::isnan(run.sink.at("accumulate", 3, "alive").theory.mid));
-  const auto cat = run_toml(experiment_toml("categorical(dist=uniform, m=5)", "categorical(estimator=add_constant)", 3,
-                                            10, 10, "[\"replace\"]"));
+  const auto run = run_toml(
+      experiment_toml("poisson(lambda=0.3)", "poisson", 5, 10, 10, "[\"accumulate_subsample(size=5)\"]"));
+  EXPECT_TRUE(std::isnan(run.sink.at("accumulate_subsample(size=5)", 3, "alive").theory.mid));
+  const auto cat = run_toml(experiment_toml(
+      "categorical(dist=uniform, m=5)", "categorical(estimator=add_constant)", 3, 10, 10, "[\"replace\"]"));
   EXPECT_TRUE(std::isnan(cat.sink.at("replace", 2, "support").theory.lo));
   const auto varying = run_toml(
-      "[experiment]\ngenerations = 3\nreplicates = 10\nsamples = [5, 6, 7]\n[truth]\nfamily = \"poisson\"\n"
-      "[model]\nfamily = \"poisson\"\n");
-  EXPECT_TRUE(std::isnan(varying.sink.at("replace", 2, "alive").theory.mid)) << "Theorem 2 needs a constant n";
+      "[experiment]\ngenerations = 3\nreplicates = 10\nsamples = [5, 6, 7]\n[truth]\nfamily = "
+      "\"categorical(dist=uniform, m=5)\"\n"
+      "[model]\nfamily = \"categorical\"\n[output]\nforgetting = false\n");
+  EXPECT_TRUE(std::isnan(varying.sink.at("replace", 2, "support").theory.lo))
+      << "Corollary 1 needs a constant n";
 }
 
 }  // namespace

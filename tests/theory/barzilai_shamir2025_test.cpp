@@ -4,11 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/expint.hpp>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
 #include <stdexcept>
 #include <vector>
+
+#include "ouroboros/core/rng.hpp"
+#include "ouroboros/core/samplers.hpp"
+#include "support/stats.hpp"
 
 namespace ouro::theory {
 namespace {
@@ -83,6 +89,72 @@ TEST(BarzilaiShamir, IncreasesToTheLimit) {
 TEST(BarzilaiShamir, InvalidInputsThrow) {
   EXPECT_THROW(accumulated_mean_variance(1.0, 0, 3), std::invalid_argument);
   EXPECT_THROW(accumulated_mean_variance(1.0, 5, -1), std::invalid_argument);
+  EXPECT_THROW(rate_factor(-1.0, 5.0), std::invalid_argument);
+  EXPECT_THROW(rate_factor(1.0, 0.0), std::invalid_argument);
+  EXPECT_THROW(rate_factor_quadrature(0.0, 2.0), std::invalid_argument);
+}
+
+// ---------- the rate factor X = (a + m)/(a + G), G ~ Gamma(m, 1) ----------
+
+// Replace's factor (a = 0): the quadrature against the closed forms n/(n-1), n^2/((n-1)(n-2)), log n -
+// psi(n).
+TEST(RateFactor, QuadratureMatchesTheClosedFormsWithoutAPool) {
+  for (const double m : {3.0, 4.0, 7.0, 20.0, 1000.0, 1e6}) {
+    const RateFactor q = rate_factor_quadrature(0.0, m), c = rate_factor(0.0, m);
+    EXPECT_NEAR(c.mean_minus_one, 1 / (m - 1), 1e-15 / m);
+    EXPECT_NEAR(1 + c.second_minus_one, m * m / ((m - 1) * (m - 2)), 1e-15);
+    // The difference log m - psi(m) loses about log10(m) digits (rate_factor takes the asymptotic series
+    // there).
+    EXPECT_NEAR(c.mean_log, std::log(m) - boost::math::digamma(m), 4e-16 * std::log(m));
+    EXPECT_NEAR(q.mean_minus_one, c.mean_minus_one, 1e-12 * c.mean_minus_one) << m;
+    EXPECT_NEAR(q.second_minus_one, c.second_minus_one, 1e-12 * c.second_minus_one) << m;
+    EXPECT_NEAR(q.mean_log, c.mean_log, 1e-11 * c.mean_log) << m;
+  }
+  EXPECT_TRUE(std::isinf(rate_factor(0.0, 1.0).mean_minus_one));
+  EXPECT_TRUE(std::isinf(rate_factor(0.0, 2.0).second_minus_one));
+  EXPECT_TRUE(std::isfinite(rate_factor(0.0, 2.0).mean_minus_one));
+}
+
+// With a pool (a > 0) and integer m: E[1/(a+G)] = int_0^inf e^{-as} (1+s)^{-m} ds = e^a E_m(a) and
+// E[1/(a+G)^2] = e^a (E_{m-1}(a) - E_m(a)), E_n the generalised exponential integral (Boost.Math expint).
+TEST(RateFactor, QuadratureMatchesExponentialIntegralsWithAPool) {
+  for (const unsigned m : {3u, 20u, 100u})
+    for (const double a : {1.0, 5.0, 20.0, 60.0, 200.0}) {
+      const double r = a + m;
+      const double e_m = boost::math::expint(m, a), e_m1 = boost::math::expint(m - 1, a);
+      const double mean = r * std::exp(a) * e_m, second = r * r * std::exp(a) * (e_m1 - e_m);
+      const RateFactor f = rate_factor(a, m);
+      EXPECT_NEAR(1 + f.mean_minus_one, mean, 1e-13 * mean) << "a=" << a << " m=" << m;
+      EXPECT_NEAR(1 + f.second_minus_one, second, 1e-11 * second) << "a=" << a << " m=" << m;
+    }
+}
+
+// A pool much larger than the batch: X = 1/(1 + Z), Z = (G - m)/r with E[Z^2] = m/r^2, E[Z^3] = 2m/r^3, so
+// E[X] - 1 = m/r^2 - 2m/r^3 + O(m^2/r^4), E[X^2] - 1 = 3m/r^2 + O(m/r^3), E[log X] = m/(2r^2) + O(m/r^3).
+TEST(RateFactor, LargePoolsAreSecondOrderInTheBatch) {
+  const double a = 1e8, m = 100, r = a + m;
+  const RateFactor f = rate_factor(a, m);
+  EXPECT_NEAR(f.mean_minus_one, m / (r * r) - 2 * m / (r * r * r), 1e-6 * m / (r * r));
+  EXPECT_NEAR(f.second_minus_one, 3 * m / (r * r), 1e-6 * m / (r * r));
+  EXPECT_NEAR(f.mean_log, m / (2 * r * r), 1e-6 * m / (r * r));
+}
+
+// One factor of accumulate's third generation at n = 20 (a pool of 40), by direct simulation of G.
+TEST(RateFactor, MatchesMonteCarloOfOneFactor) {
+  const double a = 40, m = 20;
+  Rng rng(11, 0, 1, Stream::kSynthetic);
+  std::vector<double> x, x2, lx;
+  for (int i = 0; i < 400000; ++i) {
+    const double v = (a + m) / (a + draw_gamma(rng, m));
+    x.push_back(v);
+    x2.push_back(v * v);
+    lx.push_back(std::log(v));
+  }
+  const RateFactor f = rate_factor(a, m);
+  const auto mx = testing::moments(x), mx2 = testing::moments(x2), mlx = testing::moments(lx);
+  EXPECT_NEAR(mx.mean, 1 + f.mean_minus_one, 4 * mx.se);
+  EXPECT_NEAR(mx2.mean, 1 + f.second_minus_one, 4 * mx2.se);
+  EXPECT_NEAR(mlx.mean, f.mean_log, 4 * mlx.se);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/quadrature/exp_sinh.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -16,6 +17,7 @@
 #include <map>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ouro::theory {
@@ -152,6 +154,97 @@ TEST(SureshPoisson, TheoremTwoMatchesTheExactBranchingChain) {
   }
   EXPECT_EQ(poisson_nonzero(0.0, 10, 5), 0.0);
   EXPECT_EQ(poisson_nonzero(0.1, 10, 0), 1.0);
+}
+
+// Pr(X_k = 0) for the count chain X_j ~ Poisson(x_{j-1} s_j / n_{j-1} + r_j lambda0), X_0 / n_0 := lambda0 (a
+// dynamic program over the counts, sharing nothing with zero_exponent): generation j draws s_j samples from
+// model j-1 (whose mean is X_{j-1}/n_{j-1}) and r_j from the truth.
+std::vector<double> count_chain_zero(double lambda0, const std::vector<std::pair<int, int>>& batches) {
+  auto poisson_law = [](double mean) {
+    const int top = static_cast<int>(mean + 20.0 * std::sqrt(mean) + 60.0);
+    std::vector<double> p(top + 1, 0.0);
+    double log_fact = 0.0;
+    for (int i = 0; i <= top; ++i) {
+      if (i > 0) log_fact += std::log(static_cast<double>(i));
+      p[i] = mean == 0.0 ? (i == 0 ? 1.0 : 0.0) : std::exp(i * std::log(mean) - mean - log_fact);
+    }
+    return p;
+  };
+  std::vector<double> law{1.0};  // a point mass, used with mean lambda0 below
+  double previous_n = 0;
+  std::vector<double> zero;
+  for (std::size_t j = 0; j < batches.size(); ++j) {
+    const auto [s, r] = batches[j];
+    std::vector<double> next;
+    for (std::size_t x = 0; x < law.size(); ++x) {
+      if (law[x] < 1e-300) continue;
+      const double model = j == 0 ? lambda0 : static_cast<double>(x) / previous_n;
+      const std::vector<double> row = poisson_law(model * s + lambda0 * r);
+      if (next.size() < row.size()) next.resize(row.size(), 0.0);
+      for (std::size_t i = 0; i < row.size(); ++i) next[i] += law[x] * row[i];
+    }
+    while (next.size() > 1 && next.back() < 1e-18) next.pop_back();
+    law = next;
+    previous_n = s + r;
+    zero.push_back(law[0]);
+  }
+  return zero;
+}
+
+TEST(SureshPoisson, ZeroExponentWithAConstantNIsTheoremTwo) {
+  for (const std::int64_t n : {1, 7, 100})
+    for (std::int64_t k = 1; k <= 300; k += 13)
+      EXPECT_NEAR(zero_exponent(k,
+                                [&](std::int64_t) {
+                                  return std::pair<std::int64_t, std::int64_t>{n, 0};
+                                }),
+                  static_cast<double>(n) * g(k), 1e-12 * static_cast<double>(n) * g(k))
+          << n << " " << k;
+}
+
+TEST(SureshPoisson, ZeroExponentIsExactForPerGenerationSizesAndRealSamples) {
+  const double lambda0 = 0.15;
+  // replace with varying sizes, then grow's j n_j, then fresh_mix's split of n_j into synthetic and real.
+  const std::vector<std::vector<std::pair<int, int>>> cases{
+      {{10, 0}, {4, 0}, {25, 0}, {7, 0}, {12, 0}, {3, 0}, {30, 0}, {9, 0}},
+      {{6, 0}, {12, 0}, {18, 0}, {24, 0}, {30, 0}, {36, 0}},
+      {{10, 0}, {7, 3}, {12, 2}, {5, 1}, {15, 5}, {9, 0}, {0, 8}, {11, 1}}};
+  for (const auto& batches : cases) {
+    const std::vector<double> zero = count_chain_zero(lambda0, batches);
+    for (std::size_t k = 1; k <= batches.size(); ++k) {
+      const double a = zero_exponent(static_cast<std::int64_t>(k), [&](std::int64_t j) {
+        const auto [s, r] = batches[static_cast<std::size_t>(j - 1)];
+        return std::pair<std::int64_t, std::int64_t>{s, r};
+      });
+      EXPECT_NEAR(std::exp(-lambda0 * a), zero[k - 1], 1e-12) << "k=" << k;
+    }
+  }
+}
+
+// The Bernoulli lower bound with per-generation sizes, against the exact Wright-Fisher chain with those
+// sizes.
+TEST(SureshBernoulli, ZeroExponentLowerBoundHoldsForPerGenerationSizes) {
+  const std::vector<int> sizes{12, 5, 30, 8, 20, 6, 15, 40, 10, 25};
+  for (const double p0 : {0.02, 0.1, 0.3}) {
+    // law over the count of ones, of the fit of generation j on sizes[j-1] draws
+    std::vector<double> law{1.0};
+    double model_n = 1;  // generation 0: P = p0
+    for (std::size_t j = 0; j < sizes.size(); ++j) {
+      const int n = sizes[j];
+      std::vector<double> next(n + 1, 0.0);
+      for (std::size_t x = 0; x < law.size(); ++x) {
+        const double p = j == 0 ? p0 : static_cast<double>(x) / model_n;
+        const boost::math::binomial_distribution<double> bin(n, p);
+        for (int i = 0; i <= n; ++i) next[i] += law[x] * boost::math::pdf(bin, i);
+      }
+      law = next;
+      model_n = n;
+      const double a = zero_exponent(static_cast<std::int64_t>(j + 1), [&](std::int64_t i) {
+        return std::pair<std::int64_t, std::int64_t>{sizes[static_cast<std::size_t>(i - 1)], 0};
+      });
+      EXPECT_GE(1.0 - law[0], -std::expm1(-p0 * a) - 1e-12) << "p0=" << p0 << " k=" << j + 1;
+    }
+  }
 }
 
 // ---------- Bernoulli, Theorem 1 and Seddik et al. ----------

@@ -49,7 +49,9 @@ class ChainBase : public Chain {
     const auto share = [&](double x) { return static_cast<std::int64_t>(std::llround(x * static_cast<double>(n))); };
     switch (regime_.kind) {
       case RegimeKind::kGrow: return {k * n, 0, 0};
-      case RegimeKind::kFreshMix: return {n - share(regime_.real_fraction), share(regime_.real_fraction), 0};
+      case RegimeKind::kFreshMix:
+      case RegimeKind::kFreshMixWeighted:
+        return {n - share(regime_.real_fraction), share(regime_.real_fraction), 0};
       case RegimeKind::kKeepReal: return {n - share(regime_.real_fraction), 0, share(regime_.real_fraction)};
       case RegimeKind::kAccumulateRatio:
       case RegimeKind::kAugment: return {share(regime_.ratio), 0, 0};

@@ -29,11 +29,10 @@ std::string Regime::name() const {
     case RegimeKind::kAccumulateRatio: return fmt::format("accumulate(ratio={})", number_text(ratio));
     case RegimeKind::kAccumulateSubsample: return fmt::format("accumulate_subsample(size={})", subsample_size);
     case RegimeKind::kGrow: return "grow";
-    case RegimeKind::kFreshMix:
-      if (weighted())
-        return fmt::format("fresh_mix(real_fraction={}, real_weight={})", number_text(real_fraction),
-                           number_text(real_weight));
-      return fmt::format("fresh_mix(real_fraction={})", number_text(real_fraction));
+    case RegimeKind::kFreshMix: return fmt::format("fresh_mix(real_fraction={})", number_text(real_fraction));
+    case RegimeKind::kFreshMixWeighted:
+      return fmt::format("fresh_mix(real_fraction={}, real_weight={})", number_text(real_fraction),
+                         number_text(real_weight));
     case RegimeKind::kAugment: return fmt::format("augment(ratio={})", number_text(ratio));
     case RegimeKind::kKeepReal: return fmt::format("keep_real(fraction={})", number_text(real_fraction));
   }
@@ -79,7 +78,10 @@ Regime parse_regime(const std::string& text) {
     SpecReader reader(spec, what, kFreshParams);
     r.kind = RegimeKind::kFreshMix;
     r.real_fraction = reader.probability("real_fraction");
-    if (reader.has("real_weight")) r.real_weight = reader.probability("real_weight");
+    if (reader.has("real_weight")) {
+      r.kind = RegimeKind::kFreshMixWeighted;
+      r.real_weight = reader.probability("real_weight");
+    }
     reader.finish();
   } else if (spec.name == "keep_real") {
     SpecReader reader(spec, what, kKeepParams);
@@ -105,6 +107,7 @@ std::int64_t min_training_size(const Regime& regime, const SampleSchedule& n) {
   switch (regime.kind) {
     case RegimeKind::kReplace:
     case RegimeKind::kFreshMix:
+    case RegimeKind::kFreshMixWeighted:
     case RegimeKind::kKeepReal:
       return n.min();
     case RegimeKind::kGrow: {

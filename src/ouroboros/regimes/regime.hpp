@@ -22,10 +22,13 @@
 
 namespace ouro {
 
+// fresh_mix with real_weight is kFreshMixWeighted for the same reason: results for kFreshMix are for the
+// unweighted fit.
 // kAccumulate is accumulate with ratio 1 (the papers' accumulate, which results are stated for); any other ratio
 // is kAccumulateRatio, so that a result written for kAccumulate never applies to it by accident.
 enum class RegimeKind {
-  kReplace, kAccumulate, kAccumulateRatio, kAccumulateSubsample, kGrow, kFreshMix, kAugment, kKeepReal
+  kReplace, kAccumulate, kAccumulateRatio, kAccumulateSubsample, kGrow, kFreshMix, kFreshMixWeighted, kAugment,
+  kKeepReal
 };
 
 struct Regime {
@@ -33,8 +36,8 @@ struct Regime {
   std::int64_t subsample_size = 0;  // accumulate_subsample only
   double real_fraction = 0;         // fresh_mix: fresh real share; keep_real: kept real share
   double ratio = 1;                 // accumulate (ratio), augment: synthetic samples per n_k
-  double real_weight = std::numeric_limits<double>::quiet_NaN();  // fresh_mix only; NaN: unweighted
-  bool weighted() const { return real_weight == real_weight; }
+  double real_weight = std::numeric_limits<double>::quiet_NaN();  // fresh_mix with real_weight only
+  bool weighted() const { return kind == RegimeKind::kFreshMixWeighted; }
   bool pooled() const {  // keeps every synthetic batch
     return kind == RegimeKind::kAccumulate || kind == RegimeKind::kAccumulateRatio ||
            kind == RegimeKind::kAccumulateSubsample;

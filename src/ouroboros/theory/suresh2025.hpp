@@ -21,13 +21,18 @@
 //   gaussian_variance_mean       [derived] E[Sigma_k^2] for ddof 1 (unbiased) and ddof 0 (MLE)
 //   gaussian_log_variance_mean   [derived] E[log Sigma_k^2]
 //   gaussian_mean_sq_error_replace [derived] E[(M_k - mu0)^2]
+//   zero_exponent                [derived] Theorem 2 with per-generation sizes (and real samples mixed in):
+//                                          Pr(Lambda_k = 0) = exp(-lambda0 A_k); for the Bernoulli chain
+//                                          Pr(P_k != 0) >= 1 - exp(-p0 A_k), Theorem 1's lower bound
 //
 // Conventions: n >= 1 samples per generation (n >= 2 for the Gaussian functions), k >= 0 generations.
 // k = 0 is the truth, so g(0) = +inf (the recursion read backwards: 1 - e^{-inf} = 1 = g_1) and every "alive"
 // probability is then 1 for a non-zero start. Probabilities are clamped to [0, 1]. Invalid arguments throw
 // std::invalid_argument.
+#include <cmath>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 namespace ouro::theory {
 
@@ -63,5 +68,31 @@ double gaussian_sigma_tail_moment(double sigma0, double eps, std::int64_t n, std
 double gaussian_variance_mean(double sigma0_sq, std::int64_t n, std::int64_t k, int ddof);
 double gaussian_log_variance_mean(double sigma0_sq, std::int64_t n, std::int64_t k, int ddof);
 double gaussian_mean_sq_error_replace(double sigma0_sq, std::int64_t n, std::int64_t k, int ddof);
+
+// [derived] Generation j fits on s_j draws from model j-1 and r_j from the truth (n_j = s_j + r_j >= 1;
+// generation 1 draws from the truth, model 0): s_j = n_j under replace, j n_j under grow, fresh_mix's split
+// otherwise. Poisson: n_j Lambda_j | past ~ Poisson(s_j Lambda_{j-1} + r_j lambda0), so
+//   E[exp(-a Lambda_j) | Lambda_{j-1}] = exp(-(s_j Lambda_{j-1} + r_j lambda0) u), u = 1 - exp(-a/n_j),
+// and Pr(Lambda_k = 0 | Lambda_{k-1}) is the case a = inf (u = 1). Walking j = k-1 down to 1 maps the
+// coefficient a of Lambda_j to s_j u on Lambda_{j-1} and adds r_j u to that of lambda0, so Pr(Lambda_k = 0) =
+// exp(-lambda0 A_k) exactly, A_k = (coefficient reached at Lambda_0) + (sum of the real terms). With s_j = n
+// and r_j = 0 the map is a -> n g(a/n), and A_k = n g_k: Theorem 2. Bernoulli: (1 - p u)^s <= exp(-s p u)
+// makes each step an upper bound on E[exp(-a P_j)], so Pr(P_k != 0) >= 1 - exp(-p0 A_k): Theorem 1's lower
+// bound (1 - exp(-n p0 g_k)) with per-generation sizes. Cost O(k): the maps compose from generation k
+// backwards, so no prefix carries over from k to k+1 (families leave generations past
+// kZeroExponentMaxGeneration without this value). `batch(j)` returns {s_j, r_j}.
+inline constexpr std::int64_t kZeroExponentMaxGeneration = 10000;
+template <class Batch>
+double zero_exponent(std::int64_t k, Batch&& batch) {
+  const std::pair<std::int64_t, std::int64_t> last = batch(k);
+  double a = static_cast<double>(last.first), c = static_cast<double>(last.second);
+  for (std::int64_t j = k - 1; j >= 1; --j) {
+    const std::pair<std::int64_t, std::int64_t> b = batch(j);
+    const double u = -std::expm1(-a / static_cast<double>(b.first + b.second));
+    c += static_cast<double>(b.second) * u;
+    a = static_cast<double>(b.first) * u;
+  }
+  return a + c;
+}
 
 }  // namespace ouro::theory

@@ -1,6 +1,8 @@
 #include "ouroboros/families/bernoulli/bernoulli.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/core/simulator_for.hpp"
@@ -84,10 +86,54 @@ void BernoulliFamily::metrics(const Model& m, std::span<double> out) const {
   out[kPq] = m.p * (1.0 - m.p);
 }
 
+namespace {
+
+// {draws from model j-1, draws from the truth} at generation j, and the training set's size.
+std::pair<std::int64_t, std::int64_t> batch(const Regime& regime, const SampleSchedule& samples,
+                                            std::int64_t j) {
+  const std::int64_t n = samples.at(j);
+  if (j == 1) return {n, 0};
+  switch (regime.kind) {
+    case RegimeKind::kGrow:
+      return {j * n, 0};
+    case RegimeKind::kFreshMix: {
+      const auto real =
+          static_cast<std::int64_t>(std::llround(regime.real_fraction * static_cast<double>(n)));
+      return {n - real, real};
+    }
+    default:
+      return {n, 0};
+  }
+}
+
+}  // namespace
+
+// [derived] E[P_k(1 - P_k)], with P_k a fraction of m_k Bernoulli draws: E[P Q | past] = (1 - 1/m)
+// P_{k-1}Q_{k-1} (replace; grow with m = k n_k). Accumulate: P_k = P_{k-1} + (B - n_k P_{k-1})/N_k, B ~
+// Bin(n_k, P_{k-1}), so E[P_k Q_k] = (1 - n_k/N_k^2) E[P_{k-1} Q_{k-1}]. fresh_mix with s synthetic and r
+// real draws (s + r = n): E[P_k Q_k] = (s(s-1) E[P_{k-1} Q_{k-1}] + r(2s + r - 1) p0 q0)/n^2, from E[P_k] =
+// p0 and the binomial variances of both parts.
+BernoulliFamily::Row BernoulliFamily::step(const Row& previous, const Regime& regime,
+                                           const SampleSchedule& samples, std::int64_t j) const {
+  const std::int64_t n = samples.at(j);
+  Row r = previous;
+  if (regime.kind == RegimeKind::kAccumulate) {
+    r.pool += n;
+    const double pool = static_cast<double>(r.pool);
+    r.pq *= 1 - static_cast<double>(n) / (pool * pool);
+    return r;
+  }
+  const auto [syn, real] = batch(regime, samples, j);
+  const double s = static_cast<double>(syn), re = static_cast<double>(real), m = s + re;
+  r.pq = (s * (s - 1) * previous.pq + re * (2 * s + re - 1) * truth_.p * (1 - truth_.p)) / (m * m);
+  return r;
+}
+
 std::optional<TheoryValue> BernoulliFamily::theory(const TheoryQuery& q) const {
-  if (q.threshold) return std::nullopt;
+  const std::int64_t k = q.generation;
+  if (q.threshold || k < 1 || k > q.samples.generations()) return std::nullopt;
   TheoryValue v;
-  const double p0 = truth_.p;
+  const double p0 = truth_.p, q0 = 1 - p0;
   if (q.metric == "p") {
     // Every sample's expectation is p0 by induction, whatever the regime: P_k is a martingale in mean.
     v.mid = p0;
@@ -95,28 +141,85 @@ std::optional<TheoryValue> BernoulliFamily::theory(const TheoryQuery& q) const {
     v.source = "E[P_k] = p0 in every regime (derived)";
     return v;
   }
-  if (q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
-  const std::int64_t n = q.samples.at(1), k = q.generation;
-  if (q.metric == "alive") {
-    const auto b = theory::bernoulli_nonzero(p0, n, k);
-    v.lo = b.lo;
-    v.hi = b.hi;
-    v.kind = TheoryKind::kBound;
-    v.source = "Suresh et al. 2025, Theorem 1";
-  } else if (q.metric == "interior") {
-    const auto a = theory::bernoulli_interior(p0, n, k);
-    const auto b = theory::seddik_interior(p0, n, k);
-    v.lo = std::max(a.lo, b.lo);
-    v.hi = std::min(a.hi, b.hi);
-    v.kind = TheoryKind::kBound;
-    v.source = "tighter of Suresh et al. 2025 Theorem 1 (two-sided) and Seddik et al. 2024";
-  } else if (q.metric == "pq") {
-    v.mid = theory::bernoulli_pq_mean(p0, n, k);
-    v.kind = TheoryKind::kExact;
-    v.source = "E[P_k(1-P_k)] = p0(1-p0)(1-1/n)^k (Seddik et al. 2024, exact)";
-  } else {
-    return std::nullopt;
+  const RegimeKind kind = q.regime.kind;
+  if (kind == RegimeKind::kReplace && q.samples.constant()) {
+    const std::int64_t n = q.samples.at(1);
+    if (q.metric == "alive") {
+      const auto b = theory::bernoulli_nonzero(p0, n, k);
+      v.lo = b.lo;
+      v.hi = b.hi;
+      v.kind = TheoryKind::kBound;
+      v.source = "Suresh et al. 2025, Theorem 1";
+    } else if (q.metric == "interior") {
+      const auto a = theory::bernoulli_interior(p0, n, k);
+      const auto b = theory::seddik_interior(p0, n, k);
+      v.lo = std::max(a.lo, b.lo);
+      v.hi = std::min(a.hi, b.hi);
+      v.kind = TheoryKind::kBound;
+      v.source = "tighter of Suresh et al. 2025 Theorem 1 (two-sided) and Seddik et al. 2024";
+    } else if (q.metric == "pq") {
+      v.mid = theory::bernoulli_pq_mean(p0, n, k);
+      v.kind = TheoryKind::kExact;
+      v.source = "E[P_k(1-P_k)] = p0(1-p0)(1-1/n)^k (Seddik et al. 2024, exact)";
+    } else {
+      return std::nullopt;
+    }
+    return v;
   }
+  if (kind == RegimeKind::kAccumulate && (q.metric == "alive" || q.metric == "interior")) {
+    // The pool keeps every one (zero) it ever held, and a model with none draws none: P_k is 0 (1) exactly
+    // when generation 1's real batch was all zeros (ones).
+    const double n1 = static_cast<double>(q.samples.at(1));
+    const double none = std::pow(q0, n1), all = std::pow(p0, n1);
+    v.mid = q.metric == "alive" ? 1 - none : 1 - none - all;
+    v.kind = TheoryKind::kExact;
+    v.source = q.metric == "alive"
+                   ? "Pr(P_k != 0) = 1 - (1-p0)^{n_1} under accumulate: 0 is absorbing (derived)"
+                   : "Pr(P_k in (0,1)) = 1 - p0^{n_1} - (1-p0)^{n_1} under accumulate (derived)";
+    return v;
+  }
+  if (kind != RegimeKind::kReplace && kind != RegimeKind::kGrow && kind != RegimeKind::kAccumulate &&
+      kind != RegimeKind::kFreshMix)
+    return std::nullopt;
+  Row first;
+  first.pq = p0 * q0;
+  const double pq = table_
+                        .at(q.regime, q.samples, k, first,
+                            [&](const Row& r, std::int64_t j) { return step(r, q.regime, q.samples, j); })
+                        .pq;
+  if (q.metric == "pq") {
+    v.mid = pq;
+    v.kind = TheoryKind::kExact;
+    v.source =
+        kind == RegimeKind::kAccumulate
+            ? "E[P_k(1-P_k)] = p0(1-p0) prod_j (1 - n_j/N_j^2), N_j = n_1+...+n_j (derived)"
+        : kind == RegimeKind::kFreshMix
+            ? "E[P_k Q_k] = (s_k(s_k-1) E[P_{k-1} Q_{k-1}] + r_k(2 s_k + r_k - 1) p0 q0)/n_k^2 (derived)"
+            : "E[P_k(1-P_k)] = p0(1-p0) prod_j (1 - 1/m_j), m_j = n_j (replace) or j n_j (grow) (Seddik et "
+              "al. 2024 with per-generation sizes)";
+    return v;
+  }
+  // Replace with a per-generation schedule, grow, fresh_mix: Theorem 1's lower bound through zero_exponent
+  // (its upper bound needs a constant n); Pr(interior) >= 4 E[P Q] (P Q <= 1/4), and off {0, 1} a fraction of
+  // m draws has P Q >= (m - 1)/m^2.
+  if ((q.metric != "alive" && q.metric != "interior") || k > theory::kZeroExponentMaxGeneration)
+    return std::nullopt;
+  const double a = theory::zero_exponent(k, [&](std::int64_t j) { return batch(q.regime, q.samples, j); });
+  v.kind = TheoryKind::kBound;
+  if (q.metric == "alive") {
+    v.lo = -std::expm1(-p0 * a);
+    v.source =
+        "lower bound: Suresh et al. 2025 Theorem 1's 1 - exp(-p0 A_k), A_k by the recursion with "
+        "per-generation sizes (derived)";
+    return v;
+  }
+  const auto [syn, real] = batch(q.regime, q.samples, k);
+  const double m = static_cast<double>(syn + real);
+  v.lo = std::clamp(std::max(4 * pq, 1 - std::exp(-p0 * a) - std::exp(-q0 * a)), 0.0, 1.0);
+  v.hi = m > 1 ? std::min(1.0, pq * m * m / (m - 1)) : 0.0;
+  v.source =
+      "lower: max of 4 E[P_k Q_k] (Seddik et al. 2024) and Theorem 1 two-sided with per-generation sizes; "
+      "upper: E[P_k Q_k] m_k^2/(m_k - 1) (derived)";
   return v;
 }
 

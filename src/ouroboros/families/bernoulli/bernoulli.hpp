@@ -5,6 +5,10 @@
 // Estimator  mle: P = (number of ones) / n.
 // Statistics (n, number of ones). Exact draw: Binomial(n, P); pools add; a subsample of a pool is a
 //            hypergeometric draw on the pooled counts.
+// Theory     E[P_k] = p0 in every regime; E[P_k(1 - P_k)] exact under replace, grow, accumulate and fresh_mix
+//            for any schedule; Pr(P_k != 0) and Pr(P_k in (0,1)): Theorem 1 and Seddik et al.'s bounds for a
+//            constant n under replace, exact under accumulate, lower bounds (and Seddik's upper one)
+//            otherwise.
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025), Theorem 1; Seddik et al. (2024) as quoted there.
 //
 // Parameters
@@ -18,6 +22,7 @@
 
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/theory/schedule_table.hpp"
 
 namespace ouro {
 
@@ -50,7 +55,14 @@ class BernoulliFamily {
   nlohmann::json describe() const;
 
  private:
+  struct Row {
+    double pq = 0;  // E[P_k (1 - P_k)]
+    std::int64_t pool = 0;
+  };
+  Row step(const Row& previous, const Regime& regime, const SampleSchedule& samples, std::int64_t j) const;
+
   Model truth_;
+  theory::ScheduleTable<Row> table_;
 };
 
 }  // namespace ouro

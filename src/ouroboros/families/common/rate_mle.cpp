@@ -33,15 +33,4 @@ RateFit rate_mle_optimized(const RateStats& s) {
   return {std::exp(u), iterations < kMaxIterations && !at_edge};
 }
 
-double rate_replace_mean(double theta0, std::int64_t n, std::int64_t k) {
-  const double nd = static_cast<double>(n);
-  return theta0 * std::pow(nd / (nd - 1.0), static_cast<double>(k));
-}
-
-double rate_replace_sq_error(double theta0, std::int64_t n, std::int64_t k) {
-  const double nd = static_cast<double>(n);
-  const double second = theta0 * theta0 * std::pow(nd * nd / ((nd - 1.0) * (nd - 2.0)), static_cast<double>(k));
-  return second - 2.0 * theta0 * rate_replace_mean(theta0, n, k) + theta0 * theta0;
-}
-
 }  // namespace ouro

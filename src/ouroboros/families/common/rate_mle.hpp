@@ -2,13 +2,11 @@
 // One-parameter families whose log-likelihood is n log(theta) - theta T + const, with T = sum t(x_i) and
 // t(X) ~ Exponential(theta): the exponential family (t(x) = x, theta = the rate) and the power family
 // p(x; theta) = theta x^(theta - 1) on (0, 1) (t(x) = -log x). Shared here: the exact law of the statistic,
-// the closed-form MLE, the numerically optimised MLE, and the exact moments of the MLE under replace.
+// the closed-form MLE and the numerically optimised MLE (the theory is in rate_family.hpp).
 //
 // Exact law: T ~ Gamma(n, 1) / theta. MLE: theta = n / T.
 // Optimised MLE: Brent's method (Boost.Math brent_find_minima) on the negative log-likelihood in u = log theta
 // over u in [-40, 40]; it has not converged when it stops on an end of that interval or runs out of iterations.
-// Replace, exact [derived]: E[theta_k | theta_{k-1}] = theta_{k-1} n / (n - 1) and
-// E[theta_k^2 | theta_{k-1}] = theta_{k-1}^2 n^2 / ((n - 1)(n - 2)), from E[1/T] and E[1/T^2] of a gamma.
 #include <cstdint>
 
 #include "ouroboros/core/rng.hpp"
@@ -28,9 +26,5 @@ struct RateFit {
 void draw_rate_stats(double theta, std::int64_t n, Rng& rng, RateStats& out);
 RateFit rate_mle(const RateStats& s);
 RateFit rate_mle_optimized(const RateStats& s);
-
-// E[theta_k] and E[(theta_k - theta_0)^2] after k generations of replace with n samples (k >= 1; needs n > 2).
-double rate_replace_mean(double theta0, std::int64_t n, std::int64_t k);
-double rate_replace_sq_error(double theta0, std::int64_t n, std::int64_t k);
 
 }  // namespace ouro

@@ -2,14 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <utility>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/core/simulator_for.hpp"
 #include "ouroboros/families/gaussian/gaussian_optimized.hpp"
-#include "ouroboros/theory/barzilai_shamir2025.hpp"
 #include "ouroboros/theory/suresh2025.hpp"
 
 namespace ouro {
@@ -40,7 +42,9 @@ FamilyDescriptor GaussianFamily::descriptor() {
   d.metrics = {
       {"mean", "fitted mean M_k"},
       {"sigma", "fitted standard deviation S_k"},
-      {"variance", "fitted variance S_k^2"},
+      {"variance",
+       "fitted variance S_k^2; heavy-tailed under replace (sigma_0^2 times a product of chi-square "
+       "factors): late generations' mean rests on rare replicates, see log_variance"},
       {"log_variance", "log S_k^2 (-inf when S_k = 0)"},
       {"mean_sq_error", "(M_k - truth mean)^2"},
       {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
@@ -65,6 +69,10 @@ GaussianFamily::GaussianFamily(const Spec& truth, const Spec& model) {
   known_ = known == "mean" ? Known::kMean : known == "variance" ? Known::kVariance : Known::kNone;
   if (optimized_ && known_ != Known::kNone) m.fail("known", "must be none with estimator=optimized");
   m.finish();
+  fit_.d = 1;
+  fit_.ddof = unbiased_ ? 1 : 0;
+  fit_.mean_known = known_ == Known::kMean;
+  fit_.cov_known = known_ == Known::kVariance;
 }
 
 void GaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
@@ -180,65 +188,140 @@ void GaussianFamily::validate(const Regime& regime, const SampleSchedule& sample
         smallest, regime.name()));
 }
 
+namespace {
+
+TheoryValue exact(double mid, std::string_view source) {
+  TheoryValue v;
+  v.mid = mid;
+  v.kind = TheoryKind::kExact;
+  v.source = source;
+  return v;
+}
+
+// Training sizes of generation j: the fit's m_j under replace and grow, and fresh_mix's synthetic and real
+// parts (generation 1 is all real: draws from the truth in every regime).
+std::int64_t replace_size(RegimeKind kind, const SampleSchedule& samples, std::int64_t j) {
+  return kind == RegimeKind::kGrow ? j * samples.at(j) : samples.at(j);
+}
+std::pair<std::int64_t, std::int64_t> mix_sizes(const Regime& regime, const SampleSchedule& samples,
+                                                std::int64_t j) {
+  const std::int64_t n = samples.at(j);
+  if (j == 1) return {n, 0};
+  const auto real = static_cast<std::int64_t>(std::llround(regime.real_fraction * static_cast<double>(n)));
+  return {n - real, real};
+}
+
+}  // namespace
+
 std::optional<TheoryValue> GaussianFamily::theory(const TheoryQuery& q) const {
   if (auto v = mixing_theory(q)) return v;
-  // Every result below is for a constant n per generation.
-  if (!q.samples.constant()) return std::nullopt;
-  const std::int64_t n = q.samples.at(1), k = q.generation;
+  const std::int64_t k = q.generation;
+  // The closed forms are for the exact estimators.
+  if (optimized_ || k < 1 || k > q.samples.generations()) return std::nullopt;
+  if (q.metric == "mean" && !q.threshold)
+    return exact(truth_.mean, "E[M_k] = mu_0 in every regime: each sample's mean is mu_0, by induction (derived)");
+  // Every result below needs each fit to be well defined: two samples when the mean is fitted.
+  if (known_ == Known::kNone && q.samples.min() < 2) return std::nullopt;
   const double s0 = truth_.sd, v0 = s0 * s0;
-  if (optimized_) return std::nullopt;  // the closed forms are for the exact estimators
-  const int ddof = unbiased_ ? 1 : 0;
-  const bool replace = q.regime.kind == RegimeKind::kReplace;
-  TheoryValue v;
+  const RegimeKind kind = q.regime.kind;
+  const bool replace_like = kind == RegimeKind::kReplace || kind == RegimeKind::kGrow;
+  // Replace and grow share one recursion (grow is replace on j n_j samples); a constant n under replace has
+  // it in closed form.
+  const auto replace_row = [&] {
+    if (kind == RegimeKind::kReplace && q.samples.constant())
+      return theory::replace_moments(q.samples.at(1), k, fit_);
+    return replace_table_.at(q.regime, q.samples, k, theory::ReplaceMoments{},
+                             [&](const theory::ReplaceMoments& r, std::int64_t j) {
+                               return theory::replace_step(r, replace_size(kind, q.samples, j), fit_);
+                             });
+  };
   if (q.threshold) {
     const Threshold& t = *q.threshold;
-    if (t.metric == "sigma" && (t.op == ">" || t.op == ">=") && t.value > 0 && replace && unbiased_ &&
-        known_ == Known::kNone) {
-      // Three upper bounds on Pr(S_k > eps); the tightest is reported.
+    if (t.metric != "sigma" || (t.op != ">" && t.op != ">=") || !(t.value > 0) || !replace_like ||
+        known_ == Known::kVariance)
+      return std::nullopt;
+    TheoryValue v;
+    v.kind = TheoryKind::kBound;
+    if (kind == RegimeKind::kReplace && q.samples.constant() && unbiased_ && known_ == Known::kNone) {
+      // Three upper bounds on Pr(S_k > eps), each for a constant n; the tightest is reported.
+      const std::int64_t n = q.samples.at(1);
       const double thm3 = theory::gaussian_sigma_tail_thm3(s0, t.value, n, k);
       const double bertrand = theory::gaussian_sigma_tail_bertrand(s0, t.value, n, k);
       const double moment = theory::gaussian_sigma_tail_moment(s0, t.value, n, k, 0.7);
       v.hi = std::min({thm3, bertrand, moment});
-      v.kind = TheoryKind::kBound;
-      v.source = "upper bound: min of Suresh et al. 2025 Theorem 3, Bertrand et al. 2024 (alpha(n)^k), "
-                 "and the s = 0.7 moment bound";
+      v.source =
+          "upper bound: min of Suresh et al. 2025 Theorem 3, Bertrand et al. 2024 (alpha(n)^k), "
+          "and the s = 0.7 moment bound";
       return v;
     }
-    return std::nullopt;
-  }
-  if (known_ == Known::kNone && replace) {
-    if (q.metric == "variance") {
-      v.mid = theory::gaussian_variance_mean(v0, n, k, ddof);
-      v.kind = TheoryKind::kExact;
-      v.source = "E[S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
-    } else if (q.metric == "log_variance") {
-      v.mid = theory::gaussian_log_variance_mean(v0, n, k, ddof);
-      v.kind = TheoryKind::kExact;
-      v.source = "E[log S_k^2] (derived; Suresh et al. 2025 Sec. 5)";
-    } else if (q.metric == "mean_sq_error") {
-      v.mid = theory::gaussian_mean_sq_error_replace(v0, n, k, ddof);
-      v.kind = TheoryKind::kExact;
-      v.source = "E[(M_k - mu_0)^2] = sum_{j<k} E[S_j^2]/n (derived)";
-    } else {
-      return std::nullopt;
-    }
+    // Theorem 3 needs a constant n; Markov's inequality on the exact E[S_k] holds for any sizes.
+    v.hi = std::min(1.0, s0 * std::exp(replace_row().log_sd) / t.value);
+    v.source = "upper bound: Markov's inequality on the exact E[S_k] = sigma_0 prod_j alpha(m_j) (derived)";
     return v;
   }
-  if (known_ == Known::kVariance && q.metric == "mean_sq_error") {
-    if (replace) {
-      v.mid = static_cast<double>(k) * v0 / static_cast<double>(n);
-      v.kind = TheoryKind::kExact;
-      v.source = "k sigma^2 / n: random walk of the mean with known variance (derived)";
-      return v;
-    }
-    if (q.regime.kind == RegimeKind::kAccumulate) {
-      v.mid = theory::accumulated_mean_variance(v0, n, k);
-      v.kind = TheoryKind::kExact;
-      v.source = "(sigma^2/n) sum_{t<=k} 1/t^2, Barzilai & Shamir 2025 (derived)";
-      return v;
-    }
+  std::optional<TheoryValue> v;
+  if (replace_like) {
+    const theory::ReplaceMoments r = replace_row();
+    if (q.metric == "variance")
+      v = exact(v0 * r.trace,
+                "E[S_k^2] = sigma_0^2 prod_j nu_j/D_j: nu_j = m_j - 1 (m_j, mean known), D_j the divisor, "
+                "m_j = n_j (replace) or j n_j (grow) (derived)");
+    else if (q.metric == "log_variance")
+      v = exact(
+          std::log(v0) + r.log_det,
+          "E[log S_k^2] = log sigma_0^2 + sum_j (psi(nu_j/2) + log(2/D_j)), m_j = n_j (replace) or j n_j "
+          "(grow) (derived)");
+    else if (q.metric == "sigma")
+      v = exact(
+          s0 * std::exp(r.log_sd),
+          "E[S_k] = sigma_0 prod_j alpha(m_j), alpha = sqrt(2/D) Gamma((nu+1)/2)/Gamma(nu/2), m_j = n_j "
+          "(replace) or j n_j (grow) (derived)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(v0 * r.mean_sq,
+                "E[(M_k - mu_0)^2] = sum_j E[S_{j-1}^2]/m_j, m_j = n_j (replace) or j n_j (grow) (derived)");
+    else if (q.metric == "kl")
+      v = exact(
+          r.kl(1),
+          "E[kl] = (E[sigma_0^2/S_k^2] + E[(M_k-mu_0)^2/S_k^2] - 1 + E[log(S_k^2/sigma_0^2)])/2, products of "
+          "D_j/(nu_j - 2) (derived; needs every nu_j > 2)");
+  } else if (kind == RegimeKind::kAccumulate) {
+    const theory::PooledMoments p = pooled_table_.at(
+        q.regime, q.samples, k, theory::PooledMoments{}, [&](const theory::PooledMoments& r, std::int64_t j) {
+          return theory::accumulate_step(r, q.samples.at(j), fit_);
+        });
+    if (q.metric == "variance")
+      v = exact(
+          v0 * p.trace,
+          "E[S_k^2] = E[C_k]/D_k, pooled scatter E[C_k] = E[C_{k-1}] + E[S_{k-1}^2] (n_k - 1 + N_{k-1}/N_k) "
+          "(derived)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(
+          v0 * p.mean_sq,
+          "E[(M_k - mu_0)^2] = E[(M_{k-1} - mu_0)^2] + n_k E[S_{k-1}^2]/N_k^2, N_k = n_1+...+n_k (derived; "
+          "Barzilai & Shamir 2025 for a constant n and a known variance)");
+    else if (q.metric == "kl" && known_ == Known::kVariance)
+      v = exact(p.mean_sq / 2, "E[kl] = E[(M_k - mu_0)^2]/(2 sigma^2), pooled mean recursion (derived)");
+  } else if (kind == RegimeKind::kFreshMix) {
+    const theory::MixMoments x = mix_table_.at(
+        q.regime, q.samples, k, theory::MixMoments{}, [&](const theory::MixMoments& r, std::int64_t j) {
+          const auto [synthetic, real] = mix_sizes(q.regime, q.samples, j);
+          return theory::fresh_mix_step(r, synthetic, real, fit_);
+        });
+    if (q.metric == "variance")
+      v = exact(
+          v0 * x.trace,
+          "E[S_k^2] from the merged scatter of s_k synthetic and r_k real samples: (s_k - 1 + r_k/n_k) "
+          "E[S_{k-1}^2] + (r_k - 1 + s_k/n_k) sigma_0^2 + (s_k r_k/n_k) E[(M_{k-1} - mu_0)^2] (derived)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(
+          v0 * x.mean_sq,
+          "E[(M_k - mu_0)^2] = (s_k/n_k)^2 E[(M_{k-1} - mu_0)^2] + (s_k E[S_{k-1}^2] + r_k sigma_0^2)/n_k^2 "
+          "(derived)");
+    else if (q.metric == "kl" && known_ == Known::kVariance)
+      v = exact(x.mean_sq / 2, "E[kl] = E[(M_k - mu_0)^2]/(2 sigma^2), fresh_mix mean recursion (derived)");
   }
-  return std::nullopt;
+  if (v && !std::isfinite(v->mid)) return std::nullopt;  // a mean that does not exist (kl with nu_j <= 2)
+  return v;
 }
 
 nlohmann::json GaussianFamily::describe() const {

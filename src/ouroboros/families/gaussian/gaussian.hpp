@@ -12,6 +12,13 @@
 // Statistics (n, mean, m2 = sum of squared deviations). Exact draw: mean = M + S Z / sqrt(n),
 //            m2 = S^2 chi2_{n-1}, independent (Cochran). Pools merge exactly (Chan et al. 1979).
 //            Subsampling a pool needs the samples: accumulate_subsample runs on the sample kernel.
+// Theory     [derived, exact, any schedule; theory/gaussian_chain.hpp] E[M_k] = mu_0 in every regime; under
+//            replace and grow E[S_k^2], E[log S_k^2], E[S_k], E[(M_k - mu_0)^2] and E[kl]; under accumulate
+//            and fresh_mix E[S_k^2] and E[(M_k - mu_0)^2] (and E[kl] with the variance known). Constant n
+//            only: the tail bounds on Pr(S_k > eps) of Suresh et al.'s Theorem 3 (a per-generation schedule
+//            gets Markov's bound on the exact E[S_k] instead). None for estimator=optimized.
+// Heavy tails S_k^2 under replace is sigma_0^2 times a product of independent chi-square factors: its mean
+//            is carried by rare replicates once k is large (log S_k^2 is a sum, well resolved).
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025) Sec. 5 and Theorem 3;
 //            Barzilai & Shamir (NeurIPS 2025) for the accumulated mean.
 //
@@ -27,6 +34,8 @@
 
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/theory/gaussian_chain.hpp"
+#include "ouroboros/theory/schedule_table.hpp"
 
 namespace ouro {
 
@@ -72,6 +81,10 @@ class GaussianFamily {
   bool unbiased_ = false;
   bool optimized_ = false;
   Known known_ = Known::kNone;
+  theory::GaussianFit fit_;
+  theory::ScheduleTable<theory::ReplaceMoments> replace_table_;
+  theory::ScheduleTable<theory::PooledMoments> pooled_table_;
+  theory::ScheduleTable<theory::MixMoments> mix_table_;
 };
 
 }  // namespace ouro

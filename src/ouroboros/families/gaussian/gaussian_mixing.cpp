@@ -1,5 +1,5 @@
-// GaussianFamily::mixing_theory: E[(M_k - mu_0)^2] with known variance under the regimes that mix the previous
-// model with real data (theory/mixing.hpp), for any per-generation schedule.
+// GaussianFamily::mixing_theory: E[(M_k - mu_0)^2] with known variance under the regimes that mix the
+// previous model with real data (theory/mixing.hpp), for any per-generation schedule.
 #include <cmath>
 #include <vector>
 
@@ -10,7 +10,8 @@ namespace ouro {
 
 std::optional<TheoryValue> GaussianFamily::mixing_theory(const TheoryQuery& q) const {
   const RegimeKind kind = q.regime.kind;
-  const bool mixing = kind == RegimeKind::kFreshMix || kind == RegimeKind::kAugment || kind == RegimeKind::kKeepReal ||
+  const bool mixing = kind == RegimeKind::kFreshMix || kind == RegimeKind::kFreshMixWeighted ||
+                      kind == RegimeKind::kAugment || kind == RegimeKind::kKeepReal ||
                       kind == RegimeKind::kAccumulateRatio || kind == RegimeKind::kGrow;
   if (q.threshold || known_ != Known::kVariance || q.metric != "mean_sq_error" || !mixing || q.generation < 1)
     return std::nullopt;
@@ -22,7 +23,8 @@ std::optional<TheoryValue> GaussianFamily::mixing_theory(const TheoryQuery& q) c
     const auto share = [&](double x) { return static_cast<double>(std::llround(x * n)); };
     theory::MeanMixStep s;
     switch (kind) {
-      case RegimeKind::kFreshMix: {
+      case RegimeKind::kFreshMix:
+      case RegimeKind::kFreshMixWeighted: {
         const double r = share(q.regime.real_fraction), syn = n - r;
         const double alpha = q.regime.weighted() && r > 0 && syn > 0
                                  ? sample_weights(q.regime.real_weight, r, syn).real * r / n
@@ -39,11 +41,13 @@ std::optional<TheoryValue> GaussianFamily::mixing_theory(const TheoryQuery& q) c
         break;
       }
       case RegimeKind::kKeepReal: {
-        // The kept subset's mean is E plus a part uncorrelated with the past, of variance sigma^2 (1/r - 1/n_1).
+        // The kept subset's mean is E plus a part uncorrelated with the past, of variance sigma^2 (1/r -
+        // 1/n_1).
         const double r = share(q.regime.real_fraction), syn = n - r, gamma = r / n;
         s.c_prev = 1 - gamma;
         s.c_real = gamma;
-        s.noise = (r > 0 ? gamma * gamma * v0 * (1 / r - 1 / n1) : 0) + (syn > 0 ? s.c_prev * s.c_prev * v0 / syn : 0);
+        s.noise = (r > 0 ? gamma * gamma * v0 * (1 / r - 1 / n1) : 0) +
+                  (syn > 0 ? s.c_prev * s.c_prev * v0 / syn : 0);
         break;
       }
       case RegimeKind::kAccumulateRatio: {
@@ -61,8 +65,9 @@ std::optional<TheoryValue> GaussianFamily::mixing_theory(const TheoryQuery& q) c
   TheoryValue v;
   v.mid = theory::mixed_mean_mse(v0, n1, steps);
   v.kind = TheoryKind::kExact;
-  v.source = "E[(M_k - mu_0)^2] with known variance: linear recursion of the mean over the regime's mix (derived; "
-             "He, Xu, Cheng 2025 for the weighted fresh mix)";
+  v.source =
+      "E[(M_k - mu_0)^2] with known variance: linear recursion of the mean over the regime's mix (derived; "
+      "He, Xu, Cheng 2025 for the weighted fresh mix)";
   return v;
 }
 

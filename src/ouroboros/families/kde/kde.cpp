@@ -112,25 +112,100 @@ void KdeFamily::validate(const Regime& regime, const SampleSchedule& samples) co
                                 smallest, regime.name()));
 }
 
+// Theory [derived]. The KDE's mean is the mean of its centers and its variance V = var(centers, divisor m) +
+// h^2; only the first two moments of each batch enter, so the Gaussian chain's pooled recursions
+// (theory/gaussian_chain.hpp) carry over with V in place of the fitted variance. A batch of m samples from
+// model k-1 has a scatter of mean (m - 1) V_{k-1}, and its mean lies V_{k-1}/m (in square) from the centers'
+// mean.
+KdeFamily::Row KdeFamily::step(const Row& previous, const Regime& regime, const SampleSchedule& samples,
+                               std::int64_t j) const {
+  const double h2 = fixed_ * fixed_, v0 = truth_.bandwidth * truth_.bandwidth;
+  const std::int64_t n = samples.at(j);
+  Row r;
+  switch (regime.kind) {
+    case RegimeKind::kAccumulate: {
+      r.pool = previous.pool + n;
+      const double pool = static_cast<double>(r.pool), before = static_cast<double>(previous.pool);
+      r.scatter = previous.scatter + previous.variance * (static_cast<double>(n) - 1 + before / pool);
+      r.variance = r.scatter / pool + h2;
+      return r;
+    }
+    case RegimeKind::kFreshMix: {
+      const std::int64_t real =
+          j == 1 ? 0 : static_cast<std::int64_t>(std::llround(regime.real_fraction * static_cast<double>(n)));
+      const double m = static_cast<double>(n), syn = static_cast<double>(n - real),
+                   re = static_cast<double>(real);
+      const double scatter =
+          (syn - 1 + re / m) * previous.variance + (re - 1 + syn / m) * v0 + syn * re / m * previous.mean_sq;
+      r.variance = scatter / m + h2;
+      r.mean_sq = (syn / m) * (syn / m) * previous.mean_sq + (syn * previous.variance + re * v0) / (m * m);
+      return r;
+    }
+    default: {  // replace, or grow: replace on j n_j samples
+      const double m = static_cast<double>(regime.kind == RegimeKind::kGrow ? j * n : n);
+      r.variance = (m - 1) / m * previous.variance + h2;
+      return r;
+    }
+  }
+}
+
 std::optional<TheoryValue> KdeFamily::theory(const TheoryQuery& q) const {
-  if (q.threshold || rule_ != Rule::kFixed || q.metric != "variance" || q.regime.kind != RegimeKind::kReplace ||
-      !q.samples.constant())
-    return std::nullopt;
-  const double r = 1.0 - 1.0 / static_cast<double>(q.samples.at(1));
-  const double rk = std::pow(r, static_cast<double>(q.generation));
-  const double v0 = truth_.bandwidth * truth_.bandwidth;
+  const std::int64_t k = q.generation;
+  if (q.threshold || k < 1 || k > q.samples.generations()) return std::nullopt;
   TheoryValue v;
-  v.mid = rk * v0 + fixed_ * fixed_ * (1 - rk) / (1 - r);
   v.kind = TheoryKind::kExact;
-  v.source = "E[V_k] = ((n-1)/n) E[V_{k-1}] + h^2 for a fixed bandwidth (derived)";
+  if (q.metric == "mean") {
+    // The KDE's mean is its centers' mean, and a sample from it has that mean: by induction every sample,
+    // real or synthetic, has mean mu_0, whatever the bandwidth and the regime.
+    v.mid = truth_.centers.front();
+    v.source =
+        "E[mean_k] = mu_0 in every regime and bandwidth: each sample's mean is mu_0, by induction (derived)";
+    return v;
+  }
+  if (rule_ != Rule::kFixed || q.metric != "variance") return std::nullopt;
+  const RegimeKind kind = q.regime.kind;
+  const double v0 = truth_.bandwidth * truth_.bandwidth, h2 = fixed_ * fixed_;
+  switch (kind) {
+    case RegimeKind::kReplace:
+    case RegimeKind::kGrow:
+      v.source =
+          "E[V_k] = ((m_k-1)/m_k) E[V_{k-1}] + h^2, m_k = n_k (replace) or k n_k (grow), fixed bandwidth "
+          "(derived)";
+      if (kind == RegimeKind::kReplace && q.samples.constant()) {
+        const double r = 1.0 - 1.0 / static_cast<double>(q.samples.at(1));
+        const double rk = std::pow(r, static_cast<double>(k));
+        v.mid = rk * v0 + h2 * (1 - rk) / (1 - r);
+        return v;
+      }
+      break;
+    case RegimeKind::kAccumulate:
+      v.source =
+          "E[V_k] = E[C_k]/N_k + h^2, pooled scatter E[C_k] = E[C_{k-1}] + E[V_{k-1}] (n_k - 1 + "
+          "N_{k-1}/N_k), fixed bandwidth (derived)";
+      break;
+    case RegimeKind::kFreshMix:
+      v.source =
+          "E[V_k] = E[C_k]/n_k + h^2, C_k the merged scatter of s_k synthetic and r_k real samples, fixed "
+          "bandwidth (derived)";
+      break;
+    default:
+      return std::nullopt;
+  }
+  Row first;
+  first.variance = v0;
+  v.mid = table_
+              .at(q.regime, q.samples, k, first,
+                  [&](const Row& r, std::int64_t j) { return step(r, q.regime, q.samples, j); })
+              .variance;
   return v;
 }
 
 nlohmann::json KdeFamily::describe() const {
-  return {{"truth", {{"mean", truth_.centers.front()}, {"sd", truth_.bandwidth}}},
-          {"bandwidth", rule_ == Rule::kFixed ? nlohmann::json(fixed_)
-                        : rule_ == Rule::kScott ? nlohmann::json("scott: s n^(-1/5), s with divisor n - 1")
-                                                : nlohmann::json("silverman: 0.9 min(s, IQR/1.34) n^(-1/5)")}};
+  return {
+      {"truth", {{"mean", truth_.centers.front()}, {"sd", truth_.bandwidth}}},
+      {"bandwidth", rule_ == Rule::kFixed   ? nlohmann::json(fixed_)
+                    : rule_ == Rule::kScott ? nlohmann::json("scott: s n^(-1/5), s with divisor n - 1")
+                                            : nlohmann::json("silverman: 0.9 min(s, IQR/1.34) n^(-1/5)")}};
 }
 
 OUROBOROS_REGISTER_FAMILY(KdeFamily);

@@ -9,8 +9,11 @@
 //                          interpolation between order statistics)
 //              a number  : that fixed h (> 0)
 // Kernels    sample only: the model is its training set.
-// Theory     [derived] fixed h, replace: the KDE's variance V = var(centers, divisor n) + h^2 satisfies
-//            E[V_k] = ((n - 1)/n) E[V_{k-1}] + h^2, V_0 = sd^2.
+// Theory     [derived, exact, any schedule] E[mean_k] = mean in every regime and bandwidth. Fixed h: the
+// KDE's
+//            variance V = var(centers, divisor n) + h^2 satisfies E[V_k] = ((m_k - 1)/m_k) E[V_{k-1}] + h^2,
+//            V_0 = sd^2, under replace (m_k = n_k) and grow (m_k = k n_k); accumulate and fresh_mix by the
+//            pooled-scatter recursions of theory/gaussian_chain.hpp (kde.cpp).
 // References Fu et al. on kernel density estimation loops; Gerstgrasser et al.'s follow-up KDE loop.
 //
 // Parameters
@@ -24,6 +27,7 @@
 
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/theory/schedule_table.hpp"
 
 namespace ouro {
 
@@ -49,9 +53,17 @@ class KdeFamily {
   enum class Rule { kScott, kSilverman, kFixed };
 
  private:
+  // E[V_k], E[scatter_k] (accumulate), E[(mean_k - mu_0)^2] (fresh_mix) and the pool size N_k.
+  struct Row {
+    double variance = 0, scatter = 0, mean_sq = 0;
+    std::int64_t pool = 0;
+  };
+  Row step(const Row& previous, const Regime& regime, const SampleSchedule& samples, std::int64_t j) const;
+
   Model truth_;
   Rule rule_ = Rule::kScott;
   double fixed_ = 0;
+  theory::ScheduleTable<Row> table_;
 };
 
 }  // namespace ouro

@@ -49,6 +49,7 @@
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/theory/dohmatob2024.hpp"
+#include "ouroboros/theory/schedule_table.hpp"
 
 namespace ouro {
 
@@ -101,6 +102,7 @@ class LinearRegressionFamily {
   Eigen::MatrixXd draw_rows(Rng& rng, std::int64_t m) const;
   double ridge_penalty(std::int64_t rows) const;  // lambda T (or T^{1 - ell}); 0 without ridge
   std::optional<double> chain_multiplier(const TheoryQuery& q) const;
+  double fresh_chain_sum(const TheoryQuery& q) const;
 
   Eigen::Index d_ = 1;
   double sigma_ = 1;
@@ -119,6 +121,7 @@ class LinearRegressionFamily {
   std::optional<double> downstream_lambda_exponent_;
   theory::RidgeEquivalent downstream_;
   double downstream_clean_ = 0;  // downstream_error of the truth: E_clean
+  theory::ScheduleTable<double> fresh_table_;  // sum_j 1/(m_j - d - 1), fresh designs
 };
 
 }  // namespace ouro

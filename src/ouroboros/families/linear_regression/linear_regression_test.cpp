@@ -52,6 +52,28 @@ TEST(LinearRegression, OlsChainsMatchGerstgrasser) {
   }
 }
 
+// Fresh designs under replace and grow, on a per-generation schedule and (grow) a constant one:
+// E||w_k - w*||^2_Sigma = sigma^2 d sum_j 1/(m_j - d - 1), m_j = n_j or j n_j; the downstream learner at
+// lambda = 0 adds the same sum times sigma0^2 d to E_clean.
+TEST(LinearRegression, FreshDesignsOnASchedule) {
+  const std::string truth = "linear_regression(d=4, sigma=0.7, spectrum=[2, 1, 0.5, 0.3])";
+  const std::string model = "linear_regression(estimator=ols, design=fresh, downstream_samples=12)";
+  const auto run = run_toml(experiment_toml(truth, model, 6, 3000, 1, "[\"replace\", \"grow\"]"),
+                            {"experiment.samples=[9, 14, 10, 20, 9, 11]"});
+  const auto constant = run_toml(experiment_toml(truth, model, 6, 3000, 8, "[\"grow\"]"));
+  for (const std::int64_t k : {1, 2, 3, 6}) {
+    for (const std::string regime : {"replace", "grow"})
+      for (const char* metric : {"test_error", "variance", "downstream_error"})
+        expect_theory(run.sink.at(regime, k, metric), regime + " " + metric + " k=" + std::to_string(k));
+    for (const char* metric : {"test_error", "downstream_error"})
+      expect_theory(constant.sink.at("grow", k, metric), std::string("grow, n = 8, ") + metric);
+  }
+  // E||w_3 - w*||^2_Sigma by hand for replace: sigma^2 d (1/4 + 1/9 + 1/5). (Every m_j >= d + 4, so the test
+  // error has a finite variance and the standard error means what it says.)
+  EXPECT_NEAR(run.sink.at("replace", 3, "test_error").theory.mid, 0.49 * 4 * (1.0 / 4 + 1.0 / 9 + 1.0 / 5),
+              1e-12);
+}
+
 // Dohmatob et al.: E_clean + n sigma0^2 rho for the downstream learner, exact at lambda = 0; at lambda > 0
 // the metric is the deterministic equivalent and the same formula is its exact mean over the generators.
 TEST(LinearRegression, DownstreamChainMatchesDohmatob) {

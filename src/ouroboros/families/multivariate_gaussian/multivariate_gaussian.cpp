@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/samplers.hpp"
@@ -24,7 +24,7 @@ const std::vector<ParamInfo> kTruthParams{
 const std::vector<ParamInfo> kModelParams{
     {"estimator", "mle", "mle (covariance divisor n) or unbiased (divisor n - 1)"},
 };
-enum Metric { kTrace, kLogDet, kKl, kMeanSqError, kMetricCount };
+enum Metric { kTrace, kLogDet, kKl, kMeanSqError, kLogTrace, kMetricCount };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -71,10 +71,13 @@ FamilyDescriptor MultivariateGaussianFamily::descriptor() {
   d.model_params = kModelParams;
   d.estimators = {"mle", "unbiased"};
   d.metrics = {
-      {"trace", "tr Sigma_k, total variance of the fitted model"},
+      {"trace",
+       "tr Sigma_k, total variance of the fitted model; heavy-tailed under replace (a product of Wishart "
+       "factors): late generations' mean rests on rare replicates, see log_trace"},
       {"logdet", "log det Sigma_k (-inf when Sigma_k is singular)"},
       {"kl", "KL(truth || model) in nats; +inf when Sigma_k is singular"},
       {"mean_sq_error", "||M_k - truth mean||^2"},
+      {"log_trace", "log tr Sigma_k: well resolved where trace is not"},
   };
   d.kernels =
       "statistics: mean by a normal, scatter matrix by a Wishart (Bartlett decomposition); "
@@ -110,6 +113,8 @@ MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const 
   SpecReader m(model, "model.family: multivariate_gaussian", kModelParams);
   unbiased_ = m.word("estimator", {"mle", "unbiased"}, "mle") == "unbiased";
   m.finish();
+  fit_.d = static_cast<int>(d_);
+  fit_.ddof = unbiased_ ? 1 : 0;
 }
 
 void MultivariateGaussianFamily::sample(const Model& m, std::int64_t n, Rng& rng,
@@ -193,6 +198,7 @@ void MultivariateGaussianFamily::fit_stats(const Stats& s, Model& out) const {
 void MultivariateGaussianFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const Eigen::VectorXd delta = m.mean - truth_.mean;
   out[kTrace] = m.cov.trace();
+  out[kLogTrace] = std::log(out[kTrace]);
   out[kLogDet] = m.log_det;
   out[kMeanSqError] = delta.squaredNorm();
   if (!wanted(kKl)) {  // the triangular solve, O(d^3), costs as much as the fit
@@ -223,41 +229,86 @@ void MultivariateGaussianFamily::validate(const Regime& regime, const SampleSche
                     smallest, regime.name(), d_, d_ + 1));
 }
 
-std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery& q) const {
-  // Pure replace with a constant n >= d + 1. Given generation k-1, Sigma_k = L W L^T / D with
-  // W ~ Wishart_d(n - 1, I) independent of the past, D = n (mle) or n - 1 (unbiased), L L^T = Sigma_{k-1}.
-  if (q.threshold || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
-  const std::int64_t n = q.samples.at(1), k = q.generation;
-  if (n < d_ + 1) return std::nullopt;
-  const double nd = static_cast<double>(n), kd = static_cast<double>(k), dd = static_cast<double>(d_);
-  const double divisor = unbiased_ ? nd - 1.0 : nd;
-  const double ratio =
-      (nd - 1.0) / divisor;  // E[S] = (n - 1) Sigma, so E[Sigma_k | Sigma_{k-1}] = ratio Sigma_{k-1}
-  const double trace0 = truth_.cov.trace();
+namespace {
+
+TheoryValue exact(double mid, std::string_view source) {
   TheoryValue v;
-  if (q.metric == "trace") {
-    v.mid = trace0 * std::pow(ratio, kd);
-    v.kind = TheoryKind::kExact;
-    v.source = "E[tr Sigma_k] = ((n-1)/D)^k tr Sigma_0, D the covariance divisor (derived)";
-  } else if (q.metric == "logdet") {
-    // E log det W = sum_{i=1}^d psi((n - i)/2) + d log 2 for W ~ Wishart_d(n - 1, I).
-    double step = dd * (std::log(2.0) - std::log(divisor));
-    for (Eigen::Index i = 1; i <= d_; ++i) step += boost::math::digamma((nd - static_cast<double>(i)) / 2.0);
-    v.mid = truth_.log_det + kd * step;
-    v.kind = TheoryKind::kExact;
-    v.source =
-        "E[log det Sigma_k] = log det Sigma_0 + k (sum_i psi((n-i)/2) + d log(2/D)) (derived; "
-        "generalises Suresh et al. 2025 Sec. 5)";
-  } else if (q.metric == "mean_sq_error") {
-    // M_k = M_{k-1} + L Z / sqrt(n) with Z independent of the past: E||M_k - mu_0||^2 = sum_{j<k} E[tr
-    // Sigma_j]/n.
-    const double sum = ratio == 1.0 ? kd : (1.0 - std::pow(ratio, kd)) / (1.0 - ratio);
-    v.mid = trace0 * sum / nd;
-    v.kind = TheoryKind::kExact;
-    v.source = "E||M_k - mu_0||^2 = sum_{j<k} E[tr Sigma_j] / n (derived)";
-  } else {
-    return std::nullopt;
+  v.mid = mid;
+  v.kind = TheoryKind::kExact;
+  v.source = source;
+  return v;
+}
+
+}  // namespace
+
+// theory/gaussian_chain.hpp: given generation k-1, Sigma_k = L W L^T / D with W ~ Wishart_d(m - 1, I)
+// independent of the past, D = m (mle) or m - 1 (unbiased), L L^T = Sigma_{k-1}; pooled regimes by the first
+// and second moments of the merged scatter.
+std::optional<TheoryValue> MultivariateGaussianFamily::theory(const TheoryQuery& q) const {
+  const std::int64_t k = q.generation;
+  if (q.threshold || k < 1 || k > q.samples.generations() || q.samples.min() < d_ + 1) return std::nullopt;
+  const double trace0 = truth_.cov.trace();
+  const RegimeKind kind = q.regime.kind;
+  std::optional<TheoryValue> v;
+  if (kind == RegimeKind::kReplace || kind == RegimeKind::kGrow) {
+    const theory::ReplaceMoments r =
+        kind == RegimeKind::kReplace && q.samples.constant()
+            ? theory::replace_moments(q.samples.at(1), k, fit_)
+            : replace_table_.at(q.regime, q.samples, k, theory::ReplaceMoments{},
+                                [&](const theory::ReplaceMoments& row, std::int64_t j) {
+                                  const std::int64_t m =
+                                      kind == RegimeKind::kGrow ? j * q.samples.at(j) : q.samples.at(j);
+                                  return theory::replace_step(row, m, fit_);
+                                });
+    if (q.metric == "trace")
+      v = exact(
+          trace0 * r.trace,
+          "E[tr Sigma_k] = tr Sigma_0 prod_j (m_j - 1)/D_j, m_j = n_j (replace) or j n_j (grow) (derived)");
+    else if (q.metric == "logdet")
+      v = exact(
+          truth_.log_det + r.log_det,
+          "E[log det Sigma_k] = log det Sigma_0 + sum_j (sum_i psi((m_j-i)/2) + d log(2/D_j)) (derived; "
+          "generalises Suresh et al. 2025 Sec. 5)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(trace0 * r.mean_sq, "E||M_k - mu_0||^2 = sum_j E[tr Sigma_{j-1}]/m_j (derived)");
+    else if (q.metric == "kl")
+      v = exact(
+          r.kl(static_cast<int>(d_)),
+          "E[kl] = (d prod_j c_j + d sum_j (1/m_j) prod_{i>=j} c_i - d + E[log det Sigma_k/Sigma_0])/2, "
+          "c_j = D_j/(m_j - d - 2) (derived; inverse Wishart mean)");
+  } else if (kind == RegimeKind::kAccumulate) {
+    const theory::PooledMoments p =
+        pooled_table_.at(q.regime, q.samples, k, theory::PooledMoments{},
+                         [&](const theory::PooledMoments& row, std::int64_t j) {
+                           return theory::accumulate_step(row, q.samples.at(j), fit_);
+                         });
+    if (q.metric == "trace")
+      v = exact(trace0 * p.trace,
+                "E[tr Sigma_k] = E[tr C_k]/D_k, pooled scatter E[tr C_k] = E[tr C_{k-1}] + E[tr Sigma_{k-1}] "
+                "(n_k - 1 + N_{k-1}/N_k) (derived)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(trace0 * p.mean_sq,
+                "E||M_k - mu_0||^2 = E||M_{k-1} - mu_0||^2 + n_k E[tr Sigma_{k-1}]/N_k^2 (derived)");
+  } else if (kind == RegimeKind::kFreshMix) {
+    const theory::MixMoments x = mix_table_.at(
+        q.regime, q.samples, k, theory::MixMoments{}, [&](const theory::MixMoments& row, std::int64_t j) {
+          const std::int64_t n = q.samples.at(j);
+          const std::int64_t real =
+              j == 1
+                  ? 0
+                  : static_cast<std::int64_t>(std::llround(q.regime.real_fraction * static_cast<double>(n)));
+          return theory::fresh_mix_step(row, n - real, real, fit_);
+        });
+    if (q.metric == "trace")
+      v = exact(trace0 * x.trace,
+                "E[tr Sigma_k] from the merged scatter of s_k synthetic and r_k real samples (derived)");
+    else if (q.metric == "mean_sq_error")
+      v = exact(trace0 * x.mean_sq,
+                "E||M_k - mu_0||^2 = (s_k/n_k)^2 E||M_{k-1} - mu_0||^2 + (s_k E[tr Sigma_{k-1}] + r_k tr "
+                "Sigma_0)/n_k^2 "
+                "(derived)");
   }
+  if (v && !std::isfinite(v->mid)) return std::nullopt;  // kl with some m_j <= d + 2: its mean is infinite
   return v;
 }
 

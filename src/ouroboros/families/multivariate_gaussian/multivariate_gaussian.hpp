@@ -12,6 +12,11 @@
 //            outer products of standard normal vectors instead. Pools merge exactly (Chan et al. 1979, in
 //            the multivariate form S = Sa + Sb + (na nb / n) delta delta^T). Subsampling a pool needs the
 //            samples: accumulate_subsample runs on the sample kernel.
+// Theory     [derived, exact, any schedule; theory/gaussian_chain.hpp] under replace and grow E[tr Sigma_k],
+//            E[log det Sigma_k], E||M_k - mu_0||^2 and E[kl]; under accumulate and fresh_mix E[tr Sigma_k]
+//            and E||M_k - mu_0||^2. tr Sigma_k under replace is a product of Wishart factors, heavy-tailed:
+//            late generations' mean rests on rare replicates; log_trace (no theory) and logdet are well
+//            resolved.
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025) Sec. 5 treat the 1-D Gaussian; this family
 //            generalises their recursive-fitting setting to d dimensions (its theory is derived here, not
 //            quoted). Bartlett (1933), "On the theory of statistical regression", Proc. R. Soc. Edinburgh 53,
@@ -31,6 +36,8 @@
 
 #include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/theory/gaussian_chain.hpp"
+#include "ouroboros/theory/schedule_table.hpp"
 
 namespace ouro {
 
@@ -76,6 +83,10 @@ class MultivariateGaussianFamily {
   std::vector<double> variances_;
   double correlation_ = 0;
   bool unbiased_ = false;
+  theory::GaussianFit fit_;
+  theory::ScheduleTable<theory::ReplaceMoments> replace_table_;
+  theory::ScheduleTable<theory::PooledMoments> pooled_table_;
+  theory::ScheduleTable<theory::MixMoments> mix_table_;
 };
 
 }  // namespace ouro

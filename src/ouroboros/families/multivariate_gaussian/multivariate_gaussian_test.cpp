@@ -79,7 +79,7 @@ std::string user_error(const std::string& truth, const std::string& model) {
 
 TEST(MultivariateGaussian, DescriptorAndTruthMetrics) {
   const auto sim = make_simulator(kTruth, "multivariate_gaussian(estimator=unbiased)");
-  const std::vector<std::string> names{"trace", "logdet", "kl", "mean_sq_error"};
+  const std::vector<std::string> names{"trace", "logdet", "kl", "mean_sq_error", "log_trace"};
   ASSERT_EQ(sim->metrics().size(), names.size());
   for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(sim->metrics()[i].name, names[i]);
   std::vector<double> truth(names.size());
@@ -89,6 +89,7 @@ TEST(MultivariateGaussian, DescriptorAndTruthMetrics) {
   EXPECT_NEAR(truth[1], std::log(1.0 * 2.0 * 0.5 * 0.49 * 1.6), 1e-12);
   EXPECT_NEAR(truth[2], 0.0, 1e-12);
   EXPECT_EQ(truth[3], 0.0);
+  EXPECT_NEAR(truth[4], std::log(3.5), 1e-12);
   const auto json = sim->describe();
   EXPECT_EQ(json["truth"]["d"], 3);
   EXPECT_EQ(json["estimator"], "unbiased");

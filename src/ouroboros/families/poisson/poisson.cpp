@@ -1,6 +1,8 @@
 #include "ouroboros/families/poisson/poisson.hpp"
 
+#include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/core/simulator_for.hpp"
@@ -78,18 +80,43 @@ void PoissonFamily::metrics(const Model& m, std::span<double> out) const {
 }
 
 std::optional<TheoryValue> PoissonFamily::theory(const TheoryQuery& q) const {
-  if (q.threshold) return std::nullopt;
+  const std::int64_t k = q.generation;
+  if (q.threshold || k < 1 || k > q.samples.generations()) return std::nullopt;
   TheoryValue v;
+  v.kind = TheoryKind::kExact;
   if (q.metric == "lambda") {
     v.mid = truth_.lambda;
-    v.kind = TheoryKind::kExact;
     v.source = "E[L_k] = lambda0 in every regime (derived)";
     return v;
   }
-  if (q.metric != "alive" || q.regime.kind != RegimeKind::kReplace || !q.samples.constant()) return std::nullopt;
-  v.mid = theory::poisson_nonzero(truth_.lambda, q.samples.at(1), q.generation);
-  v.kind = TheoryKind::kExact;
-  v.source = "Suresh et al. 2025, Theorem 2 (exact)";
+  if (q.metric != "alive") return std::nullopt;
+  const RegimeKind kind = q.regime.kind;
+  if (kind == RegimeKind::kReplace && q.samples.constant()) {
+    v.mid = theory::poisson_nonzero(truth_.lambda, q.samples.at(1), k);
+    v.source = "Suresh et al. 2025, Theorem 2 (exact)";
+    return v;
+  }
+  if (kind == RegimeKind::kAccumulate) {
+    // A pool with a non-zero count keeps it, and a model with L = 0 draws only zeros.
+    v.mid = -std::expm1(-static_cast<double>(q.samples.at(1)) * truth_.lambda);
+    v.source = "Pr(L_k != 0) = 1 - exp(-n_1 lambda0) under accumulate: 0 is absorbing (derived)";
+    return v;
+  }
+  if ((kind != RegimeKind::kReplace && kind != RegimeKind::kGrow && kind != RegimeKind::kFreshMix) ||
+      k > theory::kZeroExponentMaxGeneration)
+    return std::nullopt;
+  const double a = theory::zero_exponent(k, [&](std::int64_t j) -> std::pair<std::int64_t, std::int64_t> {
+    const std::int64_t n = q.samples.at(j);
+    if (j == 1 || kind == RegimeKind::kReplace) return {n, 0};
+    if (kind == RegimeKind::kGrow) return {j * n, 0};
+    const auto real =
+        static_cast<std::int64_t>(std::llround(q.regime.real_fraction * static_cast<double>(n)));
+    return {n - real, real};
+  });
+  v.mid = -std::expm1(-truth_.lambda * a);
+  v.source =
+      "Pr(L_k != 0) = 1 - exp(-lambda0 A_k), Suresh et al. 2025 Theorem 2's recursion with per-generation "
+      "sizes (derived)";
   return v;
 }
 

@@ -5,6 +5,9 @@
 // Estimator  mle: L = sum / n.
 // Statistics (n, sum). Exact draw: the sum of n Poisson(L) variables is Poisson(n L). Pools add. A subsample
 //            of a pool needs the individual counts: accumulate_subsample runs on the sample kernel.
+// Theory     E[L_k] = lambda in every regime; Pr(L_k != 0) exactly: Theorem 2 (constant n, replace), its
+//            recursion with per-generation sizes under replace, grow and fresh_mix (theory::zero_exponent, up
+//            to generation 10^4: it costs O(k) per generation), 1 - exp(-n_1 lambda) under accumulate.
 // References Suresh, Thangaraj, Khandavally (AISTATS 2025), Theorem 2.
 //
 // Parameters
