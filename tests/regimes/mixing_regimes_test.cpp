@@ -83,7 +83,8 @@ TEST(MixingRegimes, GoldenRatioMinimisesTheStationaryErrorOfTheWeightedMix) {
 
 // real_weight = 1/2 gives every sample weight 1: the unweighted fresh mix, replicate by replicate.
 TEST(MixingRegimes, HalfWeightIsTheUnweightedFit) {
-  for (const char* family : {"gaussian", "categorical(dist=zipf, m=30)", "bernoulli(p=0.3)", "poisson(lambda=2)"}) {
+  for (const char* family : {"gaussian", "categorical(dist=zipf, m=30)", "bernoulli(p=0.3)", "poisson(lambda=2)",
+                             "linear_regression(d=3, w=[1, -0.5, 0.25])"}) {
     const std::string model = std::string(family).substr(0, std::string(family).find('('));
     const auto run = testing::run_toml(
         testing::experiment_toml(family, model, 6, 50, 20,
@@ -161,7 +162,7 @@ TEST(MixingRegimes, BadInput) {
         << e.what();
   }
   EXPECT_EQ(parse_regime("accumulate(ratio=1)").name(), "accumulate");
-  for (const char* name : {"gaussian", "categorical", "bernoulli", "poisson"})
+  for (const char* name : {"gaussian", "categorical", "bernoulli", "poisson", "linear_regression"})
     EXPECT_TRUE(Registry::instance().find(name)->weighted_fit) << name;
   EXPECT_FALSE(Registry::instance().find("kde")->weighted_fit);
   EXPECT_EQ(parse_regime("accumulate(ratio=0.5)").kind, RegimeKind::kAccumulateRatio);

@@ -381,6 +381,26 @@ void LinearRegressionFamily::fit_stats(const Stats& s, Model& out) const {
   spectral_solve(es.eigenvectors(), eig, 1.0, 0.0, s.xty_clean, out.w_clean);
 }
 
+void LinearRegressionFamily::fit_weighted(const Stats& real, const Stats& synthetic, double real_weight,
+                                          Model& out) const {
+  // X^T W X and X^T W y with the frequency weights of regime.hpp (they sum to the row count, so a ridge penalty
+  // scaled by T is unchanged). The model keeps the synthetic rows' design: the one later generations relabel.
+  const auto a = sample_weights(real_weight, static_cast<double>(real.count), static_cast<double>(synthetic.count));
+  Stats s;
+  s.design = synthetic.design ? synthetic.design : real.design;
+  s.count = real.count + synthetic.count;
+  s.gram = Eigen::MatrixXd::Zero(d_, d_);
+  s.xty = s.xty_clean = Eigen::VectorXd::Zero(d_);
+  for (const auto& [part, weight] : {std::pair{&real, a.real}, std::pair{&synthetic, a.synthetic}}) {
+    if (part->count == 0) continue;
+    if (part->gram.size() > 0) s.gram += weight * part->gram;
+    if (part->design && part->copies > 0) s.gram += weight * static_cast<double>(part->copies) * part->design->gram;
+    s.xty += weight * part->xty;
+    s.xty_clean += weight * part->xty_clean;
+  }
+  fit_stats(s, out);
+}
+
 void LinearRegressionFamily::metrics(const Model& m, std::span<double> out) const {
   const Eigen::VectorXd diff = m.w - truth_.w;
   out[kTestError] = (eig_.array() * diff.array().square()).sum();

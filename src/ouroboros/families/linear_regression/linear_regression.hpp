@@ -90,6 +90,8 @@ class LinearRegressionFamily {
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
   void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics
+  // fresh_mix(real_weight=w): weighted least squares (or ridge) with real rows weighted w, synthetic ones 1 - w
+  void fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const;
   void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
   void merge(Stats& into, const Stats& from) const;
   void fit_stats(const Stats& s, Model& out) const;
