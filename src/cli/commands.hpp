@@ -10,6 +10,8 @@ struct RunOptions {
   std::string out_dir;
   int threads = -1;  // -1: from the experiment file
   bool quiet = false;
+  bool fresh = false;    // delete an existing results.db first
+  bool dry_run = false;  // print the plan only
 };
 
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line);

@@ -17,13 +17,21 @@ std::string run_footer() {
   std::string regimes;
   for (const auto& line : ouro::regime_help()) regimes += "  " + line + "\n";
   return "Regimes (experiment.regimes):\n" + regimes +
-         "\nOutputs in the output directory (written atomically):\n"
-         "  summary.csv       regime,generation,metric,mean,sd,se,q05,q50,q95,theory_lo,theory,theory_hi\n"
+         "\nA [sweep] table runs several points (every combination of its lists; `zip` groups keys that vary\n"
+         "together; `seed = \"per_point\"` gives each point its own seed): see the README, section 'Sweeps'.\n"
+         "\nOutputs in the output directory:\n"
+         "  results.db        every record in SQLite: run, points, units (ledger), summary, trajectories, forgetting;\n"
+         "                    written unit by unit, so an interrupted run is resumed by running the same command\n"
+         "  summary.csv       regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,\n"
+         "                    theory_hi,theory_kind,theory_source\n"
          "  trajectories.csv  regime,replicate,generation,metric,value   (output.trajectories = true or k)\n"
          "  forgetting.csv    regime,replicate,symbol,original_count,forgotten_at   (families with symbols)\n"
+         "  points.csv        point,point_id,<swept keys>   (sweeps; every CSV then starts with a point column)\n"
          "  manifest.json     resolved config, seed, version, git commit, kernels, theory sources, wall time, machine\n"
-         "\nExit status: 0 success, 2 bad input (one line names the key, the value and what is allowed),\n"
-         "130 interrupted (no output files written), 1 internal error.\n"
+         "The CSV files are written atomically when every unit is done.\n"
+         "\nExit status: 0 success, 2 bad input (one line names the key, the value and what is allowed; nothing\n"
+         "is written), 130 interrupted by SIGINT, 143 by SIGTERM (finished units stay in results.db; run the\n"
+         "same command to resume), 1 internal error.\n"
          "The experiment file's keys are documented in the README (section 'Experiment file').";
 }
 
@@ -44,6 +52,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "Worker threads (overrides experiment.threads; 0: all cores)")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--quiet,-q", run.quiet, "No table on stdout and no progress on stderr");
+  run_cmd->add_flag("--fresh", run.fresh,
+                    "Delete the results.db of an earlier run in the output directory and start over");
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the resolved points and work units, run nothing");
   run_cmd->footer(run_footer());
 
   std::string family_name;

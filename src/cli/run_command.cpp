@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -10,70 +11,156 @@
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/parallel.hpp"
-#include "ouroboros/experiment/config.hpp"
-#include "ouroboros/experiment/runner.hpp"
+#include "ouroboros/experiment/plan.hpp"
+#include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/io/atomic_file.hpp"
 #include "ouroboros/io/csv_sink.hpp"
 #include "ouroboros/io/manifest.hpp"
+#include "ouroboros/io/sqlite_store.hpp"
 #include "terminal_sink.hpp"
 
 namespace ouro {
 
+namespace {
+
+class NoFiles final : public ResultSink {
+ public:
+  void summary(const SummaryRow&) override {}
+};
+
+// The terminal table of the point that is running: a TerminalSink per point (it holds the point's config).
+class PointTerminal final : public ResultSink {
+ public:
+  explicit PointTerminal(bool quiet) : quiet_(quiet) {}
+  void start(const ExperimentConfig& config) { terminal_ = std::make_unique<TerminalSink>(config, files_, quiet_, stdout); }
+  void begin_regime(const std::string& r, KernelKind k) override { terminal_->begin_regime(r, k); }
+  void summary(const SummaryRow& row) override { terminal_->summary(row); }
+  void summary_block(std::span<const SummaryRow> rows) override { terminal_->summary_block(rows); }
+  void end_regime(const std::string& r) override { terminal_->end_regime(r); }
+  bool progress(std::size_t i, std::int64_t g) override { return terminal_->progress(i, g); }
+
+ private:
+  bool quiet_;
+  NoFiles files_;
+  std::unique_ptr<TerminalSink> terminal_;
+};
+
+void print_dry_run(const Plan& plan, const std::filesystem::path& dir) {
+  std::size_t units = 0;
+  for (const auto& p : plan.points) units += p.config.regimes.size();
+  fmt::print("{} point(s), {} work unit(s) (point x regime); results in {}\n", plan.points.size(), units,
+             (dir / "results.db").string());
+  for (const auto& p : plan.points) {
+    fmt::print("point {} (id {}){}{}: seed {}, {} replicates, {} generations, truth {}, model {}\n", p.index, p.id,
+               plan.sweep() ? " " : "", p.label(), p.config.seed, p.config.replicates, p.config.generations,
+               p.config.truth_family, p.config.model_family);
+    for (const auto& r : p.config.regimes) fmt::print("  unit: {}\n", r.name());
+  }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   const auto start = std::chrono::steady_clock::now();
-  ExperimentConfig config = load_config(options.experiment, options.overrides);
-  if (!options.out_dir.empty()) {
-    config.output_dir = options.out_dir;
-    config.resolved["output"]["dir"] = options.out_dir;
+  Plan plan = load_plan(options.experiment, options.overrides);
+  for (auto& p : plan.points) {
+    if (!options.out_dir.empty()) {
+      p.config.output_dir = options.out_dir;
+      p.config.resolved["output"]["dir"] = options.out_dir;
+    }
+    if (options.threads >= 0) {
+      p.config.threads = static_cast<unsigned>(options.threads);
+      p.config.resolved["experiment"]["threads"] = options.threads;
+    }
   }
-  if (options.threads >= 0) {
-    config.threads = static_cast<unsigned>(options.threads);
-    config.resolved["experiment"]["threads"] = options.threads;
+  const ExperimentConfig& first = plan.points.front().config;
+  const std::filesystem::path dir(first.output_dir);
+  check_plan(plan);  // every input error is reported before anything is written
+  if (options.dry_run) {
+    print_dry_run(plan, dir);
+    return 0;
   }
-  const auto simulator = make_simulator(config.truth_family, config.model_family);
-  bind_samples(config, *simulator);
-  check_against_family(config, *simulator);  // every input error is reported before anything is written
+  for (const auto& p : plan.points)
+    if (!options.quiet && !p.config.table_dropped.empty()) {
+      std::string list;
+      for (const auto g : p.config.table_dropped) list += (list.empty() ? "" : ", ") + std::to_string(g);
+      fmt::print(stderr, "ouroboros: output.table: generation(s) {} past the last generation {} not shown\n", list,
+                 p.config.generations);
+      break;
+    }
 
-  const std::filesystem::path dir(config.output_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", dir.string(), ec.message()));
+  SqliteStore store(dir / "results.db", plan, options.fresh);
 
-  if (!options.quiet && !config.table_dropped.empty()) {
-    std::string list;
-    for (const auto g : config.table_dropped) list += (list.empty() ? "" : ", ") + std::to_string(g);
-    fmt::print(stderr, "ouroboros: output.table: generation(s) {} past the last generation {} not shown\n", list,
-               config.generations);
-  }
   install_interrupt_handler();
-  const bool forgetting = config.forgetting && simulator->items() > 0;
-  std::unique_ptr<CsvSink> csv;
+  PointTerminal terminal(options.quiet);
+  PlanObserver observer;
+  observer.sink = &terminal;
+  std::size_t current = plan.points.size();
+  observer.unit = [&](const Point& point, const Regime& regime, bool skipped) {
+    if (point.index != current) {
+      current = point.index;
+      terminal.start(point.config);
+      if (plan.sweep() && !options.quiet) fmt::print("\n### point {}: {}\n", point.index, point.label());
+    }
+    if (skipped && !options.quiet) fmt::print("\n== {}: finished in an earlier run (results.db) ==\n", regime.name());
+  };
+  PlanReport report;
   try {
-    csv = std::make_unique<CsvSink>(dir, config.trajectories_every > 0, forgetting, resolve_threads(config.threads));
-  } catch (const std::runtime_error& e) {
-    throw UserError(fmt::format("output.dir = \"{}\": {}", dir.string(), e.what()));
-  }
-  CsvSink& files = *csv;
-  TerminalSink terminal(config, files, options.quiet, stdout);
-  RunReport report;
-  try {
-    report = run_experiment(config, *simulator, terminal);
+    report = run_plan(plan, store, observer);
   } catch (const RunCancelled&) {
-    fmt::print(stderr, "\nouroboros: interrupted; no output files were written\n");
-    return 130;
+    const int signal = interrupt_signal();
+    fmt::print(stderr, "\nouroboros: interrupted; finished units are kept in {}; run the same command to resume "
+               "(no CSV files were written)\n", (dir / "results.db").string());
+    return signal == SIGTERM ? 143 : 130;
   }
+
+  // Every unit is in the store: the CSV files are written from it, in plan order.
+  bool trajectories = false, forgetting = false;
+  for (const auto& p : plan.points) {
+    trajectories = trajectories || p.config.trajectories_every > 0;
+    forgetting = forgetting || p.config.forgetting;
+  }
+  std::size_t point = 0;
+  CsvSink files(dir, trajectories, forgetting, resolve_threads(first.threads), plan.sweep() ? &point : nullptr);
+  store.replay(files, point);
   std::vector<std::string> written = files.commit();
+  if (plan.sweep()) {
+    std::string text = "point,point_id";
+    for (const auto& k : plan.swept_keys) text += "," + k;
+    text += "\n";
+    for (const auto& p : plan.points) {
+      text += fmt::format("{},{}", p.index, p.id);
+      for (const auto& k : plan.swept_keys) {
+        const auto& v = p.values[k];
+        std::string cell = v.is_string() ? v.get<std::string>() : v.dump();
+        if (cell.find_first_of(",\"\n") != std::string::npos) {
+          std::string quoted = "\"";
+          for (const char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+          cell = quoted + "\"";
+        }
+        text += "," + cell;
+      }
+      text += "\n";
+    }
+    write_file_atomically(dir / "points.csv", text);
+    written.push_back("points.csv");
+  }
   // Outputs of an earlier run into the same directory that this run did not produce would mislead: remove them.
-  for (const char* name : {"trajectories.csv", "forgetting.csv"})
+  for (const char* name : {"trajectories.csv", "forgetting.csv", "points.csv"})
     if (std::find(written.begin(), written.end(), name) == written.end()) std::filesystem::remove(dir / name, ec);
+  written.push_back("results.db");
   written.push_back("manifest.json");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_file_atomically(dir / "manifest.json",
-                        make_manifest(config, *simulator, report, wall, written, command_line).dump(2) + "\n");
+                        make_manifest(plan, store.units(), wall, written, command_line).dump(2) + "\n");
   if (!options.quiet) {
     std::string list;
     for (const auto& f : written) list += (list.empty() ? "" : ", ") + f;
-    fmt::print("\nwrote {} to {} in {:.2f} s ({} threads)\n", list, dir.string(), wall, report.threads);
+    fmt::print("\nwrote {} to {} in {:.2f} s ({} unit(s) run, {} resumed from results.db)\n", list, dir.string(),
+               wall, report.units_run, report.units_skipped);
   }
   return 0;
 }

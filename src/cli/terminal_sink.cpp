@@ -12,8 +12,8 @@
 namespace ouro {
 
 namespace {
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted = true; }
+std::atomic<int> g_signal{0};
+extern "C" void on_signal(int signal) { g_signal = signal; }
 
 std::string number(double x) {
   if (std::isnan(x)) return "nan";
@@ -25,7 +25,8 @@ void install_interrupt_handler() {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 }
-bool interrupted() { return g_interrupted; }
+bool interrupted() { return g_signal != 0; }
+int interrupt_signal() { return g_signal; }
 
 std::set<std::int64_t> default_table_generations(std::int64_t generations) {
   std::set<std::int64_t> out;

@@ -44,5 +44,6 @@ std::set<std::int64_t> default_table_generations(std::int64_t generations);
 // Set by SIGINT/SIGTERM; the next progress() call stops the run.
 void install_interrupt_handler();
 bool interrupted();
+int interrupt_signal();  // the signal that interrupted (SIGINT or SIGTERM), 0 if none
 
 }  // namespace ouro

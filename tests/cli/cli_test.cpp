@@ -1,5 +1,5 @@
 // The `ouroboros` program end to end: output files and their schema, thread-count independence, bad input
-// (exit 2, one line naming the key, nothing written), and interruption (exit 130, nothing written).
+// (exit 2, one line naming the key, nothing written), and interruption (exit 130 or 143, only the store left).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,61 +13,14 @@
 #include <sstream>
 #include <thread>
 
+#include "support/cli_fixture.hpp"
+
 extern char** environ;
 
 namespace {
 
+using namespace ouro::testing;
 namespace fs = std::filesystem;
-
-struct Result {
-  int status;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ouroboros_cli_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-
-  Result run(const std::string& args) {
-    const std::string cmd = std::string(OUROBOROS_CLI) + " " + args + " >" + (dir_ / "stdout").string() + " 2>" +
-                            (dir_ / "stderr").string();
-    const int raw = std::system(cmd.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir_ / "stdout"), slurp(dir_ / "stderr")};
-  }
-
-  static std::string experiment(const std::string& truth, const std::string& model, const std::string& extra = "",
-                                const std::string& regimes = "[\"replace\", \"accumulate\"]") {
-    return "[experiment]\ngenerations = 6\nreplicates = 20\nseed = 3\nsamples = 10\nregimes = " + regimes +
-           "\n[truth]\nfamily = \"" + truth + "\"\n[model]\nfamily = \"" + model + "\"\n" + extra;
-  }
-
-  fs::path dir_;
-};
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
   const auto exp = write("e.toml", experiment("gaussian(mean=0, sd=1)", "gaussian(estimator=unbiased)",
@@ -161,7 +114,7 @@ TEST_P(CliBadInput, ExitsTwoWithOneLineNamingTheProblemAndWritesNothing) {
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find(c.expected), std::string::npos) << "stderr: " << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-  EXPECT_FALSE(fs::exists(dir_ / "out" / "summary.csv"));
+  EXPECT_FALSE(fs::exists(dir_ / "out")) << "bad input writes nothing, not even the store";
 }
 
 const std::string kGood = "[experiment]\ngenerations = 3\nsamples = 10\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n";
@@ -196,7 +149,19 @@ INSTANTIATE_TEST_SUITE_P(
                  "parameter 'p' does not apply"},
         BadInput{"NegativeSd", kGood, "--set 'truth.family=\"gaussian(sd=-1)\"'", "'sd=-1' must be > 0"},
         BadInput{"BadKernel", kGood, "--set experiment.kernel=fast", "experiment.kernel"},
-        BadInput{"BadOverride", kGood, "--set replicates=3", "--set 'replicates=3'"}),
+        BadInput{"BadOverride", kGood, "--set replicates=3", "--set 'replicates=3'"},
+        BadInput{"SweepUnknownKey", kGood + "[sweep]\n\"experiment.sample\" = [1, 2]\n", "",
+                 "sweep: unknown key \"experiment.sample\""},
+        BadInput{"SweepEmptyList", kGood + "[sweep]\n\"experiment.samples\" = []\n", "",
+                 "\"experiment.samples\" = []: give at least one value"},
+        BadInput{"SweepZipLengths", kGood + "[sweep]\n\"experiment.samples\" = [5, 6]\n\"experiment.seed\" = [1, 2, 3]\n"
+                 "zip = [[\"experiment.samples\", \"experiment.seed\"]]\n", "", "zipped lists need equal lengths"},
+        BadInput{"SweepInvalidPoint", kGood + "[sweep]\n\"experiment.samples\" = [5, 0]\n", "",
+                 "sweep point 1 (experiment.samples=0)"},
+        BadInput{"SweepInvalidPointForFamily", kGood + "[sweep]\n\"truth.family\" = [\"gaussian\", \"gaussian(sd=-2)\"]\n",
+                 "", "sweep point 1 (truth.family=gaussian(sd=-2))"},
+        BadInput{"SweepKeySetToo", kGood + "[sweep]\n\"experiment.samples\" = [5, 6]\n", "--set experiment.samples=7",
+                 "the key is swept"}),
     [](const auto& info) { return info.param.name; });
 
 TEST_F(Cli, MissingExperimentFile) {
@@ -218,25 +183,32 @@ TEST_F(Cli, HelpAndFamilies) {
   EXPECT_EQ(run("families nosuch").status, 2);
 }
 
-TEST_F(Cli, InterruptedRunLeavesNoOutput) {
+// Interrupted by SIGINT (exit 130) or SIGTERM (exit 143): no CSV file and no temporary file, only the results
+// store, which holds the units finished before the signal (none here: the one unit is far from done).
+TEST_F(Cli, InterruptedRunLeavesOnlyTheStore) {
   const auto exp = write("e.toml", "[experiment]\ngenerations = 2000000\nreplicates = 200\nsamples = 10\n"
                                    "[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n");
-  const std::string out = (dir_ / "out").string();
-  const std::string exp_path = exp.string();
-  std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"), const_cast<char*>(exp_path.c_str()),
-                          const_cast<char*>("--quiet"), const_cast<char*>("--out"), const_cast<char*>(out.c_str()), nullptr};
-  pid_t pid;
-  ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
-  // Wait until the run has started writing (its temporary summary exists), then interrupt it.
-  for (int i = 0; i < 200 && !fs::exists(out); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  ::kill(pid, SIGINT);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 130);
-  ASSERT_TRUE(fs::exists(out));
-  EXPECT_TRUE(fs::is_empty(out)) << "an interrupted run leaves no file, not even a temporary one";
+  for (const auto& [signal, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+    const std::string out = (dir_ / ("out" + std::to_string(signal))).string();
+    const std::string exp_path = exp.string();
+    std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"), const_cast<char*>(exp_path.c_str()),
+                            const_cast<char*>("--quiet"), const_cast<char*>("--out"), const_cast<char*>(out.c_str()), nullptr};
+    pid_t pid;
+    ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
+    // Wait until the run has started (its store exists), then interrupt it.
+    for (int i = 0; i < 500 && !fs::exists(fs::path(out) / "results.db"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::kill(pid, signal);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), code);
+    for (const auto& entry : fs::directory_iterator(out)) {
+      const std::string name = entry.path().filename().string();
+      EXPECT_EQ(name.rfind("results.db", 0), 0u) << "an interrupted run leaves only its store, found " << name;
+    }
+  }
 }
 
 }  // namespace

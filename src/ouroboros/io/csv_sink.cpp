@@ -16,17 +16,22 @@ std::string format_number(double x, bool empty_nan) {
   return fmt::format("{}", x);
 }
 
-CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads)
-    : threads_(std::max(1u, threads)) {
+CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads,
+                 const std::size_t* point)
+    : point_(point), threads_(std::max(1u, threads)) {
+  const std::string_view lead = point ? "point," : "";
   summary_ = std::make_unique<AtomicFile>(dir / "summary.csv");
+  summary_->write(lead);
   summary_->write("regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
                  "theory_source\n");
   if (trajectories) {
     trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv");
+    trajectories_->write(lead);
     trajectories_->write("regime,replicate,generation,metric,value\n");
   }
   if (forgetting) {
     forgetting_ = std::make_unique<AtomicFile>(dir / "forgetting.csv");
+    forgetting_->write(lead);
     forgetting_->write("regime,replicate,symbol,original_count,forgotten_at\n");
   }
 }
@@ -75,8 +80,13 @@ void append_summary(fmt::memory_buffer& out, const SummaryRow& r) {
 }
 }  // namespace
 
+void CsvSink::begin_row(fmt::memory_buffer& out) const {
+  if (point_) fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},"), *point_);
+}
+
 void CsvSink::summary(const SummaryRow& r) {
   buffer_.clear();
+  begin_row(buffer_);
   append_summary(buffer_, r);
   summary_->write(std::string_view(buffer_.data(), buffer_.size()));
 }
@@ -93,7 +103,10 @@ void CsvSink::summary_block(std::span<const SummaryRow> rows) {
   parallel_for(threads_, chunks, [&](std::size_t c, unsigned) {
     chunks_[c].clear();
     const std::size_t begin = rows.size() * c / chunks, end = rows.size() * (c + 1) / chunks;
-    for (std::size_t i = begin; i < end; ++i) append_summary(chunks_[c], rows[i]);
+    for (std::size_t i = begin; i < end; ++i) {
+      begin_row(chunks_[c]);
+      append_summary(chunks_[c], rows[i]);
+    }
   });
   for (const auto& chunk : chunks_) summary_->write(std::string_view(chunk.data(), chunk.size()));
 }
@@ -102,6 +115,7 @@ void CsvSink::trajectory(const std::string& regime, std::int64_t replicate, std:
                          const std::string& metric, double value) {
   if (!trajectories_) return;
   buffer_.clear();
+  begin_row(buffer_);
   append_field(buffer_, regime);
   fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},{},"), replicate, generation);
   append_field(buffer_, metric);
@@ -115,6 +129,7 @@ void CsvSink::forgetting(const std::string& regime, std::int64_t replicate, cons
   if (!forgetting_) return;
   forgetting_used_ = true;
   buffer_.clear();
+  begin_row(buffer_);
   append_field(buffer_, regime);
   fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},"), replicate);
   append_field(buffer_, item);

@@ -4,6 +4,7 @@
 //                    theory_kind,theory_source
 //   trajectories.csv regime,replicate,generation,metric,value            (when enabled)
 //   forgetting.csv   regime,replicate,symbol,original_count,forgotten_at (families with items)
+// In a sweep every file starts with a `point` column (points.csv maps it to the swept values).
 // Numbers are written in the shortest form that reads back to the same double; inf, -inf and nan as such;
 // an empty cell where no theory applies, and an empty forgotten_at when the item survived the horizon.
 #include <fmt/format.h>
@@ -19,7 +20,9 @@ namespace ouro {
 
 class CsvSink final : public ResultSink {
  public:
-  CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads = 1);
+  // point: when given (a sweep), every file gets a first column `point` holding *point at the time of the row.
+  CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads = 1,
+          const std::size_t* point = nullptr);
   void summary(const SummaryRow& row) override;
   void summary_block(std::span<const SummaryRow> rows) override;  // formats on `threads` workers
   void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
@@ -30,7 +33,9 @@ class CsvSink final : public ResultSink {
   std::vector<std::string> commit();
 
  private:
+  void begin_row(fmt::memory_buffer& out) const;
   std::unique_ptr<AtomicFile> summary_, trajectories_, forgetting_;
+  const std::size_t* point_ = nullptr;
   bool forgetting_used_ = false;
   fmt::memory_buffer buffer_;
   unsigned threads_;

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -22,37 +23,52 @@ nlohmann::json machine_description() {
   return m;
 }
 
-nlohmann::json make_manifest(const ExperimentConfig& config, const Simulator& simulator, const RunReport& report,
-                             double wall_seconds, const std::vector<std::string>& files,
-                             const std::vector<std::string>& command_line) {
-  nlohmann::json regimes = nlohmann::json::array();
-  for (const auto& r : report.regimes) {
-    nlohmann::json theory = nlohmann::json::object();
-    for (const auto& [metric, cited] : r.theory_sources)
-      for (const auto& c : cited) theory[metric].push_back({{"kind", c.kind}, {"source", c.source}});
-    nlohmann::json j{{"regime", r.regime}, {"kernel", kernel_name(r.kernel)}, {"theory", theory}};
-    if (!r.kernel_note.empty()) j["kernel_note"] = r.kernel_note;
-    regimes.push_back(j);
+nlohmann::json make_manifest(const Plan& plan, const nlohmann::json& units, double wall_seconds,
+                             const std::vector<std::string>& files, const std::vector<std::string>& command_line) {
+  // Per point: its regimes (kernel, any fallback note, the theory shown) and its family's conventions.
+  std::vector<nlohmann::json> regimes(plan.points.size(), nlohmann::json::array()), family(plan.points.size());
+  std::vector<nlohmann::json> config(plan.points.size());
+  for (const auto& p : plan.points) config[p.index] = p.config.resolved;
+  std::int64_t threads = 1;
+  for (const auto& u : units) {
+    const auto p = u["point"].get<std::size_t>();
+    nlohmann::json j{{"regime", u["regime"]}, {"kernel", u["kernel"]}, {"theory", u["theory"]}};
+    if (u.contains("kernel_note")) j["kernel_note"] = u["kernel_note"];
+    regimes[p].push_back(std::move(j));
+    family[p] = u["family"];
+    config[p] = u["config"];
+    threads = std::max(threads, u["threads"].get<std::int64_t>());
   }
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return {
+  const ExperimentConfig& first = plan.points.front().config;
+  nlohmann::json m{
       {"ouroboros_version", kVersion},
       {"git_commit", kGitHash},
       {"finished_at", stamp},
       {"command_line", command_line},
-      {"config", config.resolved},
-      {"seed", config.seed},
-      {"family", simulator.describe()},
-      {"metrics", report.metrics},
-      {"kernel_requested", kernel_name(config.kernel)},
-      {"regimes", regimes},
-      {"threads", report.threads},
+      {"config", config.front()},
+      {"seed", first.seed},
+      {"family", family.front()},
+      {"kernel_requested", kernel_name(first.kernel)},
+      {"regimes", regimes.front()},
+      {"threads", threads},
       {"wall_seconds", wall_seconds},
       {"machine", machine_description()},
       {"files", files},
   };
+  if (plan.sweep()) {
+    m["sweep"] = {{"keys", plan.swept_keys}, {"seed", plan.seed_mode}};
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : plan.points)
+      points.push_back({{"point", p.index}, {"id", p.id}, {"values", p.values}, {"seed", p.config.seed},
+                        {"config", config[p.index]}, {"family", family[p.index]}, {"regimes", regimes[p.index]}});
+    m["points"] = std::move(points);
+  } else {
+    m["point_id"] = plan.points.front().id;
+  }
+  return m;
 }
 
 }  // namespace ouro

@@ -1,0 +1,387 @@
+#include "ouroboros/io/sqlite_store.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <stdexcept>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/version.hpp"
+
+namespace ouro {
+
+namespace {
+
+constexpr int kApplicationId = 0x4F55524F;  // "OURO"
+constexpr int kSchemaVersion = 1;
+
+// A prepared statement, finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(fmt::format("results store: {} ({})", sqlite3_errmsg(db), sql));
+  }
+  ~Statement() { sqlite3_finalize(s_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() { return s_; }
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+    return false;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+void bind_real(sqlite3_stmt* s, int i, double x) {
+  if (std::isnan(x))
+    sqlite3_bind_null(s, i);
+  else
+    sqlite3_bind_double(s, i, x);
+}
+void bind_text(sqlite3_stmt* s, int i, const std::string& t) {
+  sqlite3_bind_text(s, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+}
+double column_real(sqlite3_stmt* s, int i) {
+  return sqlite3_column_type(s, i) == SQLITE_NULL ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(s, i);
+}
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+void run_step(sqlite3* db, sqlite3_stmt* s) {
+  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db)));
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+}
+
+TheoryKind kind_of(const std::string& name) {
+  for (const auto k : {TheoryKind::kExact, TheoryKind::kBound, TheoryKind::kApproximation})
+    if (theory_kind_name(k) == name) return k;
+  return TheoryKind::kNone;
+}
+
+// The first place where two configurations differ, as "path: stored X, now Y".
+std::string first_difference(const nlohmann::json& stored, const nlohmann::json& now, const std::string& path) {
+  if (stored.type() != now.type() || (!stored.is_object() && !stored.is_array()))
+    return stored == now ? "" : fmt::format("{}: stored {}, now {}", path.empty() ? "(root)" : path, stored.dump(), now.dump());
+  if (stored.is_array()) {
+    if (stored.size() != now.size())
+      return fmt::format("{}: stored {} entries, now {}", path.empty() ? "points" : path, stored.size(), now.size());
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      const auto d = first_difference(stored[i], now[i], path.empty() ? fmt::format("point {}", i) : fmt::format("{}[{}]", path, i));
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  const auto join = [&](const std::string& key) {
+    if (path.empty()) return key;
+    return path + (path.rfind("point ", 0) == 0 && path.find(':') == std::string::npos ? ": " : ".") + key;
+  };
+  for (auto it = stored.begin(); it != stored.end(); ++it) {
+    const std::string p = join(it.key());
+    if (!now.contains(it.key())) return fmt::format("{}: stored {}, now absent", p, it.value().dump());
+    const auto d = first_difference(it.value(), now[it.key()], p);
+    if (!d.empty()) return d;
+  }
+  for (auto it = now.begin(); it != now.end(); ++it)
+    if (!stored.contains(it.key())) return fmt::format("{}: absent before, now {}", join(it.key()), it.value().dump());
+  return "";
+}
+
+}  // namespace
+
+void SqliteStore::exec(const std::string& sql) const {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    if (message.find("locked") != std::string::npos || message.find("busy") != std::string::npos)
+      throw UserError(fmt::format("{}: in use by another run (wait for it, or use another output.dir)", file_.string()));
+    if (message.find("not a database") != std::string::npos)
+      throw UserError(fmt::format("{}: not an Ouroboros results store (a file of another kind); use another output.dir",
+                                  file_.string()));
+    throw std::runtime_error(fmt::format("results store {}: {}", file_.string(), message));
+  }
+}
+
+SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bool fresh) : file_(file) {
+  std::error_code ec;
+  if (fresh)
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file.string() + suffix, ec);
+  const bool existed = std::filesystem::exists(file);
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw UserError(fmt::format("{}: cannot open the results store: {}", file.string(), message));
+  }
+  try {
+    // One writer: the exclusive lock is taken by the first write and held until the store is closed.
+    exec("PRAGMA locking_mode = EXCLUSIVE");
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = NORMAL");
+    int application_id = 0, tables = 0;
+    {
+      Statement s(db_, "PRAGMA application_id");
+      if (s.step()) application_id = sqlite3_column_int(s.get(), 0);
+    }
+    {
+      Statement s(db_, "SELECT count(*) FROM sqlite_master");
+      if (s.step()) tables = sqlite3_column_int(s.get(), 0);
+    }
+    if (existed && (application_id != kApplicationId || tables == 0) && !(tables == 0 && application_id == 0 &&
+                                                                         std::filesystem::file_size(file) == 0))
+      throw UserError(fmt::format("{}: not an Ouroboros results store; use another output.dir, or --fresh to replace it",
+                                  file.string()));
+    exec("BEGIN IMMEDIATE");
+    const std::string identity = plan.identity().dump();
+    if (tables == 0) {
+      exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+      exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+      exec("CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT)");
+      std::string swept;
+      for (const auto& k : plan.swept_keys) swept += fmt::format(", \"{}\"", k);
+      exec("CREATE TABLE points (point INTEGER PRIMARY KEY, point_id TEXT, label TEXT, config TEXT" + swept + ")");
+      exec("CREATE TABLE units (point INTEGER, regime_index INTEGER, regime TEXT, status TEXT, kernel TEXT, "
+           "kernel_note TEXT, theory TEXT, family TEXT, config TEXT, threads INTEGER, seconds REAL, error TEXT, "
+           "summary_first INTEGER, summary_last INTEGER, trajectories_first INTEGER, trajectories_last INTEGER, "
+           "forgetting_first INTEGER, forgetting_last INTEGER, PRIMARY KEY (point, regime))");
+      exec("CREATE TABLE summary (point INTEGER, regime TEXT, generation INTEGER, metric TEXT, mean REAL, sd REAL, "
+           "se REAL, ci_lo REAL, ci_hi REAL, q05 REAL, q50 REAL, q95 REAL, finite INTEGER, theory_lo REAL, theory REAL, "
+           "theory_hi REAL, theory_kind TEXT, theory_source TEXT)");
+      exec("CREATE TABLE trajectories (point INTEGER, regime TEXT, replicate INTEGER, generation INTEGER, metric TEXT, "
+           "value REAL)");
+      exec("CREATE TABLE forgetting (point INTEGER, regime TEXT, replicate INTEGER, symbol TEXT, original_count REAL, "
+           "forgotten_at INTEGER)");
+      {
+        Statement s(db_, "INSERT INTO run VALUES (?, ?)");
+        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+                 {"identity", identity}, {"ouroboros_version", kVersion}, {"git_commit", kGitHash}, {"created_at", stamp},
+                 {"swept_keys", nlohmann::json(plan.swept_keys).dump()}, {"seed_mode", plan.seed_mode}}) {
+          bind_text(s.get(), 1, k);
+          bind_text(s.get(), 2, v);
+          run_step(db_, s.get());
+        }
+      }
+      std::string marks;
+      for (std::size_t i = 0; i < plan.swept_keys.size(); ++i) marks += ", ?";
+      Statement s(db_, "INSERT INTO points VALUES (?, ?, ?, ?" + marks + ")");
+      for (const auto& p : plan.points) {
+        sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(p.index));
+        bind_text(s.get(), 2, p.id);
+        bind_text(s.get(), 3, p.label());
+        bind_text(s.get(), 4, results_identity(p.config).dump());
+        for (std::size_t i = 0; i < plan.swept_keys.size(); ++i) {
+          const auto& v = p.values[plan.swept_keys[i]];
+          const int col = static_cast<int>(5 + i);
+          if (v.is_number_integer())
+            sqlite3_bind_int64(s.get(), col, v.get<sqlite3_int64>());
+          else if (v.is_number())
+            sqlite3_bind_double(s.get(), col, v.get<double>());
+          else if (v.is_string())
+            bind_text(s.get(), col, v.get<std::string>());
+          else
+            bind_text(s.get(), col, v.dump());
+        }
+        run_step(db_, s.get());
+      }
+    } else {
+      Statement s(db_, "SELECT value FROM run WHERE key = 'identity'");
+      const std::string stored = s.step() ? column_text(s.get(), 0) : "";
+      if (stored != identity) {
+        const auto diff = first_difference(nlohmann::json::parse(stored.empty() ? "null" : stored), plan.identity(), "");
+        throw UserError(fmt::format("{} holds the results of another configuration ({}); run with --fresh to start "
+                                    "over (its results are deleted), or use another output.dir",
+                                    file.string(), diff.empty() ? "the stored identity differs" : diff));
+      }
+    }
+    exec("COMMIT");
+    const auto prepare = [&](const char* sql, sqlite3_stmt** out) {
+      if (sqlite3_prepare_v2(db_, sql, -1, out, nullptr) != SQLITE_OK)
+        throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+    };
+    prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &insert_summary_);
+    prepare("INSERT INTO trajectories VALUES (?, ?, ?, ?, ?, ?)", &insert_trajectory_);
+    prepare("INSERT INTO forgetting VALUES (?, ?, ?, ?, ?, ?)", &insert_forgetting_);
+  } catch (...) {
+    sqlite3_finalize(insert_summary_);
+    sqlite3_finalize(insert_trajectory_);
+    sqlite3_finalize(insert_forgetting_);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+SqliteStore::~SqliteStore() {
+  sqlite3_finalize(insert_summary_);
+  sqlite3_finalize(insert_trajectory_);
+  sqlite3_finalize(insert_forgetting_);
+  sqlite3_close(db_);
+}
+
+bool SqliteStore::done(std::size_t point, const std::string& regime) const {
+  Statement s(db_, "SELECT status FROM units WHERE point = ? AND regime = ?");
+  sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(point));
+  bind_text(s.get(), 2, regime);
+  return s.step() && column_text(s.get(), 0) == "done";
+}
+
+void SqliteStore::commit(const UnitRecords& unit) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    const auto point = static_cast<sqlite3_int64>(unit.point);
+    const auto last_rowid = [&](const char* table) {
+      Statement s(db_, fmt::format("SELECT coalesce(max(rowid), 0) FROM {}", table));
+      s.step();
+      return sqlite3_column_int64(s.get(), 0);
+    };
+    const auto s0 = last_rowid("summary"), t0 = last_rowid("trajectories"), f0 = last_rowid("forgetting");
+    for (const auto& r : unit.summary) {
+      sqlite3_stmt* s = insert_summary_;
+      sqlite3_bind_int64(s, 1, point);
+      bind_text(s, 2, unit.regime);
+      sqlite3_bind_int64(s, 3, r.generation);
+      bind_text(s, 4, unit.metrics[r.metric]);
+      int col = 5;
+      for (const double x : {r.stats.mean, r.stats.sd, r.stats.se, r.stats.ci_lo, r.stats.ci_hi, r.stats.q05, r.stats.q50,
+                             r.stats.q95})
+        bind_real(s, col++, x);
+      sqlite3_bind_int64(s, col++, r.stats.finite);
+      for (const double x : {r.theory_lo, r.theory, r.theory_hi}) bind_real(s, col++, x);
+      if (r.theory_kind != TheoryKind::kNone) bind_text(s, col, std::string(theory_kind_name(r.theory_kind)));
+      ++col;
+      if (!r.theory_source.empty()) bind_text(s, col, r.theory_source);
+      run_step(db_, s);
+    }
+    for (const auto& r : unit.trajectories) {
+      sqlite3_stmt* s = insert_trajectory_;
+      sqlite3_bind_int64(s, 1, point);
+      bind_text(s, 2, unit.regime);
+      sqlite3_bind_int64(s, 3, r.replicate);
+      sqlite3_bind_int64(s, 4, r.generation);
+      bind_text(s, 5, unit.metrics[r.metric]);
+      bind_real(s, 6, r.value);
+      run_step(db_, s);
+    }
+    for (const auto& r : unit.forgetting) {
+      sqlite3_stmt* s = insert_forgetting_;
+      sqlite3_bind_int64(s, 1, point);
+      bind_text(s, 2, unit.regime);
+      sqlite3_bind_int64(s, 3, r.replicate);
+      bind_text(s, 4, r.item);
+      bind_real(s, 5, r.original_count);
+      if (r.forgotten_at > 0) sqlite3_bind_int64(s, 6, r.forgotten_at);
+      run_step(db_, s);
+    }
+    nlohmann::json theory = nlohmann::json::object();
+    for (const auto& [metric, cited] : unit.report.theory_sources)
+      for (const auto& c : cited) theory[metric].push_back({{"kind", c.kind}, {"source", c.source}});
+    Statement s(db_, "INSERT OR REPLACE INTO units VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)");
+    sqlite3_bind_int64(s.get(), 1, point);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(unit.regime_index));
+    bind_text(s.get(), 3, unit.regime);
+    bind_text(s.get(), 4, kernel_name(unit.report.kernel));
+    bind_text(s.get(), 5, unit.report.kernel_note);
+    bind_text(s.get(), 6, theory.dump());
+    bind_text(s.get(), 7, unit.family);
+    bind_text(s.get(), 8, unit.config);
+    sqlite3_bind_int64(s.get(), 9, unit.threads);
+    sqlite3_bind_double(s.get(), 10, unit.seconds);
+    const sqlite3_int64 ranges[] = {s0 + 1, last_rowid("summary"), t0 + 1, last_rowid("trajectories"), f0 + 1,
+                                    last_rowid("forgetting")};
+    for (int i = 0; i < 6; ++i) sqlite3_bind_int64(s.get(), 11 + i, ranges[i]);
+    s.step();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void SqliteStore::failed(std::size_t point, const std::string& regime, const std::string& error) {
+  Statement s(db_, "INSERT OR REPLACE INTO units (point, regime, status, error) VALUES (?, ?, 'failed', ?)");
+  sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(point));
+  bind_text(s.get(), 2, regime);
+  bind_text(s.get(), 3, error);
+  s.step();
+}
+
+nlohmann::json SqliteStore::units() const {
+  nlohmann::json out = nlohmann::json::array();
+  Statement s(db_, "SELECT point, regime, kernel, kernel_note, theory, family, threads, config FROM units "
+                   "WHERE status = 'done' ORDER BY point, regime_index");
+  while (s.step()) {
+    nlohmann::json u{{"point", sqlite3_column_int64(s.get(), 0)}, {"regime", column_text(s.get(), 1)},
+                     {"kernel", column_text(s.get(), 2)}, {"theory", nlohmann::json::parse(column_text(s.get(), 4))},
+                     {"family", nlohmann::json::parse(column_text(s.get(), 5))}, {"threads", sqlite3_column_int64(s.get(), 6)},
+                     {"config", nlohmann::json::parse(column_text(s.get(), 7))}};
+    if (const auto note = column_text(s.get(), 3); !note.empty()) u["kernel_note"] = note;
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+void SqliteStore::replay(ResultSink& sink, std::size_t& point_of) const {
+  Statement units(db_, "SELECT point, regime, kernel, summary_first, summary_last, trajectories_first, "
+                       "trajectories_last, forgetting_first, forgetting_last FROM units WHERE status = 'done' "
+                       "ORDER BY point, regime_index");
+  Statement summary(db_, "SELECT generation, metric, mean, sd, se, ci_lo, ci_hi, q05, q50, q95, finite, theory_lo, "
+                         "theory, theory_hi, theory_kind, theory_source FROM summary WHERE rowid BETWEEN ? AND ? "
+                         "ORDER BY rowid");
+  Statement trajectories(db_, "SELECT replicate, generation, metric, value FROM trajectories WHERE rowid BETWEEN ? "
+                              "AND ? ORDER BY rowid");
+  Statement forgetting(db_, "SELECT replicate, symbol, original_count, forgotten_at FROM forgetting WHERE rowid "
+                            "BETWEEN ? AND ? ORDER BY rowid");
+  while (units.step()) {
+    point_of = static_cast<std::size_t>(sqlite3_column_int64(units.get(), 0));
+    const std::string regime = column_text(units.get(), 1);
+    sink.begin_regime(regime, column_text(units.get(), 2) == "sample" ? KernelKind::kSample : KernelKind::kStatistics);
+    const auto range = [&](Statement& st, int first) {
+      sqlite3_reset(st.get());
+      sqlite3_bind_int64(st.get(), 1, sqlite3_column_int64(units.get(), first));
+      sqlite3_bind_int64(st.get(), 2, sqlite3_column_int64(units.get(), first + 1));
+    };
+    range(summary, 3);
+    while (summary.step()) {
+      sqlite3_stmt* q = summary.get();
+      const std::string metric = column_text(q, 1), kind = column_text(q, 14), source = column_text(q, 15);
+      SummaryStats st{column_real(q, 2), column_real(q, 3), column_real(q, 4), column_real(q, 7), column_real(q, 8),
+                      column_real(q, 9), column_real(q, 5), column_real(q, 6), sqlite3_column_int64(q, 10)};
+      TheoryValue t;
+      t.lo = column_real(q, 11);
+      t.mid = column_real(q, 12);
+      t.hi = column_real(q, 13);
+      t.kind = kind_of(kind);
+      t.source = source;
+      sink.summary(SummaryRow{regime, sqlite3_column_int64(q, 0), metric, st, t});
+    }
+    range(trajectories, 5);
+    while (trajectories.step()) {
+      sqlite3_stmt* q = trajectories.get();
+      sink.trajectory(regime, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), column_text(q, 2),
+                      column_real(q, 3));
+    }
+    range(forgetting, 7);
+    while (forgetting.step()) {
+      sqlite3_stmt* q = forgetting.get();
+      sink.forgetting(regime, sqlite3_column_int64(q, 0), column_text(q, 1), column_real(q, 2),
+                      sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 3));
+    }
+    sink.end_regime(regime);
+  }
+}
+
+}  // namespace ouro

@@ -1,0 +1,200 @@
+// Sweeps and the results store end to end: every point runs and equals the same point run alone; a sweep killed
+// with SIGKILL at many moments and resumed ends byte-identical to an uninterrupted one; a changed configuration,
+// a foreign file and a store in use are refused (exit 2) and --fresh starts over; --dry-run runs nothing;
+// per-point seeds.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "support/cli_fixture.hpp"
+
+namespace {
+
+using namespace ouro::testing;
+namespace fs = std::filesystem;
+
+const std::string kSweep =
+    "[experiment]\ngenerations = 8\nreplicates = 30\nseed = 5\nregimes = [\"replace\", \"accumulate\"]\n"
+    "samples = 10\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian(estimator=unbiased)\"\n"
+    "[output]\ntrajectories = true\n"
+    "[sweep]\n\"experiment.samples\" = [10, 30]\n\"truth.family\" = [\"gaussian(sd=1)\", \"gaussian(sd=2)\"]\n";
+
+// The rows of a sweep's CSV whose point column is `point`, with that column removed.
+std::vector<std::string> rows_of_point(const std::string& text, std::size_t point) {
+  std::vector<std::string> out;
+  const auto all = lines(text);
+  for (std::size_t i = 1; i < all.size(); ++i)
+    if (all[i].rfind(std::to_string(point) + ",", 0) == 0) out.push_back(all[i].substr(all[i].find(',') + 1));
+  return out;
+}
+
+std::int64_t count_rows(const fs::path& db, const std::string& table) {
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(h, ("SELECT count(*) FROM " + table).c_str(), -1, &s, nullptr);
+  const std::int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return n;
+}
+
+TEST_F(Cli, SweepRunsEveryPointAndEachEqualsThePointRunAlone) {
+  const auto exp = write("s.toml", kSweep);
+  const auto r = run("run " + exp.string() + " --quiet --out " + (dir_ / "sweep").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto points = lines(slurp(dir_ / "sweep" / "points.csv"));
+  ASSERT_EQ(points.size(), 5u);
+  EXPECT_EQ(points[0], "point,point_id,experiment.samples,truth.family");
+  EXPECT_EQ(points[1].substr(0, 2), "0,");
+  EXPECT_NE(points[2].find(",10,gaussian(sd=2)"), std::string::npos) << "the first swept key varies slowest";
+  const std::string summary = slurp(dir_ / "sweep" / "summary.csv");
+  EXPECT_EQ(lines(summary)[0].substr(0, 13), "point,regime,");
+  const std::vector<std::pair<int, std::string>> alone{
+      {10, "gaussian(sd=1)"}, {10, "gaussian(sd=2)"}, {30, "gaussian(sd=1)"}, {30, "gaussian(sd=2)"}};
+  const auto exp_alone = write("a.toml", kSweep.substr(0, kSweep.find("[sweep]")));
+  for (std::size_t p = 0; p < alone.size(); ++p) {
+    const auto out = dir_ / ("alone" + std::to_string(p));
+    const auto a = run("run " + exp_alone.string() + " --quiet --out " + out.string() + " --set experiment.samples=" +
+                       std::to_string(alone[p].first) + " --set 'truth.family=\"" + alone[p].second + "\"'");
+    ASSERT_EQ(a.status, 0) << a.err;
+    auto expected = lines(slurp(out / "summary.csv"));
+    expected.erase(expected.begin());
+    EXPECT_EQ(rows_of_point(summary, p), expected) << "point " << p;
+    auto traj = lines(slurp(out / "trajectories.csv"));
+    traj.erase(traj.begin());
+    EXPECT_EQ(rows_of_point(slurp(dir_ / "sweep" / "trajectories.csv"), p), traj) << "point " << p;
+  }
+  // The store holds every summary row, with the swept values as columns of `points`.
+  EXPECT_EQ(count_rows(dir_ / "sweep" / "results.db", "summary"), static_cast<std::int64_t>(lines(summary).size() - 1));
+  EXPECT_EQ(count_rows(dir_ / "sweep" / "results.db", "points WHERE \"experiment.samples\" = 30"), 2);
+  EXPECT_EQ(count_rows(dir_ / "sweep" / "results.db", "units WHERE status = 'done'"), 8);
+  const auto manifest = nlohmann::json::parse(slurp(dir_ / "sweep" / "manifest.json"));
+  ASSERT_EQ(manifest["points"].size(), 4u);
+  EXPECT_EQ(manifest["points"][3]["values"]["truth.family"], "gaussian(sd=2)");
+  EXPECT_EQ(manifest["points"][0]["seed"], manifest["points"][3]["seed"]) << "points share the seed by default";
+}
+
+TEST_F(Cli, PerPointSeedsDifferAndAreStable) {
+  const auto exp = write("s.toml", kSweep + "seed = \"per_point\"\n");
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --out " + (dir_ / "a").string()).status, 0);
+  const auto m = nlohmann::json::parse(slurp(dir_ / "a" / "manifest.json"));
+  std::set<std::uint64_t> seeds;
+  for (const auto& p : m["points"]) seeds.insert(p["seed"].get<std::uint64_t>());
+  EXPECT_EQ(seeds.size(), 4u);
+  // A point's seed depends on its own values only: adding a value to the sweep leaves the others' seeds alone.
+  const auto wider = write("w.toml", kSweep.substr(0, kSweep.find("[sweep]")) +
+                                         "[sweep]\n\"experiment.samples\" = [10, 30, 100]\n\"truth.family\" = "
+                                         "[\"gaussian(sd=1)\", \"gaussian(sd=2)\"]\nseed = \"per_point\"\n");
+  ASSERT_EQ(run("run " + wider.string() + " --dry-run").status, 0);
+  ASSERT_EQ(run("run " + wider.string() + " --quiet --out " + (dir_ / "b").string()).status, 0);
+  const auto w = nlohmann::json::parse(slurp(dir_ / "b" / "manifest.json"));
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(w["points"][i]["seed"], m["points"][i]["seed"]) << i;
+}
+
+// SIGKILL at many moments (fixed pseudo-random delays), then the same command again until it finishes: the final
+// files equal those of a run that was never interrupted, byte for byte.
+TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
+  const std::string big =
+      "[experiment]\ngenerations = 1000\nreplicates = 300\nseed = 9\nsamples = 10\n"
+      "regimes = [\"replace\", \"accumulate\", \"grow\"]\n[truth]\nfamily = \"gaussian\"\n[model]\n"
+      "family = \"gaussian(estimator=unbiased)\"\n[sweep]\n\"experiment.samples\" = [10, 20, 40]\n";
+  const auto exp = write("k.toml", big);
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 1 --out " + (dir_ / "clean").string()).status, 0);
+  const std::string out = (dir_ / "killed").string(), exp_path = exp.string();
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<int> delay_ms(20, 400);
+  int kills = 0, attempts = 0;
+  for (; attempts < 60; ++attempts) {
+    std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"),
+                            const_cast<char*>(exp_path.c_str()), const_cast<char*>("--quiet"),
+                            const_cast<char*>("--threads"), const_cast<char*>("1"), const_cast<char*>("--out"),
+                            const_cast<char*>(out.c_str()), nullptr};
+    pid_t pid;
+    ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
+    // Kill it after a random delay if it is still running; from the 40th attempt on, let it finish.
+    int status = 0;
+    bool finished = false;
+    const int wait = attempts < 40 ? delay_ms(rng) : 600000;
+    for (int waited = 0; waited < wait && !finished; waited += 5) {
+      finished = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!finished) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (!finished) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ++kills;
+      continue;
+    }
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    break;
+  }
+  EXPECT_GE(kills, 3) << "the test must interrupt the sweep";
+  for (const char* f : {"summary.csv", "points.csv"})
+    EXPECT_EQ(slurp(dir_ / "killed" / f), slurp(dir_ / "clean" / f)) << f;
+  EXPECT_EQ(count_rows(dir_ / "killed" / "results.db", "summary"), count_rows(dir_ / "clean" / "results.db", "summary"));
+  EXPECT_EQ(count_rows(dir_ / "killed" / "results.db", "units"), 9);
+}
+
+TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
+  const auto exp = write("s.toml", kSweep);
+  const std::string out = " --quiet --out " + (dir_ / "o").string();
+  ASSERT_EQ(run("run " + exp.string() + out).status, 0);
+  const auto again = run("run " + exp.string() + out);
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(run("run " + exp.string() + " --out " + (dir_ / "o").string()).out.find("finished in an earlier run") !=
+                std::string::npos,
+            true);
+  const auto changed = run("run " + exp.string() + out + " --set experiment.replicates=31");
+  EXPECT_EQ(changed.status, 2);
+  EXPECT_NE(changed.err.find("point 0: experiment.replicates: stored 30, now 31"), std::string::npos) << changed.err;
+  EXPECT_NE(changed.err.find("--fresh"), std::string::npos);
+  const auto fresh = run("run " + exp.string() + out + " --set experiment.replicates=31 --fresh");
+  EXPECT_EQ(fresh.status, 0) << fresh.err;
+}
+
+TEST_F(Cli, ForeignOrBusyStoreIsRefused) {
+  const auto exp = write("s.toml", kSweep);
+  fs::create_directories(dir_ / "f");
+  std::ofstream(dir_ / "f" / "results.db") << "not a database, but something a user cares about\n";
+  const auto foreign = run("run " + exp.string() + " --quiet --out " + (dir_ / "f").string());
+  EXPECT_EQ(foreign.status, 2);
+  EXPECT_NE(foreign.err.find("not an Ouroboros results store"), std::string::npos) << foreign.err;
+  EXPECT_EQ(slurp(dir_ / "f" / "results.db"), "not a database, but something a user cares about\n");
+  // A long run holds the store; a second run on the same directory is refused while it lasts.
+  const auto long_run = write("l.toml", "[experiment]\ngenerations = 2000000\nreplicates = 100\nsamples = 10\n"
+                                        "[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n");
+  const std::string out = (dir_ / "busy").string(), path = long_run.string();
+  std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"), const_cast<char*>(path.c_str()),
+                          const_cast<char*>("--quiet"), const_cast<char*>("--out"), const_cast<char*>(out.c_str()), nullptr};
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
+  for (int i = 0; i < 500 && !fs::exists(fs::path(out) / "results.db"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto busy = run("run " + path + " --quiet --out " + out);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(busy.status, 2);
+  EXPECT_NE(busy.err.find("in use by another run"), std::string::npos) << busy.err;
+}
+
+TEST_F(Cli, DryRunListsPointsAndUnitsAndWritesNothing) {
+  const auto exp = write("s.toml", kSweep);
+  const auto r = run("run " + exp.string() + " --dry-run --out " + (dir_ / "d").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("4 point(s), 8 work unit(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("point 3 (id "), std::string::npos);
+  EXPECT_NE(r.out.find("experiment.samples=30, truth.family=gaussian(sd=2)"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_ / "d"));
+}
+
+}  // namespace
