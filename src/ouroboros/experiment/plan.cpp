@@ -136,6 +136,8 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
     if (!known_key(k))
       throw UserError(fmt::format("sweep: unknown key \"{}\" (a swept key is section.key, e.g. \"experiment.samples\"; "
                                   "see `ouroboros run --help`)", k));
+    if (k.rfind("output.", 0) == 0)
+      throw UserError(fmt::format("sweep: \"{}\" cannot be swept: every point writes into one output directory", k));
     const auto* arr = node.as_array();
     if (!arr) throw UserError(fmt::format("sweep: \"{}\" must be a list of values", k));
     if (arr->empty()) throw UserError(fmt::format("sweep: \"{}\" = []: give at least one value", k));
