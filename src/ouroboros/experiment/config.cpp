@@ -183,7 +183,7 @@ SampleSchedule read_samples(Reader& r, std::int64_t generations) {
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> keys{
-      {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads"}},
+      {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads", "until"}},
       {"truth", {"family"}},
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
@@ -243,6 +243,7 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
     throw std::logic_error("experiment.samples = \"real\" must be bound to the family (bind_samples) first");
   check_thresholds(config.thresholds, simulator.metrics());
   check_thresholds(config.first_passages, simulator.metrics(), "metrics.first");
+  if (config.until) check_thresholds({*config.until}, simulator.metrics(), "experiment.until");
   const auto& metrics = simulator.metrics();
   for (const auto& name : config.selected_metrics)
     if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == name; })) {
@@ -305,6 +306,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   c.truth_family = r.string("truth", "family", std::nullopt);
   c.model_family = r.string("model", "family", std::nullopt);
   for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
+  if (r.get("experiment", "until")) c.until = parse_threshold(r.string("experiment", "until", ""), "experiment.until");
   for (const auto& text : r.strings("metrics", "first", {}))
     c.first_passages.push_back(parse_threshold(text, "metrics.first"));
   c.selected_metrics = r.strings("metrics", "select", {});
@@ -355,6 +357,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
         {"table", c.table_generations}}},
   };
+  if (c.until) c.resolved["experiment"]["until"] = c.until->label();
   return c;
 }
 

@@ -3,6 +3,7 @@
 // unknown keys and impossible values throw UserError naming the key, the value and what is allowed.
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct ExperimentConfig {
   // min(T, k + 1), so the mean at k is the restricted mean E[min(T, k + 1)] and never undefined.
   std::vector<Threshold> first_passages;
   std::vector<std::string> selected_metrics;  // family metrics to record; empty: all
+  // experiment.until: stop at the first generation where the event holds in every replicate (G is then a cap).
+  std::optional<Threshold> until;
   std::string output_dir;
   std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
   bool forgetting = true;

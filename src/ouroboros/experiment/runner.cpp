@@ -27,6 +27,7 @@ struct Layout {
   std::size_t family_metrics;
   std::vector<std::size_t> threshold_source;  // family metric index of each threshold
   std::vector<std::size_t> first_source;      // family metric index of each first passage's event
+  std::size_t until_source = 0;               // family metric of experiment.until (when set)
   std::vector<std::string> names;
   std::vector<bool> indicator;  // per column: 0/1 values (Wilson interval)
   std::vector<std::size_t> out;
@@ -60,6 +61,7 @@ Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
     l.names.push_back(first_passage_label(t));
     l.indicator.push_back(false);
   }
+  if (config.until) l.until_source = metric_index(simulator, *config.until);
   for (std::size_t m = 0; m < l.family_metrics; ++m) {
     const auto& sel = config.selected_metrics;
     if (sel.empty() || std::find(sel.begin(), sel.end(), l.names[m]) != sel.end()) l.out.push_back(m);
@@ -69,12 +71,13 @@ Layout make_layout(const ExperimentConfig& config, const Simulator& simulator) {
 }
 
 // The family metrics a run reads: those recorded, and the sources of its thresholds and first passages.
-MetricMask wanted_metrics(const Layout& l) {
+MetricMask wanted_metrics(const Layout& l, bool until) {
   MetricMask mask{std::vector<bool>(l.family_metrics, false)};
   for (const std::size_t m : l.out)
     if (m < l.family_metrics) mask.wanted[m] = true;
   for (const std::size_t m : l.threshold_source) mask.wanted[m] = true;
   for (const std::size_t m : l.first_source) mask.wanted[m] = true;
+  if (until) mask.wanted[l.until_source] = true;
   return mask;
 }
 
@@ -103,7 +106,7 @@ class RegimeRun {
         items_(config.forgetting ? simulator.items() : 0), block_bytes_(block_bytes) {}
 
   void run() {
-    const MetricMask wanted = wanted_metrics(l_);
+    const MetricMask wanted = wanted_metrics(l_, c_.until.has_value());
     for (std::size_t r = 0; r < reps_; ++r) {
       chains_.push_back(sim_.chain(regime_, report_.kernel, c_.samples, c_.seed, r));
       chains_.back()->want_metrics(wanted);
@@ -114,6 +117,11 @@ class RegimeRun {
     }
     first_.assign(reps_ * c_.first_passages.size(), -1);
     emit_truth();
+    if (c_.until && c_.until->holds(truth_until_)) {  // the truth itself satisfies the event: nothing to run
+      report_.stopped_at = 0;
+      emit_forgetting();
+      return;
+    }
     const std::size_t cols = l_.columns();
     // Blocks are kept small (a few MiB of metric values) so they stay in cache and cost few page faults.
     const auto block = static_cast<std::int64_t>(
@@ -122,13 +130,33 @@ class RegimeRun {
     for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
       const std::int64_t len = std::min(block, c_.generations - g0 + 1);
       simulate_block(g0, len);
-      emit_block(g0, len);
+      // experiment.until: the block is emitted up to the first generation where every replicate satisfies the
+      // event, so the records do not depend on how generations are cut into blocks.
+      const std::int64_t kept = c_.until ? until_cut(g0, len) : len;
+      emit_block(g0, kept);
+      if (kept < len || (c_.until && kept == len && all_hold(len - 1))) {
+        report_.stopped_at = g0 + kept - 1;
+        break;
+      }
       if (sink_.progress(index_, g0 + len - 1)) throw RunCancelled();
     }
     emit_forgetting();
   }
 
  private:
+  bool all_hold(std::int64_t offset) {
+    for (std::size_t r = 0; r < reps_; ++r)
+      if (!c_.until->holds(row(offset, r)[l_.until_source])) return false;
+    return true;
+  }
+  // The number of generations of the block to keep: up to and including the first where the event holds in
+  // every replicate, or the whole block.
+  std::int64_t until_cut(std::int64_t, std::int64_t len) {
+    for (std::int64_t offset = 0; offset < len; ++offset)
+      if (all_hold(offset)) return offset + 1;
+    return len;
+  }
+
   std::span<std::int64_t> first_of(std::size_t r) {
     const std::size_t f = c_.first_passages.size();
     return std::span(first_).subspan(r * f, f);
@@ -157,6 +185,7 @@ class RegimeRun {
   void emit_truth() {
     std::vector<double> truth(l_.columns());
     sim_.truth_metrics(std::span(truth).first(l_.family_metrics));
+    truth_until_ = truth[l_.until_source];
     fill_thresholds(c_, l_, truth);
     // Generation 0 is the same for every replicate: an event that holds for the truth has T = 0 everywhere.
     for (std::size_t r = 0; r < reps_; ++r) fill_first_passages(c_, l_, 0, first_of(r), truth);
@@ -238,6 +267,11 @@ class RegimeRun {
     }
   }
 
+  // A forgetting past the generation where experiment.until stopped the run is outside its horizon.
+  std::int64_t horizon(std::int64_t forgotten_at) const {
+    return report_.stopped_at >= 0 && forgotten_at > report_.stopped_at ? 0 : forgotten_at;
+  }
+
   void emit_forgetting() {
     if (!items_) return;
     std::vector<std::string> labels(items_);  // once, not once per replicate
@@ -245,7 +279,7 @@ class RegimeRun {
     for (std::size_t r = 0; r < reps_; ++r)
       for (std::size_t i = 0; i < items_; ++i)
         sink_.forgetting(label_, static_cast<std::int64_t>(r), labels[i],
-                         original_[r].empty() ? 0.0 : original_[r][i], forgotten_at_[r * items_ + i]);
+                         original_[r].empty() ? 0.0 : original_[r][i], horizon(forgotten_at_[r * items_ + i]));
   }
 
   const ExperimentConfig& c_;
@@ -269,6 +303,7 @@ class RegimeRun {
   std::vector<std::int32_t> forgotten_at_;
   std::vector<std::int64_t> first_;  // replicate x first passage: first generation of the event, -1 not yet
   std::vector<std::vector<double>> original_;
+  double truth_until_ = 0;
 };
 
 }  // namespace

@@ -29,6 +29,7 @@ struct RegimeReport {
   std::string regime;
   KernelKind kernel;
   std::string kernel_note;  // why the kernel differs from the one requested, if it does
+  std::int64_t stopped_at = -1;  // experiment.until: the generation where the event held in every replicate; -1: never
   // metric -> every distinct result shown for it, in order of first use (generation 1 may cite another)
   std::map<std::string, std::vector<TheoryCitation>> theory_sources;
 };

@@ -34,6 +34,7 @@ nlohmann::json make_manifest(const Plan& plan, const nlohmann::json& units, doub
     const auto p = u["point"].get<std::size_t>();
     nlohmann::json j{{"regime", u["regime"]}, {"kernel", u["kernel"]}, {"theory", u["theory"]}};
     if (u.contains("kernel_note")) j["kernel_note"] = u["kernel_note"];
+    if (u.contains("stopped_at")) j["stopped_at"] = u["stopped_at"];
     regimes[p].push_back(std::move(j));
     family[p] = u["family"];
     config[p] = u["config"];

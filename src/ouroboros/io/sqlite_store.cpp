@@ -154,7 +154,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
       exec("CREATE TABLE units (point INTEGER, regime_index INTEGER, regime TEXT, status TEXT, kernel TEXT, "
            "kernel_note TEXT, theory TEXT, family TEXT, config TEXT, threads INTEGER, seconds REAL, error TEXT, "
            "summary_first INTEGER, summary_last INTEGER, trajectories_first INTEGER, trajectories_last INTEGER, "
-           "forgetting_first INTEGER, forgetting_last INTEGER, PRIMARY KEY (point, regime))");
+           "forgetting_first INTEGER, forgetting_last INTEGER, stopped_at INTEGER, PRIMARY KEY (point, regime))");
       exec("CREATE TABLE summary (point INTEGER, regime TEXT, generation INTEGER, metric TEXT, mean REAL, sd REAL, "
            "se REAL, ci_lo REAL, ci_hi REAL, q05 REAL, q50 REAL, q95 REAL, finite INTEGER, theory_lo REAL, theory REAL, "
            "theory_hi REAL, theory_kind TEXT, theory_source TEXT)");
@@ -289,7 +289,7 @@ void SqliteStore::commit(const UnitRecords& unit) {
     nlohmann::json theory = nlohmann::json::object();
     for (const auto& [metric, cited] : unit.report.theory_sources)
       for (const auto& c : cited) theory[metric].push_back({{"kind", c.kind}, {"source", c.source}});
-    Statement s(db_, "INSERT OR REPLACE INTO units VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)");
+    Statement s(db_, "INSERT OR REPLACE INTO units VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)");
     sqlite3_bind_int64(s.get(), 1, point);
     sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(unit.regime_index));
     bind_text(s.get(), 3, unit.regime);
@@ -303,6 +303,7 @@ void SqliteStore::commit(const UnitRecords& unit) {
     const sqlite3_int64 ranges[] = {s0 + 1, last_rowid("summary"), t0 + 1, last_rowid("trajectories"), f0 + 1,
                                     last_rowid("forgetting")};
     for (int i = 0; i < 6; ++i) sqlite3_bind_int64(s.get(), 11 + i, ranges[i]);
+    if (unit.report.stopped_at >= 0) sqlite3_bind_int64(s.get(), 17, unit.report.stopped_at);
     s.step();
     exec("COMMIT");
   } catch (...) {
@@ -321,7 +322,7 @@ void SqliteStore::failed(std::size_t point, const std::string& regime, const std
 
 nlohmann::json SqliteStore::units() const {
   nlohmann::json out = nlohmann::json::array();
-  Statement s(db_, "SELECT point, regime, kernel, kernel_note, theory, family, threads, config FROM units "
+  Statement s(db_, "SELECT point, regime, kernel, kernel_note, theory, family, threads, config, stopped_at FROM units "
                    "WHERE status = 'done' ORDER BY point, regime_index");
   while (s.step()) {
     nlohmann::json u{{"point", sqlite3_column_int64(s.get(), 0)}, {"regime", column_text(s.get(), 1)},
@@ -329,6 +330,7 @@ nlohmann::json SqliteStore::units() const {
                      {"family", nlohmann::json::parse(column_text(s.get(), 5))}, {"threads", sqlite3_column_int64(s.get(), 6)},
                      {"config", nlohmann::json::parse(column_text(s.get(), 7))}};
     if (const auto note = column_text(s.get(), 3); !note.empty()) u["kernel_note"] = note;
+    if (sqlite3_column_type(s.get(), 8) != SQLITE_NULL) u["stopped_at"] = sqlite3_column_int64(s.get(), 8);
     out.push_back(std::move(u));
   }
   return out;
