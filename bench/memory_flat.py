@@ -20,7 +20,7 @@ REPLICATES = 100
 
 def measure(binary, generations, threads, out_dir):
     """Runs W2 with the given generation count; returns (wall seconds, peak RSS MiB)."""
-    command = [binary, "run", WORKLOADS["w2"].experiment, "--quiet", "--out", out_dir,
+    command = [binary, "run", WORKLOADS["w2"].experiment, "--quiet", "--fresh", "--out", out_dir,
                "--set", f"experiment.generations={generations}",
                "--set", f"experiment.replicates={REPLICATES}",
                "--set", "output.trajectories=false"]

@@ -2,7 +2,7 @@
 """Times the ouroboros CLI against the numpy reference loops on the benchmark workloads.
 
 For each chosen workload (W1: Zipf categorical, W2: Gaussian, W3: linear regression; see bench/README.md)
-runs the CLI (`ouroboros run bench/<workload>.toml --quiet --out <tmpdir>`) and the numpy reference
+runs the CLI (`ouroboros run bench/<workload>.toml --quiet --fresh --out <tmpdir>`) and the numpy reference
 script as child processes, `--repeat` times each, keeps the minimum wall time of each and the peak RSS of each child
 (from os.wait4, so it is that child's own figure), and prints a table. For W1 it also prints the
 ouroboros time per alive-symbol-generation, from the support metric in the run's summary.csv.
@@ -115,7 +115,7 @@ def bench_workload(workload, args, work_dir):
     replicates = experiment["replicates"]
 
     def ouroboros_command(out_dir):
-        command = [args.binary, "run", workload.experiment, "--quiet", "--out", out_dir]
+        command = [args.binary, "run", workload.experiment, "--quiet", "--fresh", "--out", out_dir]
         if args.quick:
             command += ["--set", f"experiment.generations={generations}"]
         if args.threads is not None:

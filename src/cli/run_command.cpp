@@ -92,6 +92,8 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", dir.string(), ec.message()));
+  // Row chunks of a unit are only trusted beside the store that holds the unit (see below).
+  if (options.fresh || !std::filesystem::exists(dir / "results.db")) std::filesystem::remove_all(dir / ".units", ec);
   SqliteStore store(dir / "results.db", plan, options.fresh);
 
   install_interrupt_handler();
@@ -107,6 +109,32 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     }
     if (skipped && !options.quiet) fmt::print("\n== {}: finished in an earlier run (results.db) ==\n", regime.name());
   };
+  // Each unit's CSV rows are written beside the store as it runs (.units/<point>-<regime index>/), committed right
+  // after the unit, and joined in plan order at the end: the CSV files need no second pass over the store. A
+  // unit whose chunk is missing (finished in a run killed between the two commits) is written from the store.
+  bool trajectories = false, forgetting = false;
+  for (const auto& p : plan.points) {
+    trajectories = trajectories || p.config.trajectories_every > 0;
+    forgetting = forgetting || p.config.forgetting;
+  }
+  const std::filesystem::path chunks = dir / ".units";
+  const auto chunk_of = [&](std::size_t point, std::size_t regime) {
+    return chunks / fmt::format("{}-{}", point, regime);
+  };
+  std::unique_ptr<CsvSink> chunk;
+  std::size_t chunk_point = 0;
+  const unsigned threads = resolve_threads(first.threads);
+  observer.begin_unit = [&](const Point& point, std::size_t regime) -> ResultSink* {
+    chunk_point = point.index;
+    std::filesystem::create_directories(chunk_of(point.index, regime));
+    chunk = std::make_unique<CsvSink>(chunk_of(point.index, regime), trajectories, forgetting, threads,
+                                      plan.sweep() ? &chunk_point : nullptr, false);
+    return chunk.get();
+  };
+  observer.end_unit = [&](const Point&, std::size_t) {
+    chunk->commit();
+    chunk.reset();
+  };
   PlanReport report;
   try {
     report = run_plan(plan, store, observer);
@@ -117,16 +145,22 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     return signal == SIGTERM ? 143 : 130;
   }
 
-  // Every unit is in the store: the CSV files are written from it, in plan order.
-  bool trajectories = false, forgetting = false;
-  for (const auto& p : plan.points) {
-    trajectories = trajectories || p.config.trajectories_every > 0;
-    forgetting = forgetting || p.config.forgetting;
-  }
-  std::size_t point = 0;
-  CsvSink files(dir, trajectories, forgetting, resolve_threads(first.threads), plan.sweep() ? &point : nullptr);
-  store.replay(files, point);
-  std::vector<std::string> written = files.commit();
+  // Every unit is in the store: the CSV files are its chunks, in plan order.
+  std::vector<std::filesystem::path> parts;
+  for (const auto& p : plan.points)
+    for (std::size_t r = 0; r < p.config.regimes.size(); ++r) {
+      const auto part = chunk_of(p.index, r);
+      if (!std::filesystem::exists(part / "summary.csv")) {
+        std::filesystem::create_directories(part);
+        chunk_point = p.index;
+        CsvSink rebuilt(part, trajectories, forgetting, threads, plan.sweep() ? &chunk_point : nullptr, false);
+        store.replay_unit(p.index, p.config.regimes[r].name(), rebuilt);
+        rebuilt.commit();
+      }
+      parts.push_back(part);
+    }
+  std::vector<std::string> written = join_csv_chunks(dir, parts, plan.sweep());
+  std::filesystem::remove_all(chunks, ec);
   if (plan.sweep()) {
     std::string text = "point,point_id";
     for (const auto& k : plan.swept_keys) text += "," + k;

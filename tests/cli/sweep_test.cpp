@@ -102,7 +102,7 @@ TEST_F(Cli, PerPointSeedsDifferAndAreStable) {
 // files equal those of a run that was never interrupted, byte for byte.
 TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
   const std::string big =
-      "[experiment]\ngenerations = 1000\nreplicates = 300\nseed = 9\nsamples = 10\n"
+      "[experiment]\ngenerations = 4000\nreplicates = 300\nseed = 9\nsamples = 10\n"
       "regimes = [\"replace\", \"accumulate\", \"grow\"]\n[truth]\nfamily = \"gaussian\"\n[model]\n"
       "family = \"gaussian(estimator=unbiased)\"\n[sweep]\n\"experiment.samples\" = [10, 20, 40]\n";
   const auto exp = write("k.toml", big);

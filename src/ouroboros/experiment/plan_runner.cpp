@@ -1,7 +1,6 @@
 #include "ouroboros/experiment/plan_runner.hpp"
 
 #include <chrono>
-#include <map>
 
 #include "ouroboros/core/error.hpp"
 
@@ -9,37 +8,37 @@ namespace ouro {
 
 namespace {
 
-// Collects one unit's rows (owned copies) and forwards summary rows and progress to the front end's sink.
+// Hands one unit's rows to the store and to the front end's sink (table, progress).
 class UnitSink final : public ResultSink {
  public:
-  UnitSink(UnitRecords& unit, ResultSink* forward) : unit_(unit), forward_(forward) {}
+  UnitSink(ResultSink& store, ResultSink* forward, ResultSink* files) : store_(store), forward_(forward), files_(files) {}
 
   void begin_regime(const std::string& regime, KernelKind kernel) override {
+    store_.begin_regime(regime, kernel);
     if (forward_) forward_->begin_regime(regime, kernel);
   }
   void summary(const SummaryRow& row) override {
-    const auto& t = row.theory;
-    unit_.summary.push_back(SummaryRecord{row.generation, metric(row.metric), row.stats, t.lo, t.mid, t.hi, t.kind,
-                                          std::string(t.source)});
+    store_.summary(row);
+    if (files_) files_->summary(row);
     if (forward_) forward_->summary(row);
   }
   void summary_block(std::span<const SummaryRow> rows) override {
-    for (const auto& row : rows) {
-      const auto& t = row.theory;
-      unit_.summary.push_back(SummaryRecord{row.generation, metric(row.metric), row.stats, t.lo, t.mid, t.hi, t.kind,
-                                            std::string(t.source)});
-    }
+    store_.summary_block(rows);
+    if (files_) files_->summary_block(rows);
     if (forward_) forward_->summary_block(rows);
   }
-  void trajectory(const std::string&, std::int64_t replicate, std::int64_t generation, const std::string& name,
+  void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation, const std::string& name,
                   double value) override {
-    unit_.trajectories.push_back(TrajectoryRecord{replicate, generation, metric(name), value});
+    store_.trajectory(regime, replicate, generation, name, value);
+    if (files_) files_->trajectory(regime, replicate, generation, name, value);
   }
-  void forgetting(const std::string&, std::int64_t replicate, const std::string& item, double original_count,
+  void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
                   std::int64_t forgotten_at) override {
-    unit_.forgetting.push_back(ForgettingRecord{replicate, item, original_count, forgotten_at});
+    store_.forgetting(regime, replicate, item, original_count, forgotten_at);
+    if (files_) files_->forgetting(regime, replicate, item, original_count, forgotten_at);
   }
   void end_regime(const std::string& regime) override {
+    store_.end_regime(regime);
     if (forward_) forward_->end_regime(regime);
   }
   bool progress(std::size_t regime_index, std::int64_t generation) override {
@@ -47,15 +46,9 @@ class UnitSink final : public ResultSink {
   }
 
  private:
-  std::uint32_t metric(const std::string& name) {
-    const auto it = index_.find(name);
-    if (it != index_.end()) return it->second;
-    unit_.metrics.push_back(name);
-    return index_[name] = static_cast<std::uint32_t>(unit_.metrics.size() - 1);
-  }
-  UnitRecords& unit_;
+  ResultSink& store_;
   ResultSink* forward_;
-  std::map<std::string, std::uint32_t> index_;
+  ResultSink* files_;
 };
 
 std::unique_ptr<Simulator> bind(ExperimentConfig& config, const Point& point, bool sweep) {
@@ -96,24 +89,27 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
       if (observer.unit) observer.unit(point, regime, false);
       ExperimentConfig one = config;
       one.regimes = {regime};
-      UnitRecords unit;
+      UnitInfo unit;
       unit.point = point.index;
       unit.regime_index = r;
       unit.regime = name;
-      UnitSink sink(unit, observer.sink);
+      ResultSink* files = observer.begin_unit ? observer.begin_unit(point, r) : nullptr;
+      UnitSink sink(store.begin_unit(point.index, name), observer.sink, files);
       const auto start = std::chrono::steady_clock::now();
       try {
         const RunReport run = run_experiment(one, *simulator, sink, tuning);
         unit.report = run.regimes.front();
         unit.threads = run.threads;
       } catch (const std::exception& e) {
+        store.abort_unit();
         if (dynamic_cast<const RunCancelled*>(&e) == nullptr) store.failed(point.index, name, e.what());
         throw;
       }
       unit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       unit.family = simulator->describe().dump();
       unit.config = config.resolved.dump();
-      store.commit(unit);
+      store.commit_unit(unit);
+      if (observer.end_unit) observer.end_unit(point, r);
       ++report.units_run;
     }
   }

@@ -16,6 +16,10 @@ namespace ouro {
 struct PlanObserver {
   std::function<void(const Point&, const Regime&, bool skipped)> unit;
   ResultSink* sink = nullptr;  // may be null
+  // Optional: a sink of the unit's own that gets every row of the unit (e.g. files written beside the store),
+  // and a call once the unit is committed to the store.
+  std::function<ResultSink*(const Point&, std::size_t regime_index)> begin_unit;
+  std::function<void(const Point&, std::size_t regime_index)> end_unit;
 };
 
 struct PlanReport {

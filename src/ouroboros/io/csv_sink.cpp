@@ -16,23 +16,55 @@ std::string format_number(double x, bool empty_nan) {
   return fmt::format("{}", x);
 }
 
+namespace {
+constexpr std::string_view kSummaryHeader =
+    "regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
+    "theory_source\n";
+constexpr std::string_view kTrajectoriesHeader = "regime,replicate,generation,metric,value\n";
+constexpr std::string_view kForgettingHeader = "regime,replicate,symbol,original_count,forgotten_at\n";
+}  // namespace
+
+std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& chunks,
+                                         bool point_column) {
+  std::vector<std::string> written;
+  for (const auto& [name, header] : {std::pair{"summary.csv", kSummaryHeader},
+                                     std::pair{"trajectories.csv", kTrajectoriesHeader},
+                                     std::pair{"forgetting.csv", kForgettingHeader}}) {
+    if (std::none_of(chunks.begin(), chunks.end(), [&](const auto& c) { return std::filesystem::exists(c / name); }))
+      continue;
+    AtomicFile out(dir / name);
+    if (point_column) out.write("point,");
+    out.write(header);
+    std::vector<char> buffer(std::size_t{1} << 20);
+    for (const auto& c : chunks) {
+      std::FILE* in = std::fopen((c / name).c_str(), "rb");
+      if (!in) continue;
+      for (std::size_t got; (got = std::fread(buffer.data(), 1, buffer.size(), in)) > 0;)
+        out.write(std::string_view(buffer.data(), got));
+      std::fclose(in);
+    }
+    out.commit();
+    written.push_back(name);
+  }
+  return written;
+}
+
 CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads,
-                 const std::size_t* point)
+                 const std::size_t* point, bool header)
     : point_(point), threads_(std::max(1u, threads)) {
-  const std::string_view lead = point ? "point," : "";
+  const std::string_view lead = point && header ? "point," : "";
   summary_ = std::make_unique<AtomicFile>(dir / "summary.csv");
   summary_->write(lead);
-  summary_->write("regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
-                 "theory_source\n");
+  if (header) summary_->write(kSummaryHeader);
   if (trajectories) {
     trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv");
     trajectories_->write(lead);
-    trajectories_->write("regime,replicate,generation,metric,value\n");
+    if (header) trajectories_->write(kTrajectoriesHeader);
   }
   if (forgetting) {
     forgetting_ = std::make_unique<AtomicFile>(dir / "forgetting.csv");
     forgetting_->write(lead);
-    forgetting_->write("regime,replicate,symbol,original_count,forgotten_at\n");
+    if (header) forgetting_->write(kForgettingHeader);
   }
 }
 

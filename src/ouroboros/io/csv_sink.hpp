@@ -21,8 +21,9 @@ namespace ouro {
 class CsvSink final : public ResultSink {
  public:
   // point: when given (a sweep), every file gets a first column `point` holding *point at the time of the row.
+  // header = false: rows only (a chunk of a file, joined later by join_csv_chunks).
   CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads = 1,
-          const std::size_t* point = nullptr);
+          const std::size_t* point = nullptr, bool header = true);
   void summary(const SummaryRow& row) override;
   void summary_block(std::span<const SummaryRow> rows) override;  // formats on `threads` workers
   void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
@@ -41,6 +42,12 @@ class CsvSink final : public ResultSink {
   unsigned threads_;
   std::vector<fmt::memory_buffer> chunks_;
 };
+
+// Writes dir/NAME for NAME in summary.csv, trajectories.csv, forgetting.csv: the header of a CsvSink (with a point
+// column when `point_column`), then each chunk directory's NAME in order; a NAME found in no chunk is not written.
+// Returns the names written.
+std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& chunks,
+                                         bool point_column);
 
 // Shortest round-trip text of a double; "" for NaN when `empty_nan` (theory cells).
 std::string format_number(double x, bool empty_nan = false);

@@ -19,6 +19,7 @@
 
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/records.hpp"
+#include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/sink.hpp"
 
 struct sqlite3;
@@ -35,17 +36,40 @@ class SqliteStore final : public RecordStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   bool done(std::size_t point, const std::string& regime) const override;
-  void commit(const UnitRecords& unit) override;
+  ResultSink& begin_unit(std::size_t point, const std::string& regime) override;
+  void commit_unit(const UnitInfo& unit) override;
+  void abort_unit() override;
   void failed(std::size_t point, const std::string& regime, const std::string& error) override;
 
   // Replays the stored rows in plan order (point, regime order, generation, metric) into a sink, as a run would
   // have produced them; `point_of` is set to each row's point before it is handed over.
-  void replay(ResultSink& sink, std::size_t& point_of) const;
+  // `only_point` and `only_regime` (both or neither) restrict it to one unit.
+  void replay(ResultSink& sink, std::size_t& point_of, const std::size_t* only_point = nullptr,
+              const std::string* only_regime = nullptr) const;
+  void replay_unit(std::size_t point, const std::string& regime, ResultSink& sink) const;
   // Per unit, in plan order: point, regime, kernel, kernel_note, theory (JSON), family (JSON), threads.
   nlohmann::json units() const;
 
  private:
+  // The open unit's rows go straight into its transaction.
+  class UnitWriter final : public ResultSink {
+   public:
+    explicit UnitWriter(SqliteStore& store) : store_(store) {}
+    void summary(const SummaryRow& row) override;
+    void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
+                    const std::string& metric, double value) override;
+    void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
+                    std::int64_t forgotten_at) override;
+
+   private:
+    SqliteStore& store_;
+  };
+
   void exec(const std::string& sql) const;
+  std::int64_t last_rowid(const char* table) const;
+  UnitWriter writer_{*this};
+  std::int64_t point_ = 0;
+  std::int64_t first_[3] = {0, 0, 0};  // first rowid of the open unit in summary, trajectories, forgetting
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
   sqlite3_stmt* insert_summary_ = nullptr;

@@ -40,7 +40,13 @@ double log_det_step(const Step& s, int d) {
 // accurate for large nu, where a difference of lgammas would lose digits.
 double log_alpha(const Step& s) {
   if (s.nu <= 0) return -kInf;
-  return 0.5 * std::log(2.0 / s.divisor) - std::log(boost::math::tgamma_delta_ratio(s.nu / 2, 0.5));
+  // The run asks for the same step once per generation: the long-double gamma ratio is kept for the last one.
+  thread_local double last_nu = -1, last_divisor = -1, last = 0;
+  if (s.nu == last_nu && s.divisor == last_divisor) return last;
+  last_nu = s.nu;
+  last_divisor = s.divisor;
+  last = 0.5 * std::log(2.0 / s.divisor) - std::log(boost::math::tgamma_delta_ratio(s.nu / 2, 0.5));
+  return last;
 }
 
 // D/(nu - d - 1), the factor of E[Sigma^-1]; +inf where that mean does not exist.
