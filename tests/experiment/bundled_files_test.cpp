@@ -13,6 +13,7 @@
 #include "ouroboros/data/fashion_mnist.hpp"
 #include "ouroboros/data/idx.hpp"
 #include "ouroboros/experiment/config.hpp"
+#include "ouroboros/experiment/plan_runner.hpp"
 
 namespace ouro {
 namespace {
@@ -41,10 +42,8 @@ TEST(BundledFiles, EveryExperimentFileIsValid) {
         continue;
       }
       try {
-        ExperimentConfig config = load_config(entry.path().string(), {});
-        const auto simulator = make_simulator(config.truth_family, config.model_family);
-        bind_samples(config, *simulator);
-        check_against_family(config, *simulator);
+        // Every point of a sweep, as `ouroboros run` checks them before it writes anything.
+        check_plan(load_plan(entry.path().string(), {}));
       } catch (const UserError& e) {
         // Examples on Fashion-MNIST need the Debian package's files (scripts/fetch_fashion_mnist.sh).
         const std::string message = e.what();
