@@ -15,6 +15,6 @@ struct RunOptions {
 };
 
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line);
-int families_command(const std::string& name);
+int families_command(const std::string& name, bool json);  // json: the descriptors as a JSON array
 
 }  // namespace ouro

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
@@ -21,13 +22,36 @@ void print_params(const char* title, const std::vector<ParamInfo>& params) {
   }
   for (const auto& p : params) fmt::print("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, p.help);
 }
+
+
+nlohmann::json params_json(const std::vector<ParamInfo>& params) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : params)
+    out.push_back({{"name", p.name}, {"default", p.default_text.empty() ? nlohmann::json() : nlohmann::json(p.default_text)},
+                   {"help", p.help}});
+  return out;
+}
+
+nlohmann::json family_json(const FamilyDescriptor& f) {
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const auto& m : f.metrics) metrics.push_back({{"name", m.name}, {"help", m.help}, {"indicator", m.indicator}});
+  return {{"name", f.name},           {"summary", f.summary},
+          {"truth_params", params_json(f.truth_params)}, {"model_params", params_json(f.model_params)},
+          {"estimators", f.estimators}, {"metrics", metrics},
+          {"kernels", f.kernels},     {"weighted_fit", f.weighted_fit}};
+}
 }  // namespace
 
-int families_command(const std::string& name) {
+int families_command(const std::string& name, bool json) {
   bool found = false;
+  nlohmann::json all = nlohmann::json::array();
   for (const FamilyDescriptor* f : Registry::instance().all()) {
     if (!name.empty() && f->name != name) continue;
     found = true;
+    if (json) {
+      all.push_back(family_json(*f));
+      continue;
+    }
     fmt::print("{}: {}\n", f->name, f->summary);
     print_params("truth parameters (name, default, meaning)", f->truth_params);
     print_params("model parameters", f->model_params);
@@ -45,6 +69,7 @@ int families_command(const std::string& name) {
     for (const auto* f : Registry::instance().all()) names += (names.empty() ? "" : ", ") + f->name;
     throw UserError(fmt::format("unknown family '{}' (allowed: {})", name, names));
   }
+  if (json) fmt::print("{}\n", all.dump(2));
   return 0;
 }
 

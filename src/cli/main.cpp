@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   CLI::App* families_cmd =
       app.add_subcommand("families", "List every family: parameters, defaults, estimators, metrics, kernels");
   families_cmd->add_option("name", family_name, "Show only this family");
+  bool families_json = false;
+  families_cmd->add_flag("--json", families_json,
+                         "Print the descriptors as JSON: parameters (name, default, help), estimators, metrics "
+                         "(name, help, indicator), kernels, weighted_fit");
 
   try {
     app.parse(argc, argv);
@@ -70,7 +74,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*run_cmd) return ouro::run_command(run, std::vector<std::string>(argv, argv + argc));
-    if (*families_cmd) return ouro::families_command(family_name);
+    if (*families_cmd) return ouro::families_command(family_name, families_json);
   } catch (const ouro::UserError& e) {
     fmt::print(stderr, "ouroboros: error: {}\n", e.what());
     return 2;

@@ -164,6 +164,23 @@ INSTANTIATE_TEST_SUITE_P(
                  "the key is swept"}),
     [](const auto& info) { return info.param.name; });
 
+// families --json: every registered family, with its metrics and parameters as the text listing shows them.
+TEST_F(Cli, FamiliesAsJson) {
+  const auto r = run("families --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto all = nlohmann::json::parse(r.out);
+  ASSERT_GE(all.size(), 15u);
+  const auto gaussian = std::find_if(all.begin(), all.end(), [](const auto& f) { return f["name"] == "gaussian"; });
+  ASSERT_NE(gaussian, all.end());
+  EXPECT_EQ((*gaussian)["metrics"][0]["name"], "mean");
+  EXPECT_TRUE((*gaussian)["weighted_fit"].get<bool>());
+  EXPECT_EQ((*gaussian)["truth_params"][1]["name"], "sd");
+  EXPECT_EQ((*gaussian)["truth_params"][1]["default"], "1");
+  const auto one = nlohmann::json::parse(run("families bernoulli --json").out);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_TRUE(one[0]["metrics"][1]["indicator"].get<bool>()) << "alive is a 0/1 metric";
+}
+
 TEST_F(Cli, MissingExperimentFile) {
   const auto r = run("run " + (dir_ / "absent.toml").string());
   EXPECT_EQ(r.status, 2);
