@@ -39,6 +39,7 @@ WORKLOADS = {
     "w1": Workload("w1", BENCH_DIR / "w1_discrete_replace.toml", BENCH_DIR / "w1_reference.py", True),
     "w2": Workload("w2", BENCH_DIR / "w2_gaussian_replace.toml", BENCH_DIR / "w2_reference.py", False),
     "w3": Workload("w3", BENCH_DIR / "w3_linreg_accumulate.toml", BENCH_DIR / "w3_reference.py", False),
+    "w4": Workload("w4", BENCH_DIR / "w4_discrete_until.toml", BENCH_DIR / "w4_reference.py", False),
 }
 
 
