@@ -111,6 +111,7 @@ class StatsChain final : public ChainBase<F> {
         samples_.clear();
         this->f_.sample(this->f_.truth(), d.synthetic, rng_syn, samples_);
         this->f_.stats_of(samples_, batch_);
+        std::vector<typename F::Sample>().swap(samples_);  // needed once: do not hold it for the whole run
       }
     } else {
       this->f_.draw_stats(this->source(k), d.synthetic, rng_syn, batch_);

@@ -243,10 +243,34 @@ void LinearRegressionFamily::sample(const Model& m, std::int64_t n, Rng& rng,
 
 void LinearRegressionFamily::stats_of(std::span<const Sample> xs, Stats& out) const {
   out = Stats{};
-  // The reference computation of the statistics, one row at a time.
   out.count = static_cast<std::int64_t>(xs.size());
-  out.gram = Eigen::MatrixXd::Zero(d_, d_);
   out.xty = out.xty_clean = Eigen::VectorXd::Zero(d_);
+  if (xs.empty()) return;
+  // Whole copies of one fixed design, row by row in order (a batch drawn by sample()): the design's own X^T X
+  // and the spectral solve, as draw_stats gives them; X^T y per copy as one product.
+  const auto& design = xs.front().design;
+  if (design) {
+    const auto t = design->x.rows();
+    bool copies = static_cast<Eigen::Index>(xs.size()) % t == 0;
+    for (std::size_t i = 0; copies && i < xs.size(); ++i)
+      copies = xs[i].design == design && xs[i].x == design->x.row(static_cast<Eigen::Index>(i) % t).transpose();
+    if (copies) {
+      out.design = design;
+      out.copies = static_cast<std::int64_t>(xs.size()) / t;
+      Eigen::VectorXd y(t), y_clean(t);
+      for (std::int64_t c = 0; c < out.copies; ++c) {
+        for (Eigen::Index i = 0; i < t; ++i) {
+          y(i) = xs[static_cast<std::size_t>(c * t + i)].y;
+          y_clean(i) = xs[static_cast<std::size_t>(c * t + i)].y_clean;
+        }
+        out.xty.noalias() += design->x.transpose() * y;
+        out.xty_clean.noalias() += design->x.transpose() * y_clean;
+      }
+      return;
+    }
+  }
+  // The reference computation of the statistics, one row at a time.
+  out.gram = Eigen::MatrixXd::Zero(d_, d_);
   for (const Sample& row : xs) {
     out.gram.noalias() += row.x * row.x.transpose();
     out.xty += row.y * row.x;
