@@ -11,7 +11,8 @@ namespace {
 // Hands one unit's rows to the store and to the front end's sink (table, progress).
 class UnitSink final : public ResultSink {
  public:
-  UnitSink(ResultSink& store, ResultSink* forward, ResultSink* files) : store_(store), forward_(forward), files_(files) {}
+  UnitSink(ResultSink& store, ResultSink* forward, ResultSink* files, std::size_t regime_index)
+      : store_(store), forward_(forward), files_(files), regime_index_(regime_index) {}
 
   void begin_regime(const std::string& regime, KernelKind kernel) override {
     store_.begin_regime(regime, kernel);
@@ -41,14 +42,16 @@ class UnitSink final : public ResultSink {
     store_.end_regime(regime);
     if (forward_) forward_->end_regime(regime);
   }
-  bool progress(std::size_t regime_index, std::int64_t generation) override {
-    return forward_ && forward_->progress(regime_index, generation);
+  // The unit runs one regime of its point: progress is reported with the regime's index in the point.
+  bool progress(std::size_t, std::int64_t generation) override {
+    return forward_ && forward_->progress(regime_index_, generation);
   }
 
  private:
   ResultSink& store_;
   ResultSink* forward_;
   ResultSink* files_;
+  std::size_t regime_index_;
 };
 
 std::unique_ptr<Simulator> bind(ExperimentConfig& config, const Point& point, bool sweep) {
@@ -94,7 +97,7 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
       unit.regime_index = r;
       unit.regime = name;
       ResultSink* files = observer.begin_unit ? observer.begin_unit(point, r) : nullptr;
-      UnitSink sink(store.begin_unit(point.index, name), observer.sink, files);
+      UnitSink sink(store.begin_unit(point.index, name), observer.sink, files, r);
       const auto start = std::chrono::steady_clock::now();
       try {
         const RunReport run = run_experiment(one, *simulator, sink, tuning);
