@@ -30,11 +30,11 @@ def main():
     parser.add_argument("--m", type=int, default=1000, help="symbols (default 1000)")
     parser.add_argument("--n", type=int, default=1000, help="samples per iteration (default 1000)")
     parser.add_argument("--replicates", type=int, default=100, help="replicates (default 100)")
-    parser.add_argument("--cap", type=int, default=100_000, help="iterations at most (default 10^5)")
+    parser.add_argument("--generations", type=int, default=100_000, help="iterations at most (default 10^5)")
     parser.add_argument("--seed", type=int, default=1, help="replicate r uses default_rng(seed + r) (default 1)")
     args = parser.parse_args()
     start = time.perf_counter()
-    counts = [iterations_to_fixation(args.m, args.n, args.cap, np.random.default_rng(args.seed + r))
+    counts = [iterations_to_fixation(args.m, args.n, args.generations, np.random.default_rng(args.seed + r))
               for r in range(args.replicates)]
     wall = time.perf_counter() - start
     print(f"W4 numpy reference: m={args.m} n={args.n} replicates={args.replicates} seed={args.seed}")
