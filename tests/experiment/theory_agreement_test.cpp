@@ -7,59 +7,38 @@
 #include <cmath>
 
 #include "support/collect.hpp"
+#include "support/theory_check.hpp"
 
 namespace ouro {
 namespace {
 
 using testing::experiment_toml;
 using testing::run_toml;
+using testing::expect_agrees;
 
-// `unit_replicates` > 0 marks a metric with values in [0, 1] (an indicator, or P(1-P)) over that many
-// replicates: its sd is at most sqrt(t) for mean t, which bounds the se even when every replicate happened to
-// give the same value (all absorbed) and the sample se is 0.
-void expect_consistent(const testing::Row& row, const std::string& what, double unit_replicates = 0) {
-  const auto& s = row.stats;
-  const auto& t = row.theory;
-  ASSERT_FALSE(std::isnan(t.mid) && std::isnan(t.lo) && std::isnan(t.hi)) << what << ": no theory attached";
-  double se = s.se;
-  if (unit_replicates > 0) {
-    const double expected = std::max({std::isnan(t.mid) ? 0.0 : t.mid, std::isnan(t.lo) ? 0.0 : t.lo});
-    se = std::max(se, std::sqrt(std::min(1.0, expected) / unit_replicates));
-  }
-  const double tol = 4 * se + 1e-12;
-  if (!std::isnan(t.mid)) {
-    EXPECT_NEAR(s.mean, t.mid, tol) << what << " (" << t.source << ")";
-  }
-  if (!std::isnan(t.lo)) {
-    EXPECT_GE(s.mean, t.lo - tol) << what << " (" << t.source << ")";
-  }
-  if (!std::isnan(t.hi)) {
-    EXPECT_LE(s.mean, t.hi + tol) << what << " (" << t.source << ")";
-  }
-}
 
 TEST(TheoryAgreement, GaussianUnbiasedReplace) {
   const auto run = run_toml(experiment_toml("gaussian(mean=0, sd=1)", "gaussian(estimator=unbiased)", 60, 4000, 10,
                                             "[\"replace\"]", "[metrics]\nthresholds = [\"sigma > 0.5\"]\n"));
   for (std::int64_t k : {1, 2, 5, 20, 60}) {
-    expect_consistent(run.sink.at("replace", k, "log_variance"), "log_variance k=" + std::to_string(k));
-    expect_consistent(run.sink.at("replace", k, "sigma>0.5"), "Pr(sigma > 0.5) k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "log_variance"), "log_variance k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "sigma>0.5"), "Pr(sigma > 0.5) k=" + std::to_string(k));
   }
   // E[S_k^2] and E[(M_k - mu)^2] are dominated by rare replicates once k is large (S_k^2 is a product of
   // chi-squares); they are checked where 4000 replicates resolve them.
   for (std::int64_t k : {1, 2, 3}) {
-    expect_consistent(run.sink.at("replace", k, "variance"), "variance k=" + std::to_string(k));
-    expect_consistent(run.sink.at("replace", k, "mean_sq_error"), "mean_sq_error k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "variance"), "variance k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "mean_sq_error"), "mean_sq_error k=" + std::to_string(k));
   }
 }
 
 TEST(TheoryAgreement, GaussianMleReplace) {
   const auto run = run_toml(experiment_toml("gaussian(mean=2, sd=3)", "gaussian(estimator=mle)", 30, 4000, 20,
                                             "[\"replace\"]"));
-  for (std::int64_t k : {1, 3, 10, 30}) expect_consistent(run.sink.at("replace", k, "log_variance"), "log_variance");
+  for (std::int64_t k : {1, 3, 10, 30}) expect_agrees(run.sink.at("replace", k, "log_variance"), "log_variance");
   for (std::int64_t k : {1, 2, 4}) {
-    expect_consistent(run.sink.at("replace", k, "variance"), "variance");
-    expect_consistent(run.sink.at("replace", k, "mean_sq_error"), "mean_sq_error");
+    expect_agrees(run.sink.at("replace", k, "variance"), "variance");
+    expect_agrees(run.sink.at("replace", k, "mean_sq_error"), "mean_sq_error");
   }
 }
 
@@ -68,8 +47,8 @@ TEST(TheoryAgreement, GaussianMeanUnderAccumulateIsBoundedByPiSquaredOverSix) {
   const auto run = run_toml(experiment_toml("gaussian(mean=0, sd=2)", "gaussian(known=variance)", 100, 20000, 5,
                                             "[\"accumulate\", \"replace\"]"));
   for (std::int64_t k : {1, 2, 10, 100}) {
-    expect_consistent(run.sink.at("accumulate", k, "mean_sq_error"), "accumulate k=" + std::to_string(k));
-    expect_consistent(run.sink.at("replace", k, "mean_sq_error"), "replace k=" + std::to_string(k));
+    expect_agrees(run.sink.at("accumulate", k, "mean_sq_error"), "accumulate k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "mean_sq_error"), "replace k=" + std::to_string(k));
   }
   const double limit = M_PI * M_PI / 6 * 4.0 / 5;
   EXPECT_LT(run.sink.at("accumulate", 100, "mean_sq_error").theory.mid, limit);
@@ -80,19 +59,19 @@ TEST(TheoryAgreement, BernoulliTheoremOneAndSeddik) {
   const auto run = run_toml(experiment_toml("bernoulli(p=0.05)", "bernoulli", 200, 6000, 20, "[\"replace\"]"));
   for (std::int64_t k : {1, 2, 5, 10, 50, 200}) {
     const std::string at = " k=" + std::to_string(k);
-    expect_consistent(run.sink.at("replace", k, "alive"), "alive" + at, 6000);
-    expect_consistent(run.sink.at("replace", k, "interior"), "interior" + at, 6000);
-    expect_consistent(run.sink.at("replace", k, "pq"), "pq" + at, 6000);
-    expect_consistent(run.sink.at("replace", k, "p"), "p" + at);
+    expect_agrees(run.sink.at("replace", k, "alive"), "alive" + at, 6000);
+    expect_agrees(run.sink.at("replace", k, "interior"), "interior" + at, 6000);
+    expect_agrees(run.sink.at("replace", k, "pq"), "pq" + at, 6000);
+    expect_agrees(run.sink.at("replace", k, "p"), "p" + at);
   }
 }
 
 TEST(TheoryAgreement, PoissonTheoremTwoIsExact) {
   const auto run = run_toml(experiment_toml("poisson(lambda=0.3)", "poisson", 300, 20000, 10, "[\"replace\", \"accumulate\"]"));
   for (std::int64_t k : {1, 2, 5, 20, 100, 300}) {
-    expect_consistent(run.sink.at("replace", k, "alive"), "alive k=" + std::to_string(k), 20000);
-    expect_consistent(run.sink.at("replace", k, "lambda"), "lambda k=" + std::to_string(k));
-    expect_consistent(run.sink.at("accumulate", k, "lambda"), "accumulate lambda k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "alive"), "alive k=" + std::to_string(k), 20000);
+    expect_agrees(run.sink.at("replace", k, "lambda"), "lambda k=" + std::to_string(k));
+    expect_agrees(run.sink.at("accumulate", k, "lambda"), "accumulate lambda k=" + std::to_string(k));
   }
 }
 
@@ -100,7 +79,7 @@ TEST(TheoryAgreement, CategoricalCorollaryOne) {
   const auto run = run_toml(experiment_toml("categorical(dist=zipf, m=1000, a=1, b=0)", "categorical", 100, 300, 1000,
                                             "[\"replace\"]", "[output]\nforgetting = false\n"));
   for (std::int64_t k : {1, 2, 5, 10, 30, 100})
-    expect_consistent(run.sink.at("replace", k, "support"), "support k=" + std::to_string(k));
+    expect_agrees(run.sink.at("replace", k, "support"), "support k=" + std::to_string(k));
 }
 
 TEST(TheoryAgreement, TheoryIsAbsentWhereNoResultApplies) {

@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "support/collect.hpp"
+#include "support/theory_check.hpp"
 
 namespace ouro {
 namespace {
 
 using testing::experiment_toml;
 using testing::run_toml;
+using testing::expect_agrees;
 
 // experiment.samples as a list, and the matching generation count.
 std::vector<std::string> schedule(const std::vector<std::int64_t>& n) {
@@ -25,29 +27,6 @@ std::vector<std::string> schedule(const std::vector<std::int64_t>& n) {
   return {"experiment.samples=" + list + "]", "experiment.generations=" + std::to_string(n.size())};
 }
 
-// `unit` > 0: the metric lies in [0, 1] (an indicator) over that many replicates, so its sd is at most
-// sqrt(t) for a mean t; that bounds the se where every replicate happened to agree (sample se 0).
-void expect_agrees(const testing::Row& row, const std::string& what, double unit = 0) {
-  const auto& s = row.stats;
-  const auto& t = row.theory;
-  ASSERT_FALSE(std::isnan(t.mid) && std::isnan(t.lo) && std::isnan(t.hi)) << what << ": no theory";
-  ASSERT_NE(t.kind, TheoryKind::kNone) << what;
-  double se = s.se;
-  if (unit > 0) {
-    const double expected = std::max(std::isnan(t.mid) ? 0.0 : t.mid, std::isnan(t.lo) ? 0.0 : t.lo);
-    se = std::max(se, std::sqrt(std::min(1.0, expected) / unit));
-  }
-  const double tol = 4 * se + 1e-12;
-  if (!std::isnan(t.mid)) {
-    EXPECT_NEAR(s.mean, t.mid, tol) << what << " (" << t.source << ")";
-  }
-  if (!std::isnan(t.lo)) {
-    EXPECT_GE(s.mean, t.lo - tol) << what << " (" << t.source << ")";
-  }
-  if (!std::isnan(t.hi)) {
-    EXPECT_LE(s.mean, t.hi + tol) << what << " (" << t.source << ")";
-  }
-}
 
 void expect_all(const testing::Run& run, const std::vector<std::string>& regimes,
                 const std::vector<std::string>& metrics, std::int64_t generations, const std::string& what,

@@ -62,6 +62,13 @@ struct TheoryValue {
   // Citation, e.g. "Suresh et al. 2025, Theorem 2 (exact)": a string literal, so asking for a theory value
   // (once per generation and metric) allocates nothing.
   std::string_view source;
+  static TheoryValue exact(double mid, std::string_view source) {
+    TheoryValue v;
+    v.mid = mid;
+    v.kind = TheoryKind::kExact;
+    v.source = source;
+    return v;
+  }
 };
 
 // Which of a family's metrics (descriptor order) a run reads. Empty: all of them. A family that can skip the

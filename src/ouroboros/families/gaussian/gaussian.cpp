@@ -190,13 +190,7 @@ void GaussianFamily::validate(const Regime& regime, const SampleSchedule& sample
 
 namespace {
 
-TheoryValue exact(double mid, std::string_view source) {
-  TheoryValue v;
-  v.mid = mid;
-  v.kind = TheoryKind::kExact;
-  v.source = source;
-  return v;
-}
+constexpr auto exact = &TheoryValue::exact;
 
 // Training sizes of generation j: the fit's m_j under replace and grow, and fresh_mix's synthetic and real
 // parts (generation 1 is all real: draws from the truth in every regime).

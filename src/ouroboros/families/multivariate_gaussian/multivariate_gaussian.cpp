@@ -231,13 +231,7 @@ void MultivariateGaussianFamily::validate(const Regime& regime, const SampleSche
 
 namespace {
 
-TheoryValue exact(double mid, std::string_view source) {
-  TheoryValue v;
-  v.mid = mid;
-  v.kind = TheoryKind::kExact;
-  v.source = source;
-  return v;
-}
+constexpr auto exact = &TheoryValue::exact;
 
 }  // namespace
 
