@@ -361,12 +361,16 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   return c;
 }
 
-ExperimentConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+std::string read_experiment_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw UserError(fmt::format("cannot read experiment file '{}'", path));
   std::stringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), path, overrides);
+  return text.str();
+}
+
+ExperimentConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  return parse_config(read_experiment_file(path), path, overrides);
 }
 
 }  // namespace ouro

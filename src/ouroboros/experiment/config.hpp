@@ -38,6 +38,9 @@ struct ExperimentConfig {
   nlohmann::json resolved;                      // every key with its value after defaults and overrides
 };
 
+// The text of an experiment file; UserError when it cannot be read.
+std::string read_experiment_file(const std::string& path);
+
 // Reads `path`, applies `overrides` ("section.key=value", value in TOML syntax or a bare string), validates.
 ExperimentConfig load_config(const std::string& path, const std::vector<std::string>& overrides);
 ExperimentConfig parse_config(const std::string& toml_text, const std::string& source_name,

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -226,11 +225,7 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
 }
 
 Plan load_plan(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("cannot read experiment file '{}'", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_plan(text.str(), path, overrides);
+  return parse_plan(read_experiment_file(path), path, overrides);
 }
 
 }  // namespace ouro
