@@ -107,7 +107,11 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
       terminal.start(point.config);
       if (plan.sweep() && !options.quiet) fmt::print("\n### point {}: {}\n", point.index, point.label());
     }
-    if (skipped && !options.quiet) fmt::print("\n== {}: finished in an earlier run (results.db) ==\n", regime.name());
+    if (skipped && !options.quiet) {
+      // Its table comes from the store, as the run that computed it printed it.
+      fmt::print("\n({}: finished in an earlier run, read from results.db)", regime.name());
+      store.replay_unit(point.index, regime.name(), terminal);
+    }
   };
   // Each unit's CSV rows are written beside the store as it runs (.units/<point>-<regime index>/), committed right
   // after the unit, and joined in plan order at the end: the CSV files need no second pass over the store. A

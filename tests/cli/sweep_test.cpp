@@ -149,9 +149,11 @@ TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
   ASSERT_EQ(run("run " + exp.string() + out).status, 0);
   const auto again = run("run " + exp.string() + out);
   EXPECT_EQ(again.status, 0) << again.err;
-  EXPECT_EQ(run("run " + exp.string() + " --out " + (dir_ / "o").string()).out.find("finished in an earlier run") !=
-                std::string::npos,
-            true);
+  // Run again without --quiet: every unit is resumed, and its table is shown from the store.
+  const auto shown = run("run " + exp.string() + " --out " + (dir_ / "o").string());
+  EXPECT_NE(shown.out.find("finished in an earlier run"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("simulation mean"), std::string::npos) << "the table is printed: " << shown.out;
+  EXPECT_NE(shown.out.find("(0 unit(s) run, 8 resumed from results.db)"), std::string::npos) << shown.out;
   const auto changed = run("run " + exp.string() + out + " --set experiment.replicates=31");
   EXPECT_EQ(changed.status, 2);
   EXPECT_NE(changed.err.find("point 0: experiment.replicates: stored 30, now 31"), std::string::npos) << changed.err;
