@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/theory/suresh2025.hpp"
 

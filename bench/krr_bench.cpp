@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/data/fashion_mnist.hpp"
 #include "ouroboros/data/idx.hpp"
 

@@ -6,7 +6,7 @@
 // solve).
 #include <benchmark/benchmark.h>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 
 namespace {
 

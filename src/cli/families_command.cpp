@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 
 namespace ouro {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/data/fashion_mnist.hpp"
 #include "ouroboros/data/idx.hpp"
 #include "ouroboros/experiment/config.hpp"

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "support/collect.hpp"
 
 namespace ouro {

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/families/categorical/truth_builder.hpp"
 
 namespace ouro {

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/spec.hpp"
 #include "support/stats.hpp"
 

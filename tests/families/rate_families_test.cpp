@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/theory/barzilai_shamir2025.hpp"
 #include "support/collect.hpp"
 #include "support/stats.hpp"

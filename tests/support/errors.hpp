@@ -3,7 +3,7 @@
 #include <string>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 
 namespace ouro::testing {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/regimes/regime.hpp"
 
 namespace ouro {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/experiment/config.hpp"
 #include "ouroboros/experiment/sink.hpp"
 

@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/experiment/summary.hpp"
 
 namespace ouro {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 
 namespace ouro {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "ouroboros/core/samplers.hpp"
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/theory/barzilai_shamir2025.hpp"
 
 namespace ouro {

@@ -50,7 +50,7 @@
 #include <utility>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 
 namespace ouro {

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 
 namespace ouro {

@@ -23,7 +23,7 @@
 #include <span>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/core/samplers.hpp"
 #include "ouroboros/families/common/rate_mle.hpp"

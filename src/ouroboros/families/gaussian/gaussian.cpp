@@ -10,7 +10,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/samplers.hpp"
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/families/gaussian/gaussian_optimized.hpp"
 #include "ouroboros/theory/suresh2025.hpp"
 

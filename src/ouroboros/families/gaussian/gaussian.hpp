@@ -32,7 +32,7 @@
 #include <span>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/theory/gaussian_chain.hpp"
 #include "ouroboros/theory/schedule_table.hpp"

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/families/gaussian/gaussian_optimized.hpp"
 
 namespace ouro {

@@ -24,7 +24,7 @@
 #include <span>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 
 namespace ouro {

@@ -45,7 +45,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/families/kernel_ridge/kernel_data.hpp"
 #include "ouroboros/families/kernel_ridge/kernel_theory.hpp"

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/spec.hpp"
 #include "ouroboros/families/kernel_ridge/kernel_ridge.hpp"
 

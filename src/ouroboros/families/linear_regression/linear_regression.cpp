@@ -7,7 +7,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/samplers.hpp"
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 
 namespace ouro {
 

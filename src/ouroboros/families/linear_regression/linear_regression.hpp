@@ -46,7 +46,7 @@
 #include <span>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/theory/dohmatob2024.hpp"
 #include "ouroboros/theory/schedule_table.hpp"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 
 namespace ouro {
 namespace {

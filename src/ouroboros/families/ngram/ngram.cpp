@@ -8,7 +8,7 @@
 #include <numeric>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/text/corpus.hpp"
 
 namespace ouro {

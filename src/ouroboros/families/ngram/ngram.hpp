@@ -40,7 +40,7 @@
 #include <string>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/families/ngram/ngram_model.hpp"
 #include "ouroboros/text/dataset.hpp"

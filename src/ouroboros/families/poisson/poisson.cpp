@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "ouroboros/core/samplers.hpp"
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/theory/suresh2025.hpp"
 
 namespace ouro {

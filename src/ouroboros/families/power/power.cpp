@@ -1,6 +1,6 @@
 #include "ouroboros/families/power/power.hpp"
 
-#include "ouroboros/core/simulator_for.hpp"
+#include "ouroboros/engine/simulator_for.hpp"
 
 namespace ouro {
 

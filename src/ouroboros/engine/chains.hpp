@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
-#include "ouroboros/regimes/family_traits.hpp"
+#include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/family_traits.hpp"
 
 namespace ouro {
 

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/family.hpp"
-#include "ouroboros/regimes/chains.hpp"
-#include "ouroboros/regimes/family_traits.hpp"
+#include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/chains.hpp"
+#include "ouroboros/engine/family_traits.hpp"
 
 namespace ouro {
 

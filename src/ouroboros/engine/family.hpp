@@ -1,7 +1,7 @@
 #pragma once
 // The family interface seen by generic code (runner, outputs, CLI). Concrete families never appear here:
 // each family is a class F with typed operations (see families/README.md) and becomes a Simulator through
-// SimulatorFor<F> (core/simulator_for.hpp), registered by name with OUROBOROS_REGISTER_FAMILY.
+// SimulatorFor<F> (engine/simulator_for.hpp), registered by name with OUROBOROS_REGISTER_FAMILY.
 #include <cmath>
 #include <cstdint>
 #include <functional>

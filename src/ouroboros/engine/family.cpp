@@ -1,4 +1,4 @@
-#include "ouroboros/core/family.hpp"
+#include "ouroboros/engine/family.hpp"
 
 #include <fmt/format.h>
 

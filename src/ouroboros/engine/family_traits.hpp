@@ -6,8 +6,8 @@
 #include <span>
 #include <vector>
 
-#include "ouroboros/core/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/engine/family.hpp"
 
 namespace ouro {
 
