@@ -5,6 +5,7 @@
 # T = 10, 50, 100 under accumulate and replace (scripts/error_ratio.py).
 #   scripts/appendix_g.sh [OUROBOROS_BINARY] [extra --set ...]     (default binary: build/ouroboros)
 # Output: results/appendix_g/<example>_n<n>_theta<theta>/ and one CSV table on stdout.
+# The power and exponential part is also one sweep: examples/barzilai_shamir2025_appendix_g_grid.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-build/ouroboros}

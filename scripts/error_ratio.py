@@ -8,7 +8,9 @@ error(1), the error of the fit on the real data alone.
   * families with an `error` metric (exponential, power): read from summary.csv;
   * the Gaussian, theta = (mu, sigma): |(M_k, S_k) - (mu_0, sigma_0)| per replicate, from trajectories.csv
     (metrics mean and sigma; the examples turn trajectories on), with (mu_0, sigma_0) from manifest.json.
-Prints one line per regime: the regime, error(1), then error(T)/error(1) for each T asked for.
+Prints one line per regime: the regime, error(1), then error(T)/error(1) for each T asked for. For a sweep
+(summary.csv with a `point` column) one line per point and regime, led by the point and its swept values
+(points.csv); the Gaussian's trajectories are read for single runs only.
 Standard library only.
 """
 import argparse
@@ -21,12 +23,24 @@ from collections import defaultdict
 
 
 def from_summary(path):
-    errors = defaultdict(dict)  # regime -> generation -> mean error
+    errors = defaultdict(dict)  # regime (or (point, regime) in a sweep) -> generation -> mean error
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             if row["metric"] == "error":
-                errors[row["regime"]][int(row["generation"])] = float(row["mean"])
+                key = (int(row["point"]), row["regime"]) if "point" in row else row["regime"]
+                errors[key][int(row["generation"])] = float(row["mean"])
     return errors
+
+
+def point_labels(results):
+    """point -> its swept values joined by commas (CSV-quoted), from points.csv of a sweep."""
+    with open(os.path.join(results, "points.csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0][2:]
+    out = {}
+    for row in rows[1:]:
+        out[int(row[0])] = ",".join('"' + v.replace('"', '""') + '"' if "," in v else v for v in row[2:])
+    return header, out
 
 
 def from_gaussian_trajectories(results):
@@ -61,13 +75,17 @@ def main():
         if not os.path.exists(os.path.join(args.results, "trajectories.csv")):
             sys.exit(f"{args.results}: no `error` metric in summary.csv and no trajectories.csv")
         errors = from_gaussian_trajectories(args.results)
-    print("regime,error_1," + ",".join(f"ratio_{t}" for t in rounds))
-    for regime in sorted(errors):
-        e = errors[regime]
+    sweep = os.path.exists(os.path.join(args.results, "points.csv"))
+    keys, labels = point_labels(args.results) if sweep else ([], {})
+    print(",".join(["point", *keys] if sweep else []) + ("," if sweep else "") + "regime,error_1," +
+          ",".join(f"ratio_{t}" for t in rounds))
+    for key in sorted(errors):
+        e = errors[key]
         if 1 not in e or any(t not in e for t in rounds):
-            sys.exit(f"{args.results}: regime {regime} lacks round 1 or one of {rounds}")
+            sys.exit(f"{args.results}: {key} lacks round 1 or one of {rounds}")
         ratios = [e[t] / e[1] if e[1] > 0 else math.nan for t in rounds]
-        print(f"{regime},{e[1]:.6g}," + ",".join(f"{r:.4f}" for r in ratios))
+        lead = f"{key[0]},{labels[key[0]]},{key[1]}" if sweep else key
+        print(f"{lead},{e[1]:.6g}," + ",".join(f"{r:.4f}" for r in ratios))
 
 
 if __name__ == "__main__":
