@@ -160,6 +160,12 @@ TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
   EXPECT_NE(changed.err.find("--fresh"), std::string::npos);
   const auto fresh = run("run " + exp.string() + out + " --set experiment.replicates=31 --fresh");
   EXPECT_EQ(fresh.status, 0) << fresh.err;
+  // Asking for records the store lacks (trajectories) is a change too; the thread count and table are not.
+  const auto more = run("run " + exp.string() + out + " --set experiment.replicates=31 --set output.trajectories=false");
+  EXPECT_EQ(more.status, 2);
+  EXPECT_NE(more.err.find("output.trajectories: stored 1, now 0"), std::string::npos) << more.err;
+  EXPECT_EQ(run("run " + exp.string() + out + " --set experiment.replicates=31 --threads 1 --set output.table=[2]").status,
+            0);
 }
 
 TEST_F(Cli, ForeignOrBusyStoreIsRefused) {

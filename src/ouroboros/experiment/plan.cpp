@@ -67,7 +67,12 @@ std::string Point::label() const {
 
 nlohmann::json results_identity(const ExperimentConfig& config) {
   nlohmann::json j = config.resolved;
-  j.erase("output");
+  // Where the files go, the table shown and the thread count change no record; which records are kept
+  // (output.trajectories, output.forgetting) does.
+  if (j.contains("output")) {
+    j["output"].erase("dir");
+    j["output"].erase("table");
+  }
   if (j.contains("experiment")) j["experiment"].erase("threads");
   return j;
 }

@@ -23,7 +23,7 @@ namespace ouro {
 
 struct Point {
   std::size_t index = 0;
-  std::string id;           // 16 hex digits, a hash of the point's resolved configuration (outputs excluded)
+  std::string id;           // 16 hex digits, a hash of the point's resolved configuration (results_identity)
   nlohmann::json values;    // swept key -> value, as in the file (empty object without a sweep)
   ExperimentConfig config;  // validated (not yet bound to the family)
   std::string label() const;  // "experiment.samples=10, truth.family=gaussian(sd=1)" ("" without a sweep)
@@ -34,7 +34,7 @@ struct Plan {
   std::vector<std::string> swept_keys;  // in file order; empty without a sweep
   std::string seed_mode = "shared";
   bool sweep() const { return !swept_keys.empty(); }
-  // What a resume must match: every point's resolved configuration, less outputs and threads.
+  // What a resume must match: every point's results_identity.
   nlohmann::json identity() const;
 };
 
@@ -44,7 +44,7 @@ struct Plan {
 Plan load_plan(const std::string& path, const std::vector<std::string>& overrides);
 Plan parse_plan(const std::string& toml_text, const std::string& source_name, const std::vector<std::string>& overrides);
 
-// The resolved configuration without what does not change results (output.*, experiment.threads).
+// The resolved configuration without what changes no record: output.dir, output.table, experiment.threads.
 nlohmann::json results_identity(const ExperimentConfig& config);
 
 }  // namespace ouro
