@@ -51,9 +51,10 @@ void print_dry_run(const Plan& plan, const std::filesystem::path& dir) {
   fmt::print("{} point(s), {} work unit(s) (point x regime); results in {}\n", plan.points.size(), units,
              (dir / "results.db").string());
   for (const auto& p : plan.points) {
-    fmt::print("point {} (id {}){}{}: seed {}, {} replicates, {} generations, truth {}, model {}\n", p.index, p.id,
-               plan.sweep() ? " " : "", p.label(), p.config.seed, p.config.replicates, p.config.generations,
-               p.config.truth_family, p.config.model_family);
+    const auto& n = p.config.resolved["experiment"]["samples"];
+    fmt::print("point {} (id {}){}{}: seed {}, {} replicates, {} generations, n = {}, truth {}, model {}\n", p.index,
+               p.id, plan.sweep() ? " " : "", p.label(), p.config.seed, p.config.replicates, p.config.generations,
+               n.is_string() ? n.get<std::string>() : n.dump(), p.config.truth_family, p.config.model_family);
     for (const auto& r : p.config.regimes) fmt::print("  unit: {}\n", r.name());
   }
 }

@@ -195,6 +195,27 @@ TEST_F(Cli, ForeignOrBusyStoreIsRefused) {
   EXPECT_NE(busy.err.find("in use by another run"), std::string::npos) << busy.err;
 }
 
+// The first swept key in file order varies slowest, whatever the keys' alphabetical order.
+TEST_F(Cli, PointsFollowTheFileOrderOfTheSweptKeys) {
+  const auto exp = write("o.toml", "[experiment]\ngenerations = 2\nreplicates = 5\nsamples = 10\n[truth]\n"
+                                   "family = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n[sweep]\n"
+                                   "\"truth.family\" = [\"gaussian(sd=1)\", \"gaussian(sd=2)\"]\n"
+                                   "\"experiment.samples\" = [10, 30]\n");
+  const auto r = run("run " + exp.string() + " --dry-run");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_GE(out.size(), 9u);
+  // Lines: the count, then each point followed by its one unit.
+  EXPECT_NE(out[1].find("n = 10, truth gaussian(sd=1)"), std::string::npos) << out[1];
+  EXPECT_NE(out[3].find("n = 30, truth gaussian(sd=1)"), std::string::npos) << out[3];
+  EXPECT_NE(out[5].find("n = 10, truth gaussian(sd=2)"), std::string::npos) << out[5];
+  const auto bare = write("b.toml", "[experiment]\ngenerations = 2\nsamples = 10\n[truth]\nfamily = \"gaussian\"\n"
+                                    "[model]\nfamily = \"gaussian\"\n[sweep]\nexperiment.samples = [10, 30]\n");
+  const auto b = run("run " + bare.string() + " --dry-run");
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.err.find("write a swept key in quotes"), std::string::npos) << b.err;
+}
+
 TEST_F(Cli, DryRunListsPointsAndUnitsAndWritesNothing) {
   const auto exp = write("s.toml", kSweep);
   const auto r = run("run " + exp.string() + " --dry-run --out " + (dir_ / "d").string());

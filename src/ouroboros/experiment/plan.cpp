@@ -103,10 +103,9 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
     return plan;
   }
   if (!sweep_node->as_table()) throw UserError("sweep must be a table [sweep]");
-  // A copy: the lists below point into it, and the [sweep] table is erased from the root before the points are
-  // parsed.
-  const toml::table sweep_table = *sweep_node->as_table();
-  const toml::table* sweep = &sweep_table;
+  // The lists below point into the file's own [sweep] table (which keeps the keys' source positions, hence
+  // their file order); the points are parsed from a copy of the file without it.
+  const toml::table* sweep = sweep_node->as_table();
   // Zipped groups first, so that their keys are not taken as grid axes of their own.
   std::vector<std::vector<std::string>> groups;
   if (const toml::node* zip = sweep->get("zip")) {
@@ -137,6 +136,9 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
   for (auto&& [key, node] : *sweep) {
     const std::string k(key.str());
     if (k == "zip" || k == "seed") continue;
+    if (node.is_table())
+      throw UserError(fmt::format("sweep: \"{}\" is a table; write a swept key in quotes, e.g. \"{}.samples\" = [10, 100]",
+                                  k, k));
     if (!known_key(k))
       throw UserError(fmt::format("sweep: unknown key \"{}\" (a swept key is section.key, e.g. \"experiment.samples\"; "
                                   "see `ouroboros run --help`)", k));
@@ -189,9 +191,10 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
         throw UserError(fmt::format("sweep.zip: \"{}\" is not a swept key of [sweep]", k));
   for (const auto& a : axes)
     for (const auto& k : a.keys) plan.swept_keys.push_back(k);
-  root.erase("sweep");
+  toml::table without_sweep = root;
+  without_sweep.erase("sweep");
   std::ostringstream base;
-  base << root;
+  base << without_sweep;
   // Mixed-radix count over the axes, the first axis slowest.
   std::vector<std::size_t> at(axes.size(), 0);
   for (std::size_t index = 0;; ++index) {
