@@ -209,6 +209,8 @@ TEST_F(Cli, PointsFollowTheFileOrderOfTheSweptKeys) {
   EXPECT_NE(out[1].find("n = 10, truth gaussian(sd=1)"), std::string::npos) << out[1];
   EXPECT_NE(out[3].find("n = 30, truth gaussian(sd=1)"), std::string::npos) << out[3];
   EXPECT_NE(out[5].find("n = 10, truth gaussian(sd=2)"), std::string::npos) << out[5];
+  EXPECT_NE(out[1].find("truth.family=gaussian(sd=1), experiment.samples=10:"), std::string::npos)
+      << "the label lists the swept keys in file order: " << out[1];
   const auto bare = write("b.toml", "[experiment]\ngenerations = 2\nsamples = 10\n[truth]\nfamily = \"gaussian\"\n"
                                     "[model]\nfamily = \"gaussian\"\n[sweep]\nexperiment.samples = [10, 30]\n");
   const auto b = run("run " + bare.string() + " --dry-run");

@@ -57,14 +57,6 @@ struct Axis {
 
 }  // namespace
 
-std::string Point::label() const {
-  std::string out;
-  for (auto it = values.begin(); it != values.end(); ++it)
-    out += fmt::format("{}{}={}", out.empty() ? "" : ", ", it.key(),
-                       it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-  return out;
-}
-
 nlohmann::json results_identity(const ExperimentConfig& config) {
   nlohmann::json j = config.resolved;
   // Where the files go, the table shown and the thread count change no record; which records are kept
@@ -207,6 +199,9 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
         const toml::node& v = *axes[a].steps[at[a]][j];
         point_overrides.push_back(axes[a].keys[j] + "=" + toml_text(v));
         p.values[axes[a].keys[j]] = to_json(v);
+        const auto& j_value = p.values[axes[a].keys[j]];
+        p.text += fmt::format("{}{}={}", p.text.empty() ? "" : ", ", axes[a].keys[j],
+                              j_value.is_string() ? j_value.get<std::string>() : j_value.dump());
       }
     if (plan.seed_mode == "per_point") {
       // A seed of the point's own, from its swept values: stable when other values are added to the sweep.

@@ -26,7 +26,8 @@ struct Point {
   std::string id;           // 16 hex digits, a hash of the point's resolved configuration (results_identity)
   nlohmann::json values;    // swept key -> value, as in the file (empty object without a sweep)
   ExperimentConfig config;  // validated (not yet bound to the family)
-  std::string label() const;  // "experiment.samples=10, truth.family=gaussian(sd=1)" ("" without a sweep)
+  std::string text;         // "experiment.samples=10, truth.family=gaussian(sd=1)", in file order ("" without a sweep)
+  const std::string& label() const { return text; }
 };
 
 struct Plan {
