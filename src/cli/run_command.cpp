@@ -167,24 +167,23 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   std::vector<std::string> written = join_csv_chunks(dir, parts, plan.sweep());
   std::filesystem::remove_all(chunks, ec);
   if (plan.sweep()) {
-    std::string text = "point,point_id";
-    for (const auto& k : plan.swept_keys) text += "," + k;
-    text += "\n";
+    fmt::memory_buffer text;
+    fmt::format_to(std::back_inserter(text), "point,point_id");
+    for (const auto& k : plan.swept_keys) {
+      text.push_back(',');
+      append_csv_field(text, k);
+    }
+    text.push_back('\n');
     for (const auto& p : plan.points) {
-      text += fmt::format("{},{}", p.index, p.id);
+      fmt::format_to(std::back_inserter(text), "{},{}", p.index, p.id);
       for (const auto& k : plan.swept_keys) {
         const auto& v = p.values[k];
-        std::string cell = v.is_string() ? v.get<std::string>() : v.dump();
-        if (cell.find_first_of(",\"\n") != std::string::npos) {
-          std::string quoted = "\"";
-          for (const char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-          cell = quoted + "\"";
-        }
-        text += "," + cell;
+        text.push_back(',');
+        append_csv_field(text, v.is_string() ? v.get<std::string>() : v.dump());
       }
-      text += "\n";
+      text.push_back('\n');
     }
-    write_file_atomically(dir / "points.csv", text);
+    write_file_atomically(dir / "points.csv", std::string_view(text.data(), text.size()));
     written.push_back("points.csv");
   }
   // Outputs of an earlier run into the same directory that this run did not produce would mislead: remove them.

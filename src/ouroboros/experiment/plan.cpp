@@ -187,6 +187,9 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
   without_sweep.erase("sweep");
   std::ostringstream base;
   base << without_sweep;
+  // The experiment seed that per-point seeds derive from, read once.
+  const std::uint64_t base_seed =
+      plan.seed_mode == "per_point" ? parse_config(base.str(), source_name, overrides).seed : 0;
   // Mixed-radix count over the axes, the first axis slowest.
   std::vector<std::size_t> at(axes.size(), 0);
   for (std::size_t index = 0;; ++index) {
@@ -205,7 +208,6 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
       }
     if (plan.seed_mode == "per_point") {
       // A seed of the point's own, from its swept values: stable when other values are added to the sweep.
-      const std::uint64_t base_seed = parse_config(base.str(), source_name, overrides).seed;
       const std::uint64_t derived = fnv1a(fmt::format("{}|{}", base_seed, p.values.dump())) >> 12;  // < 2^52
       point_overrides.push_back(fmt::format("experiment.seed={}", derived));
     }

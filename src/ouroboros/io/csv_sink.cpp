@@ -68,9 +68,8 @@ CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forge
   }
 }
 
-namespace {
 // A field is quoted only when it holds a comma, quote or newline (symbols from a counts file can).
-void append_field(fmt::memory_buffer& out, std::string_view s) {
+void append_csv_field(fmt::memory_buffer& out, std::string_view s) {
   if (s.find_first_of(",\"\n") == std::string::npos) {
     out.append(s);
     return;
@@ -82,8 +81,6 @@ void append_field(fmt::memory_buffer& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-}  // namespace
 
 namespace {
 void append_number(fmt::memory_buffer& out, double x, bool empty_nan = false) {
@@ -98,16 +95,16 @@ void append_number(fmt::memory_buffer& out, double x, bool empty_nan = false) {
 namespace {
 void append_summary(fmt::memory_buffer& out, const SummaryRow& r) {
   const auto& s = r.stats;
-  append_field(out, r.regime);
+  append_csv_field(out, r.regime);
   fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{},"), r.generation);
-  append_field(out, r.metric);
+  append_csv_field(out, r.metric);
   for (const double x : {s.mean, s.sd, s.se, s.ci_lo, s.ci_hi, s.q05, s.q50, s.q95}) append_number(out, x);
   fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{}"), s.finite);
   for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) append_number(out, x, true);
   out.push_back(',');
   out.append(theory_kind_name(r.theory.kind));
   out.push_back(',');
-  append_field(out, r.theory.source);
+  append_csv_field(out, r.theory.source);
   out.push_back('\n');
 }
 }  // namespace
@@ -148,9 +145,9 @@ void CsvSink::trajectory(const std::string& regime, std::int64_t replicate, std:
   if (!trajectories_) return;
   buffer_.clear();
   begin_row(buffer_);
-  append_field(buffer_, regime);
+  append_csv_field(buffer_, regime);
   fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},{},"), replicate, generation);
-  append_field(buffer_, metric);
+  append_csv_field(buffer_, metric);
   append_number(buffer_, value);
   buffer_.push_back('\n');
   trajectories_->write(std::string_view(buffer_.data(), buffer_.size()));
@@ -162,9 +159,9 @@ void CsvSink::forgetting(const std::string& regime, std::int64_t replicate, cons
   forgetting_used_ = true;
   buffer_.clear();
   begin_row(buffer_);
-  append_field(buffer_, regime);
+  append_csv_field(buffer_, regime);
   fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE(",{},"), replicate);
-  append_field(buffer_, item);
+  append_csv_field(buffer_, item);
   append_number(buffer_, original_count);
   buffer_.push_back(',');
   if (forgotten_at > 0) fmt::format_to(std::back_inserter(buffer_), FMT_COMPILE("{}"), forgotten_at);

@@ -49,6 +49,9 @@ class CsvSink final : public ResultSink {
 std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& chunks,
                                          bool point_column);
 
+// Appends one CSV field, quoted only when it holds a comma, quote or newline.
+void append_csv_field(fmt::memory_buffer& out, std::string_view field);
+
 // Shortest round-trip text of a double; "" for NaN when `empty_nan` (theory cells).
 std::string format_number(double x, bool empty_nan = false);
 
