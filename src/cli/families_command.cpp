@@ -38,7 +38,9 @@ nlohmann::json family_json(const FamilyDescriptor& f) {
   return {{"name", f.name},           {"summary", f.summary},
           {"truth_params", params_json(f.truth_params)}, {"model_params", params_json(f.model_params)},
           {"estimators", f.estimators}, {"metrics", metrics},
-          {"kernels", f.kernels},     {"weighted_fit", f.weighted_fit}};
+          {"kernels", f.kernels},     {"weighted_fit", f.weighted_fit},
+          {"checkpoints", f.checkpoints}, {"fit_context", f.fit_context},
+          {"resources", {{"heavy", f.resources.heavy}, {"max_chains", f.resources.max_chains}}}};
 }
 }  // namespace
 
@@ -62,7 +64,9 @@ int families_command(const std::string& name, bool json) {
     for (const auto& m : f->metrics) metric_width = std::max(metric_width, m.name.size());
     for (const auto& m : f->metrics) fmt::print("    {:<{}} {}\n", m.name, metric_width, m.help);
     fmt::print("  kernels: {}\n", f->kernels);
-    fmt::print("  weighted fit (fresh_mix real_weight): {}\n\n", f->weighted_fit ? "yes" : "no");
+    fmt::print("  weighted fit (fresh_mix real_weight): {}\n", f->weighted_fit ? "yes" : "no");
+    fmt::print("  checkpoints (replicate scheduler resumes mid-chain): {}\n", f->checkpoints ? "yes" : "no");
+    fmt::print("  cost: {}\n\n", f->resources.heavy ? "heavy (replicate-major by default)" : "cheap");
   }
   if (!found) {
     std::string names;

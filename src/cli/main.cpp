@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   bool families_json = false;
   families_cmd->add_flag("--json", families_json,
                          "Print the descriptors as JSON: parameters (name, default, help), estimators, metrics "
-                         "(name, help, indicator), kernels, weighted_fit");
+                         "(name, help, indicator), kernels, weighted_fit, checkpoints, fit_context, resources "
+                         "(heavy, max_chains)");
 
   try {
     app.parse(argc, argv);

@@ -142,11 +142,14 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   };
   PlanReport report;
   try {
-    report = run_plan(plan, store, observer);
+    RunTuning tuning;
+    tuning.cancel = CancelToken([] { return interrupted(); });
+    report = run_plan(plan, store, observer, tuning);
   } catch (const RunCancelled&) {
     const int signal = interrupt_signal();
-    fmt::print(stderr, "\nouroboros: interrupted; finished units are kept in {}; run the same command to resume "
-               "(no CSV files were written)\n", (dir / "results.db").string());
+    fmt::print(stderr, "\nouroboros: interrupted; finished units (and checkpoints of unfinished replicate-major "
+               "chains) are kept in {}; run the same command to resume (no CSV files were written)\n",
+               (dir / "results.db").string());
     return signal == SIGTERM ? 143 : 130;
   }
 

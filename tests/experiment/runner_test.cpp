@@ -40,7 +40,9 @@ TEST(Runner, ResultsIndependentOfThreadsBlocksAndJobLayout) {
   const auto reference = run_toml(toml, {"experiment.threads=1"});
   for (const char* threads : {"experiment.threads=2", "experiment.threads=3"}) {
     for (const std::size_t block_bytes : {std::size_t{1}, std::size_t{4000}, std::size_t{1} << 22}) {
-      const auto other = run_toml(toml, {threads}, RunTuning{block_bytes});
+      RunTuning tuning;
+      tuning.block_bytes = block_bytes;
+      const auto other = run_toml(toml, {threads}, tuning);
       EXPECT_TRUE(same_rows(reference.sink, other.sink)) << threads << " block_bytes " << block_bytes;
       EXPECT_EQ(reference.sink.trajectories, other.sink.trajectories) << threads << " block_bytes " << block_bytes;
       EXPECT_EQ(reference.sink.forgotten, other.sink.forgotten) << threads << " block_bytes " << block_bytes;

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/spec.hpp"
 #include "support/stats.hpp"
@@ -63,6 +65,11 @@ std::vector<std::vector<double>> run_chain(const Simulator& sim, const Regime& r
   return out;
 }
 
+// Equal bit for bit (NaN included).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
 class Conformance : public ::testing::TestWithParam<std::string> {
  protected:
   const Case& c() const { return cases().at(GetParam()); }
@@ -114,6 +121,49 @@ TEST_P(Conformance, RecoversTheTruthFromALargeRealBatch) {
       if (!std::isfinite(truth[m])) continue;
       EXPECT_NEAR(fitted[m], truth[m], 0.05 * (1 + std::abs(truth[m])))
           << sim->metrics()[m].name << " (" << kernel_name(kernel) << " kernel)";
+    }
+  }
+}
+
+// Contract v2 checkpoints: a chain saved after generation k and loaded into a fresh chain continues with identical
+// bits, in every regime and kernel. A family that cannot be checkpointed says so (descriptor and simulator agree).
+TEST_P(Conformance, CheckpointedChainContinuesIdentically) {
+  const auto sim = make();
+  const FamilyDescriptor* d = Registry::instance().find(GetParam());
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->checkpoints, sim->checkpointable());
+  if (!sim->checkpointable()) {
+    const SampleSchedule samples(std::vector<std::int64_t>(3, 8));
+    auto chain = sim->chain(parse_regime("replace"), KernelKind::kSample, samples, 1, 0);
+    EXPECT_FALSE(chain->checkpointable());
+    ArchiveWriter w;
+    EXPECT_THROW(chain->save(w), std::logic_error);
+    GTEST_SKIP() << GetParam() << " declares no checkpoints";
+  }
+  const std::int64_t generations = 6, n = 8;
+  const SampleSchedule samples(std::vector<std::int64_t>(generations, n));
+  for (const char* r : {"replace", "accumulate", "grow", "fresh_mix(real_fraction=0.5)", "accumulate_subsample(size=6)",
+                        "augment(ratio=0.5)", "keep_real(fraction=0.25)"}) {
+    const Regime regime = parse_regime(r);
+    for (const auto kernel : {KernelKind::kStatistics, KernelKind::kSample}) {
+      const auto whole = run_chain(*sim, regime, kernel, n, generations, 3, 5);
+      for (const std::int64_t k : {std::int64_t{1}, std::int64_t{3}}) {
+        auto first = sim->chain(regime, kernel, samples, 3, 5);
+        std::vector<double> out(sim->metrics().size());
+        for (std::int64_t g = 1; g <= k; ++g) first->step(g, out);
+        ArchiveWriter w;
+        first->save(w);
+        first.reset();  // nothing of the first chain survives but its bytes
+        auto second = sim->chain(regime, kernel, samples, 3, 5);
+        ArchiveReader reader(w.bytes());
+        second->load(reader);
+        EXPECT_TRUE(reader.at_end()) << r;
+        for (std::int64_t g = k + 1; g <= generations; ++g) {
+          second->step(g, out);
+          EXPECT_TRUE(same_bits(out, whole[static_cast<std::size_t>(g - 1)]))
+              << r << " (" << kernel_name(kernel) << " kernel), restored after " << k << ", generation " << g;
+        }
+      }
     }
   }
 }

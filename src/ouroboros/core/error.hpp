@@ -11,6 +11,12 @@ class UserError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A run stopped on request (a signal, a front end's cancel): not an error, the finished work is kept.
+class RunCancelled : public std::runtime_error {
+ public:
+  RunCancelled() : std::runtime_error("run cancelled") {}
+};
+
 // Prefixes a context ("model.family", "experiment.samples") to a UserError's message.
 [[noreturn]] void rethrow_with_context(const UserError& e, const std::string& context);
 

@@ -18,6 +18,7 @@ enum class Stream : std::uint64_t {
   kReal = 1,       // fresh samples from the truth (fresh_mix)
   kSubsample = 2,  // subsampling of a pool
   kTruth = 3,      // randomness in building the truth itself
+  kFit = 4,        // randomness inside a fit (initialisation, minibatches): FitContext::rng
 };
 
 class Rng {

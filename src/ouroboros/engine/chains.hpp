@@ -13,9 +13,11 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/engine/family_traits.hpp"
@@ -32,6 +34,11 @@ class ChainBase : public Chain {
   std::span<const std::uint32_t> newly_forgotten() const override { return forgotten_; }
   void want_metrics(MetricMask mask) override { wanted_ = std::move(mask); }
   const std::vector<double>& real_item_counts() const override { return real_counts_; }
+  void set_fit_hooks(const CancelToken* cancel, const FitProgress* progress) override {
+    cancel_ = cancel ? cancel : &kNever;
+    progress_ = progress;
+  }
+  bool checkpointable() const override { return kCheckpointable<F>; }
 
  protected:
   // Generation k's draws: from model k-1 (generation 1: from the truth, the real batch), fresh from the truth,
@@ -64,6 +71,32 @@ class ChainBase : public Chain {
   // fresh_mix(real_weight=w) with both kinds of sample present.
   bool weighs(const Draws& d) const { return regime_.weighted() && d.synthetic > 0 && d.fresh_real > 0; }
   const typename F::Model& source(std::int64_t k) const { return k == 1 ? f_.truth() : prev_; }
+  // Fits model k on `train` (a sample span or statistics), with a FitContext where the family takes one.
+  template <class Train>
+  void fit(const Train& train, std::int64_t k) {
+    constexpr bool kSamples = std::is_convertible_v<const Train&, std::span<const typename F::Sample>>;
+    constexpr bool kContext = [] {
+      if constexpr (kSamples) return HasSampleFitContext<F>;
+      else return HasStatsFitContext<F>;
+    }();
+    if constexpr (kContext) {
+      Rng r = rng(k, Stream::kFit);
+      const FitContext<typename F::Model> ctx{r, source(k), k, replicate_, *cancel_, progress_};
+      if constexpr (kSamples)
+        f_.fit_samples(std::span<const typename F::Sample>(train), ctx, cur_);
+      else
+        f_.fit_stats(train, ctx, cur_);
+    } else if constexpr (kSamples) {
+      f_.fit_samples(std::span<const typename F::Sample>(train), cur_);
+    } else {
+      f_.fit_stats(train, cur_);
+    }
+  }
+  // The state every kernel keeps between generations (both models: a family's fit may reuse its output's buffers).
+  template <class A>
+  void archive_base(A& a) {
+    a(prev_, cur_, real_counts_);
+  }
   void finish_step(std::int64_t k, std::span<double> metrics) {
     if constexpr (HasMaskedMetrics<F>) {
       f_.metrics(cur_, metrics, wanted_);
@@ -85,6 +118,9 @@ class ChainBase : public Chain {
   std::vector<std::uint32_t> forgotten_;
   std::vector<double> real_counts_;
   MetricMask wanted_;
+  static inline const CancelToken kNever{};
+  const CancelToken* cancel_ = &kNever;
+  const FitProgress* progress_ = nullptr;
 };
 
 // A family whose statistics kernel falls back to samples for some regime draws its real batch as samples.
@@ -154,11 +190,26 @@ class StatsChain final : public ChainBase<F> {
         }
       }
     }
-    this->f_.fit_stats(*train, this->cur_);
+    this->fit(*train, k);
     this->finish_step(k, metrics);
   }
 
+  void save(ArchiveWriter& out) const override {
+    if constexpr (kCheckpointable<F>) const_cast<StatsChain*>(this)->archive(out);
+    else Chain::save(out);
+  }
+  void load(ArchiveReader& in) override {
+    if constexpr (kCheckpointable<F>) archive(in);
+    else Chain::load(in);
+  }
+
  private:
+  template <class A>
+  void archive(A& a) {
+    this->archive_base(a);
+    a(batch_, extra_, pool_, real_);
+  }
+
   typename F::Stats batch_, extra_, pool_, real_;
   std::vector<typename F::Sample> samples_;
 };
@@ -209,11 +260,26 @@ class SampleChain final : public ChainBase<F> {
       choose(pool_, this->regime_.subsample_size, rng_sub, subsample_);
       train = subsample_;
     }
-    this->f_.fit_samples(train, this->cur_);
+    this->fit(train, k);
     this->finish_step(k, metrics);
   }
 
+  void save(ArchiveWriter& out) const override {
+    if constexpr (kCheckpointable<F>) const_cast<SampleChain*>(this)->archive(out);
+    else Chain::save(out);
+  }
+  void load(ArchiveReader& in) override {
+    if constexpr (kCheckpointable<F>) archive(in);
+    else Chain::load(in);
+  }
+
  private:
+  template <class A>
+  void archive(A& a) {
+    this->archive_base(a);
+    a(batch_, pool_, real_);
+  }
+
   // Appends `size` elements of `from` chosen uniformly without replacement (a partial Fisher-Yates over indices).
   void choose(const std::vector<typename F::Sample>& from, std::int64_t size, Rng& rng,
               std::vector<typename F::Sample>& out) {

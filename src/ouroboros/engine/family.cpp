@@ -1,5 +1,7 @@
 #include "ouroboros/engine/family.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,6 +36,13 @@ bool Threshold::holds(double x) const {
 const std::vector<double>& Chain::real_item_counts() const {
   static const std::vector<double> none;
   return none;
+}
+
+void Chain::save(ArchiveWriter&) const {
+  throw std::logic_error("this family's chains cannot be checkpointed (Chain::checkpointable() is false)");
+}
+void Chain::load(ArchiveReader&) {
+  throw std::logic_error("this family's chains cannot be checkpointed (Chain::checkpointable() is false)");
 }
 
 Registry& Registry::instance() {

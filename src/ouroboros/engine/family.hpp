@@ -15,9 +15,13 @@
 #include <vector>
 
 #include "ouroboros/core/spec.hpp"
+#include "ouroboros/engine/fit_context.hpp"
 #include "ouroboros/regimes/regime.hpp"
 
 namespace ouro {
+
+class ArchiveWriter;
+class ArchiveReader;
 
 enum class KernelKind { kStatistics, kSample };
 std::string kernel_name(KernelKind kind);
@@ -91,6 +95,23 @@ class Chain {
   virtual std::span<const std::uint32_t> newly_forgotten() const { return {}; }
   // Count of every item in the real batch of generation 1, valid after step(1) (families with items only).
   virtual const std::vector<double>& real_item_counts() const;
+  // Contract v2 hooks passed to a family's fit (FitContext): a stop request and a progress listener. Both must
+  // outlive the chain; null: none.
+  virtual void set_fit_hooks(const CancelToken* cancel, const FitProgress* progress) = 0;
+  // Checkpoints. save() writes the chain's state after its last step; load() into a fresh chain made with the same
+  // (regime, kernel, samples, seed, replicate) restores it, and the next step continues with identical bits.
+  // Only where checkpointable() (the family's model, samples and statistics can be archived).
+  virtual bool checkpointable() const { return false; }
+  virtual void save(ArchiveWriter& out) const;
+  virtual void load(ArchiveReader& in);
+};
+
+// What a scheduler reads about a family's cost. A cheap family runs generation-major, every replicate's chain
+// alive at once; a heavy one (fits of seconds or more, models of many MB: neural families) runs replicate-major
+// with a checkpoint every few generations, at most `max_chains` chains at once (0: one per thread).
+struct ResourceHint {
+  bool heavy = false;
+  unsigned max_chains = 0;
 };
 
 // A family bound to its truth and model specs: everything the runner needs.
@@ -111,6 +132,8 @@ class Simulator {
   // experiment.samples = "real"; nullopt for a family whose truth is a parametric law.
   virtual std::optional<std::int64_t> real_sample_size() const = 0;
   virtual nlohmann::json describe() const = 0;  // resolved parameters and estimator conventions
+  virtual ResourceHint resources() const = 0;
+  virtual bool checkpointable() const = 0;  // its chains can be saved and restored (Chain::save)
 };
 
 struct FamilyDescriptor {
@@ -122,6 +145,9 @@ struct FamilyDescriptor {
   std::vector<MetricInfo> metrics;
   std::string kernels;  // what the statistics kernel draws, and which regimes fall back to samples
   bool weighted_fit = false;  // fresh_mix(real_weight=w) is supported (set at registration from the contract)
+  bool checkpoints = false;   // chains can be checkpointed (set at registration from the contract)
+  bool fit_context = false;   // the fit takes a FitContext (set at registration from the contract)
+  ResourceHint resources;     // declared by the family; default: cheap
   std::function<std::unique_ptr<Simulator>(const Spec& truth, const Spec& model)> make;
 };
 

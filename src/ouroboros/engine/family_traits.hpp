@@ -6,8 +6,10 @@
 #include <span>
 #include <vector>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/fit_context.hpp"
 
 namespace ouro {
 
@@ -74,5 +76,30 @@ concept HasMaskedMetrics = requires(const F& f, const typename F::Model& m, std:
 
 template <class F>
 concept HasValidate = requires(const F& f, const Regime& r, const SampleSchedule& s) { f.validate(r, s); };
+
+// Contract v2: fits given a FitContext (engine/fit_context.hpp), preferred by the chains when present.
+template <class F>
+concept HasSampleFitContext = requires(const F& f, std::span<const typename F::Sample> xs,
+                                       const FitContext<typename F::Model>& ctx, typename F::Model& out) {
+  f.fit_samples(xs, ctx, out);
+};
+template <class F>
+concept HasStatsFitContext = requires(const F& f, const typename F::Stats& s, const FitContext<typename F::Model>& ctx,
+                                      typename F::Model& out) {
+  f.fit_stats(s, ctx, out);
+};
+
+// Checkpoints: a chain can be saved after a generation and restored exactly when its model, its samples and (with a
+// statistics kernel) its statistics can be archived (core/archive.hpp). Plain structs of numbers need nothing;
+// others declare a member archive(A&).
+template <class F>
+struct StatsArchivable : std::true_type {};
+template <class F>
+  requires requires { typename F::Stats; }
+struct StatsArchivable<F> : std::bool_constant<Archivable<typename F::Stats>> {};
+
+template <class F>
+inline constexpr bool kCheckpointable =
+    Archivable<typename F::Model> && Archivable<typename F::Sample> && StatsArchivable<F>::value;
 
 }  // namespace ouro

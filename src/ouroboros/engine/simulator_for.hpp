@@ -15,7 +15,8 @@ namespace ouro {
 template <class F>
 class SimulatorFor final : public Simulator {
  public:
-  explicit SimulatorFor(F family) : f_(std::move(family)), metrics_(F::descriptor().metrics) {}
+  explicit SimulatorFor(F family)
+      : f_(std::move(family)), metrics_(F::descriptor().metrics), resources_(F::descriptor().resources) {}
 
   const std::vector<MetricInfo>& metrics() const override { return metrics_; }
   void truth_metrics(std::span<double> out) const override { f_.metrics(f_.truth(), out); }
@@ -64,12 +65,15 @@ class SimulatorFor final : public Simulator {
     return {};
   }
   nlohmann::json describe() const override { return f_.describe(); }
+  ResourceHint resources() const override { return resources_; }
+  bool checkpointable() const override { return kCheckpointable<F>; }
 
   const F& family() const { return f_; }
 
  private:
   F f_;
   std::vector<MetricInfo> metrics_;
+  ResourceHint resources_;
 };
 
 template <class F>
@@ -77,6 +81,8 @@ struct FamilyRegistrar {
   FamilyRegistrar() {
     FamilyDescriptor d = F::descriptor();
     d.weighted_fit = HasWeightedFit<F> && HasStatsOf<F>;
+    d.checkpoints = kCheckpointable<F>;
+    d.fit_context = HasSampleFitContext<F> || HasStatsFitContext<F>;
     d.make = [](const Spec& truth, const Spec& model) -> std::unique_ptr<Simulator> {
       return std::make_unique<SimulatorFor<F>>(F(truth, model));
     };

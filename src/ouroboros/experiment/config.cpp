@@ -183,7 +183,9 @@ SampleSchedule read_samples(Reader& r, std::int64_t generations) {
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> keys{
-      {"experiment", {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads", "until"}},
+      {"experiment",
+       {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads", "until", "scheduler",
+        "checkpoint_every"}},
       {"truth", {"family"}},
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
@@ -303,6 +305,13 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
     bad("experiment.kernel", *r.get("experiment", "kernel"), "must be \"statistics\" or \"sample\"");
   c.kernel = kernel == "statistics" ? KernelKind::kStatistics : KernelKind::kSample;
   c.threads = static_cast<unsigned>(r.integer("experiment", "threads", 0, 0));
+  const std::string scheduler = r.string("experiment", "scheduler", "auto");
+  if (scheduler != "auto" && scheduler != "generation" && scheduler != "replicate")
+    bad("experiment.scheduler", *r.get("experiment", "scheduler"), "must be \"auto\", \"generation\" or \"replicate\"");
+  c.scheduler = scheduler == "generation" ? SchedulerKind::kGeneration
+                : scheduler == "replicate"  ? SchedulerKind::kReplicate
+                                            : SchedulerKind::kAuto;
+  c.checkpoint_every = r.integer("experiment", "checkpoint_every", 0, 1);
   c.truth_family = r.string("truth", "family", std::nullopt);
   c.model_family = r.string("model", "family", std::nullopt);
   for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
@@ -349,7 +358,8 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
         {"samples", c.samples_real         ? nlohmann::json("real")
                     : c.samples.constant() ? nlohmann::json(c.samples.at(1))
                                            : nlohmann::json(n_list)},
-        {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}}},
+        {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}, {"scheduler", scheduler},
+        {"checkpoint_every", c.checkpoint_every}}},
       {"truth", {{"family", c.truth_family}}},
       {"model", {{"family", c.model_family}}},
       {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}, {"first", first_labels}}},

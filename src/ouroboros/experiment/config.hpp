@@ -12,6 +12,13 @@
 
 namespace ouro {
 
+// Which scheduler runs a unit (DESIGN.md, Engine v2). Both give identical records.
+//   generation: every replicate's chain alive at once, advanced block of generations by block (cheap families).
+//   replicate:  each replicate's chain run from generation 1 to G on its own, checkpointed every k generations,
+//               at most the family's max_chains at once (heavy families).
+//   auto:       replicate for a family whose resource hint says heavy, generation otherwise.
+enum class SchedulerKind { kAuto, kGeneration, kReplicate };
+
 struct ExperimentConfig {
   std::int64_t generations = 0;
   std::int64_t replicates = 100;
@@ -21,6 +28,8 @@ struct ExperimentConfig {
   std::vector<Regime> regimes;
   KernelKind kernel = KernelKind::kStatistics;
   unsigned threads = 0;  // 0: all cores
+  SchedulerKind scheduler = SchedulerKind::kAuto;
+  std::int64_t checkpoint_every = 1;  // replicate scheduler: save each chain every k generations (0: never)
   std::string truth_family;
   std::string model_family;
   std::vector<Threshold> thresholds;

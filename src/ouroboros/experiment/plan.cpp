@@ -59,13 +59,16 @@ struct Axis {
 
 nlohmann::json results_identity(const ExperimentConfig& config) {
   nlohmann::json j = config.resolved;
-  // Where the files go, the table shown and the thread count change no record; which records are kept
+  // Where the files go, the table shown, the thread count and the scheduler change no record; which records are kept
   // (output.trajectories, output.forgetting) does.
   if (j.contains("output")) {
     j["output"].erase("dir");
     j["output"].erase("table");
   }
-  if (j.contains("experiment")) j["experiment"].erase("threads");
+  // The scheduler and its checkpoints change how the work is cut, never the records: a run may be resumed with
+  // another scheduler.
+  if (j.contains("experiment"))
+    for (const char* key : {"threads", "scheduler", "checkpoint_every"}) j["experiment"].erase(key);
   return j;
 }
 

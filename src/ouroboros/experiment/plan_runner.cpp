@@ -98,9 +98,11 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
       unit.regime = name;
       ResultSink* files = observer.begin_unit ? observer.begin_unit(point, r) : nullptr;
       UnitSink sink(store.begin_unit(point.index, name), observer.sink, files, r);
+      RunTuning unit_tuning = tuning;
+      unit_tuning.checkpoints = store.checkpoints();
       const auto start = std::chrono::steady_clock::now();
       try {
-        const RunReport run = run_experiment(one, *simulator, sink, tuning);
+        const RunReport run = run_experiment(one, *simulator, sink, unit_tuning);
         unit.report = run.regimes.front();
         unit.threads = run.threads;
       } catch (const std::exception& e) {

@@ -31,6 +31,9 @@ class RecordStore {
   virtual void commit_unit(const UnitInfo& unit) = 0;
   virtual void abort_unit() = 0;  // drops the open unit's rows
   virtual void failed(std::size_t point, const std::string& regime, const std::string& error) = 0;
+  // The open unit's checkpoint store (replicate-major scheduler), kept across interrupted runs until the unit
+  // commits; null: this store keeps no checkpoints.
+  virtual CheckpointStore* checkpoints() { return nullptr; }
 };
 
 }  // namespace ouro

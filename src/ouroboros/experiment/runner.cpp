@@ -1,9 +1,12 @@
 #include "ouroboros/experiment/runner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/parallel.hpp"
 
 namespace ouro {
@@ -11,6 +14,7 @@ namespace ouro {
 namespace {
 
 const Regime kReplace{};
+constexpr std::uint64_t kCheckpointMagic = 0x6f75726f636b7031;  // "ourockp1"
 
 // A family's theory value must say what kind of result it is.
 TheoryValue checked(TheoryValue v, const std::string& metric) {
@@ -99,18 +103,12 @@ void fill_first_passages(const ExperimentConfig& config, const Layout& l, std::i
 class RegimeRun {
  public:
   RegimeRun(const ExperimentConfig& config, const Simulator& simulator, const Layout& layout, const Regime& regime,
-            std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report,
-            std::size_t block_bytes)
+            std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report, const RunTuning& tuning)
       : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
         sink_(sink), report_(report), label_(regime.name()), reps_(static_cast<std::size_t>(config.replicates)),
-        items_(config.forgetting ? simulator.items() : 0), block_bytes_(block_bytes) {}
+        items_(config.forgetting ? simulator.items() : 0), tuning_(tuning), wanted_(wanted_metrics(l_, c_.until.has_value())) {}
 
   void run() {
-    const MetricMask wanted = wanted_metrics(l_, c_.until.has_value());
-    for (std::size_t r = 0; r < reps_; ++r) {
-      chains_.push_back(sim_.chain(regime_, report_.kernel, c_.samples, c_.seed, r));
-      chains_.back()->want_metrics(wanted);
-    }
     if (items_) {
       forgotten_at_.assign(reps_ * items_, 0);
       original_.resize(reps_);
@@ -122,10 +120,28 @@ class RegimeRun {
       emit_forgetting();
       return;
     }
+    if (report_.scheduler == "replicate") {
+      run_replicate_major();
+    } else {
+      run_generation_major();
+    }
+    emit_forgetting();
+  }
+
+ private:
+  std::unique_ptr<Chain> make_chain(std::size_t r) const {
+    auto chain = sim_.chain(regime_, report_.kernel, c_.samples, c_.seed, r);
+    chain->want_metrics(wanted_);
+    chain->set_fit_hooks(&tuning_.cancel, tuning_.fit_progress ? &tuning_.fit_progress : nullptr);
+    return chain;
+  }
+
+  void run_generation_major() {
+    for (std::size_t r = 0; r < reps_; ++r) chains_.push_back(make_chain(r));
     const std::size_t cols = l_.columns();
     // Blocks are kept small (a few MiB of metric values) so they stay in cache and cost few page faults.
     const auto block = static_cast<std::int64_t>(
-        std::clamp<std::size_t>(block_bytes_ / (reps_ * cols * sizeof(double)), 1, 4096));
+        std::clamp<std::size_t>(tuning_.block_bytes / (reps_ * cols * sizeof(double)), 1, 4096));
     values_.resize(static_cast<std::size_t>(std::min(block, c_.generations)) * reps_ * cols);
     for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
       const std::int64_t len = std::min(block, c_.generations - g0 + 1);
@@ -139,11 +155,123 @@ class RegimeRun {
         break;
       }
       if (sink_.progress(index_, g0 + len - 1)) throw RunCancelled();
+      tuning_.cancel.throw_if_requested();
     }
-    emit_forgetting();
   }
 
- private:
+  // Each replicate's chain runs from its last checkpoint (or generation 1) to G alone, then the whole unit is
+  // summarised exactly as generation-major does it. Holds G x R x columns values; with experiment.until the chains
+  // still run to G (a replicate cannot know where the others stop), and the records are cut as generation-major
+  // cuts them.
+  void run_replicate_major() {
+    const std::size_t cols = l_.columns();
+    const auto G = static_cast<std::size_t>(c_.generations);
+    values_.assign(G * reps_ * cols, 0.0);
+    const unsigned hint = sim_.resources().max_chains;
+    const unsigned workers = hint > 0 ? std::min(threads_, hint) : threads_;
+    std::atomic<bool> stop{false};
+    std::atomic<std::int64_t> steps{0};
+    std::mutex progress_mutex;
+    parallel_for(workers, reps_, [&](std::size_t r, unsigned) {
+      std::unique_ptr<Chain> chain = make_chain(r);
+      const bool saving = tuning_.checkpoints && c_.checkpoint_every > 0 && chain->checkpointable();
+      std::int64_t g = restore(*chain, r) + 1;
+      steps += g - 1;
+      for (; g <= c_.generations; ++g) {
+        if (stop || tuning_.cancel.requested()) {
+          stop = true;
+          throw RunCancelled();
+        }
+        step_one(*chain, r, g, row(g - 1, r));
+        if (saving && (g % c_.checkpoint_every == 0 || g == c_.generations)) checkpoint(*chain, r, g);
+        const std::int64_t done = ++steps;
+        std::unique_lock lock(progress_mutex, std::try_to_lock);
+        if (lock && sink_.progress(index_, done / static_cast<std::int64_t>(reps_))) {
+          stop = true;
+          throw RunCancelled();
+        }
+      }
+    });
+    const auto block = static_cast<std::int64_t>(
+        std::clamp<std::size_t>(tuning_.block_bytes / (reps_ * cols * sizeof(double)), 1, 4096));
+    for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
+      const std::int64_t len = std::min(block, c_.generations - g0 + 1);
+      base_ = g0 - 1;
+      const std::int64_t kept = c_.until ? until_cut(g0, len) : len;
+      emit_block(g0, kept);
+      if (kept < len || (c_.until && kept == len && all_hold(len - 1))) {
+        report_.stopped_at = g0 + kept - 1;
+        break;
+      }
+    }
+  }
+
+  // One generation of one replicate: the family's metrics, then thresholds, first passages and forgetting.
+  void step_one(Chain& chain, std::size_t r, std::int64_t g, std::span<double> out) {
+    chain.step(g, out.first(l_.family_metrics));
+    fill_thresholds(c_, l_, out);
+    fill_first_passages(c_, l_, g, first_of(r), out);
+    if (!items_) return;
+    if (g == 1) original_[r] = chain.real_item_counts();
+    for (const auto i : chain.newly_forgotten()) forgotten_at_[r * items_ + i] = static_cast<std::int32_t>(g);
+  }
+
+  // A replicate's checkpoint: its records so far and the runner's and the chain's state after generation g.
+  // Replicate-major keeps every generation (base_ = 0 while chains run), so row(k - 1, r) is generation k.
+  void checkpoint(const Chain& chain, std::size_t r, std::int64_t g) {
+    ArchiveWriter a;
+    const std::uint64_t magic = kCheckpointMagic, columns = l_.columns();
+    a(magic, c_.seed, static_cast<std::uint64_t>(r), columns, g);
+    std::vector<double> rows;
+    rows.reserve(static_cast<std::size_t>(g) * l_.columns());
+    for (std::int64_t k = 0; k < g; ++k) {
+      const auto v = row(k, r);
+      rows.insert(rows.end(), v.begin(), v.end());
+    }
+    std::vector<std::int64_t> first(first_of(r).begin(), first_of(r).end());
+    a(rows, first);
+    if (items_) {
+      std::vector<std::int32_t> forgotten(forgotten_at_.begin() + static_cast<std::ptrdiff_t>(r * items_),
+                                          forgotten_at_.begin() + static_cast<std::ptrdiff_t>((r + 1) * items_));
+      a(forgotten, original_[r]);
+    }
+    chain.save(a);
+    tuning_.checkpoints->save(r, a.bytes());
+  }
+
+  // Restores replicate r from its checkpoint, if there is one; returns the generation it holds (0: none).
+  std::int64_t restore(Chain& chain, std::size_t r) {
+    if (!tuning_.checkpoints || !chain.checkpointable()) return 0;
+    const std::optional<std::string> bytes = tuning_.checkpoints->load(r);
+    if (!bytes) return 0;
+    ArchiveReader a(*bytes);
+    std::uint64_t magic = 0, seed = 0, replicate = 0, columns = 0;
+    std::int64_t g = 0;
+    a(magic, seed, replicate, columns, g);
+    if (magic != kCheckpointMagic || seed != c_.seed || replicate != r || columns != l_.columns() || g < 1 ||
+        g > c_.generations)
+      throw std::runtime_error("checkpoint of replicate " + std::to_string(r) + " does not belong to this unit");
+    std::vector<double> rows;
+    std::vector<std::int64_t> first;
+    a(rows, first);
+    if (rows.size() != static_cast<std::size_t>(g) * l_.columns() || first.size() != first_of(r).size())
+      throw std::runtime_error("checkpoint of replicate " + std::to_string(r) + " is damaged");
+    for (std::int64_t k = 0; k < g; ++k)
+      std::copy_n(rows.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(k) * l_.columns()),
+                  l_.columns(), row(k, r).begin());
+    std::copy(first.begin(), first.end(), first_of(r).begin());
+    if (items_) {
+      std::vector<std::int32_t> forgotten;
+      a(forgotten, original_[r]);
+      if (forgotten.size() != items_)
+        throw std::runtime_error("checkpoint of replicate " + std::to_string(r) + " is damaged");
+      std::copy(forgotten.begin(), forgotten.end(), forgotten_at_.begin() + static_cast<std::ptrdiff_t>(r * items_));
+    }
+    chain.load(a);
+    if (!a.at_end()) throw std::runtime_error("checkpoint of replicate " + std::to_string(r) + " is damaged");
+    return g;
+  }
+
   bool all_hold(std::int64_t offset) {
     for (std::size_t r = 0; r < reps_; ++r)
       if (!c_.until->holds(row(offset, r)[l_.until_source])) return false;
@@ -162,23 +290,15 @@ class RegimeRun {
     return std::span(first_).subspan(r * f, f);
   }
 
+  // Generation base_ + offset + 1's row of replicate r.
   std::span<double> row(std::int64_t offset, std::size_t r) {
     const std::size_t cols = l_.columns();
-    return std::span(values_).subspan((static_cast<std::size_t>(offset) * reps_ + r) * cols, cols);
+    return std::span(values_).subspan((static_cast<std::size_t>(base_ + offset) * reps_ + r) * cols, cols);
   }
 
   void simulate_block(std::int64_t g0, std::int64_t len) {
     parallel_for(threads_, reps_, [&](std::size_t r, unsigned) {
-      Chain& chain = *chains_[r];
-      for (std::int64_t g = g0; g < g0 + len; ++g) {
-        const auto out = row(g - g0, r);
-        chain.step(g, out.first(l_.family_metrics));
-        fill_thresholds(c_, l_, out);
-        fill_first_passages(c_, l_, g, first_of(r), out);
-        if (!items_) continue;
-        if (g == 1) original_[r] = chain.real_item_counts();
-        for (const auto i : chain.newly_forgotten()) forgotten_at_[r * items_ + i] = static_cast<std::int32_t>(g);
-      }
+      for (std::int64_t g = g0; g < g0 + len; ++g) step_one(*chains_[r], r, g, row(g - g0, r));
     });
   }
 
@@ -293,7 +413,9 @@ class RegimeRun {
   std::string label_;
   std::size_t reps_;
   std::size_t items_;
-  std::size_t block_bytes_;
+  const RunTuning& tuning_;
+  MetricMask wanted_;
+  std::int64_t base_ = 0;  // values_ holds generations base_ + 1, ... (replicate-major: all of them)
   std::vector<std::unique_ptr<Chain>> chains_;
   std::vector<double> values_;
   std::vector<SummaryStats> stats_;
@@ -324,8 +446,11 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
       rr.kernel = KernelKind::kSample;
       rr.kernel_note = "no statistics-space kernel for this family under this regime; the sample kernel was used";
     }
+    const bool replicate_major = config.scheduler == SchedulerKind::kReplicate ||
+                                 (config.scheduler == SchedulerKind::kAuto && simulator.resources().heavy);
+    rr.scheduler = replicate_major ? "replicate" : "generation";
     sink.begin_regime(rr.regime, rr.kernel);
-    RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr, tuning.block_bytes).run();
+    RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr, tuning).run();
     sink.end_regime(rr.regime);
     report.regimes.push_back(std::move(rr));
   }

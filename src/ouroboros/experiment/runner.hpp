@@ -4,20 +4,17 @@
 // with the number of generations (only with replicates x family state), and every summary row is handed to
 // the sink as soon as its block is done.
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/experiment/config.hpp"
 #include "ouroboros/experiment/sink.hpp"
 
 namespace ouro {
-
-class RunCancelled : public std::runtime_error {
- public:
-  RunCancelled() : std::runtime_error("run cancelled") {}
-};
 
 struct TheoryCitation {
   std::string kind;    // exact, bound, approximation
@@ -29,6 +26,7 @@ struct RegimeReport {
   std::string regime;
   KernelKind kernel;
   std::string kernel_note;  // why the kernel differs from the one requested, if it does
+  std::string scheduler;  // "generation" or "replicate" (the results do not depend on it)
   std::int64_t stopped_at = -1;  // experiment.until: the generation where the event held in every replicate; -1: never
   // metric -> every distinct result shown for it, in order of first use (generation 1 may cite another)
   std::map<std::string, std::vector<TheoryCitation>> theory_sources;
@@ -40,9 +38,21 @@ struct RunReport {
   std::vector<std::string> metrics;  // family metrics, then thresholds, in output order
 };
 
-// Internal knobs that change how the work is cut, never the results (tests vary them to prove it).
+// Where a replicate-major unit keeps its chains' checkpoints until the unit is committed (records.hpp's stores
+// provide one per unit).
+class CheckpointStore {
+ public:
+  virtual ~CheckpointStore() = default;
+  virtual void save(std::uint64_t replicate, const std::string& bytes) = 0;  // replaces that replicate's last one
+  virtual std::optional<std::string> load(std::uint64_t replicate) const = 0;
+};
+
+// How the work is cut, and what may stop it: never the results (tests vary these to prove it).
 struct RunTuning {
   std::size_t block_bytes = std::size_t{4} << 20;  // metric values held per block of generations
+  CheckpointStore* checkpoints = nullptr;          // replicate-major: where chains are saved (null: nowhere)
+  CancelToken cancel;                              // polled between generations and inside long fits
+  FitProgress fit_progress;                        // optional, from worker threads: a fit's fraction done
 };
 
 RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,

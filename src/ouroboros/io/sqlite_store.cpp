@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <ctime>
 #include <stdexcept>
@@ -118,6 +120,10 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
   if (fresh)
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(file.string() + suffix, ec);
   const bool existed = std::filesystem::exists(file);
+  // Checkpoints belong to a store: a new store starts without any (a stale directory left beside a deleted one).
+  if (!existed) std::filesystem::remove_all(checkpoint_root(), ec);
+  checkpoint_stamp_ = fmt::format("ouroboros-checkpoint {} {} {:016x}", kVersion, kGitHash,
+                                  std::hash<std::string>{}(plan.identity().dump()));
   // NOMUTEX: one thread uses the connection at a time, so SQLite need not lock a mutex around every call (that
   // was a measurable share of a long run's inserts).
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
@@ -249,7 +255,18 @@ std::int64_t SqliteStore::last_rowid(const char* table) const {
   return sqlite3_column_int64(s.get(), 0);
 }
 
-ResultSink& SqliteStore::begin_unit(std::size_t point, const std::string&) {
+namespace {
+// A regime's name as a directory name: letters, digits, '.', '=', '-', '_' kept, anything else '_' (fresh_mix(...)).
+std::string directory_name(const std::string& regime) {
+  std::string out;
+  for (const char c : regime)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '=' || c == '-') ? c : '_';
+  return out;
+}
+}  // namespace
+
+ResultSink& SqliteStore::begin_unit(std::size_t point, const std::string& regime) {
+  unit_checkpoints_.emplace(checkpoint_root() / fmt::format("p{}-{}", point, directory_name(regime)), checkpoint_stamp_);
   exec("BEGIN IMMEDIATE");
   point_ = static_cast<std::int64_t>(point);
   first_[0] = last_rowid("summary") + 1;
@@ -325,6 +342,11 @@ void SqliteStore::commit_unit(const UnitInfo& unit) {
     if (unit.report.stopped_at >= 0) sqlite3_bind_int64(s.get(), 17, unit.report.stopped_at);
     s.step();
     exec("COMMIT");
+    // The unit's records are in: its checkpoints are no longer needed (a failure to remove them is harmless).
+    std::error_code ec;
+    if (unit_checkpoints_) std::filesystem::remove_all(unit_checkpoints_->dir(), ec);
+    if (std::filesystem::is_empty(checkpoint_root(), ec)) std::filesystem::remove(checkpoint_root(), ec);
+    unit_checkpoints_.reset();
   } catch (...) {
     abort_unit();
     throw;

@@ -8,18 +8,20 @@
 //           theory, theory_hi, theory_kind, theory_source)
 //   trajectories(point, regime, replicate, generation, metric, value)           when output.trajectories is on
 //   forgetting(point, regime, replicate, symbol, original_count, forgotten_at)  families with symbols
+// Beside it, <file>.checkpoints/ holds the checkpoints of replicate-major units not yet committed.
 // NaN is stored as NULL; infinities as such. A store made for another plan is refused (UserError naming the
 // first difference) unless opened fresh; a file that is not an Ouroboros store, or one another run holds open,
 // is refused too.
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/records.hpp"
-#include "ouroboros/experiment/plan.hpp"
+#include "ouroboros/io/checkpoint_dir.hpp"
 #include "ouroboros/experiment/sink.hpp"
 
 struct sqlite3;
@@ -40,6 +42,9 @@ class SqliteStore final : public RecordStore {
   void commit_unit(const UnitInfo& unit) override;
   void abort_unit() override;
   void failed(std::size_t point, const std::string& regime, const std::string& error) override;
+  // The open unit's checkpoints: files under <results.db>.checkpoints/, removed when the unit commits.
+  CheckpointStore* checkpoints() override { return unit_checkpoints_ ? &*unit_checkpoints_ : nullptr; }
+  std::filesystem::path checkpoint_root() const { return file_.string() + ".checkpoints"; }
 
   // Replays the stored rows in plan order (point, regime order, generation, metric) into a sink, as a run would
   // have produced them; `point_of` is set to each row's point before it is handed over.
@@ -69,6 +74,8 @@ class SqliteStore final : public RecordStore {
   std::int64_t last_rowid(const char* table) const;
   UnitWriter writer_{*this};
   std::int64_t point_ = 0;
+  std::string checkpoint_stamp_;  // the build and the plan's identity: a checkpoint is restored only under both
+  std::optional<CheckpointDir> unit_checkpoints_;
   std::int64_t first_[3] = {0, 0, 0};  // first rowid of the open unit in summary, trajectories, forgetting
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;

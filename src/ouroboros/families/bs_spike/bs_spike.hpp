@@ -50,6 +50,8 @@ class BsSpikeFamily {
   struct Stats {
     std::vector<double> a;  // samples in [0, 1], ascending
     std::vector<double> b;  // samples in [2, 3], ascending
+    template <class A>
+    void archive(A& ar) { ar(a, b); }  // checkpoints (core/archive.hpp)
   };
 
   static FamilyDescriptor descriptor();

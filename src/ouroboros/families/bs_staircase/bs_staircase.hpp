@@ -63,6 +63,8 @@ class BsStaircaseFamily {
     double mu = 0;                   // spike: its left end J - beta
     double log_f = 0;                // spike: log f(J)
     bool spike() const { return top > 0; }
+    template <class A>
+    void archive(A& ar) { ar(alpha, top, mu, log_f); }  // checkpoints (core/archive.hpp)
   };
   using Sample = double;
   struct Stats {
@@ -71,6 +73,8 @@ class BsStaircaseFamily {
     // The samples of the highest step when it is >= height-1 (else empty): ascending distinct values with
     // their multiplicities.
     std::vector<std::pair<double, std::int64_t>> top;
+    template <class A>
+    void archive(A& ar) { ar(count, max, top); }  // checkpoints (core/archive.hpp)
   };
 
   static FamilyDescriptor descriptor();

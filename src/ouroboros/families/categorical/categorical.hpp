@@ -36,12 +36,16 @@ class CategoricalFamily {
   struct Model {
     std::vector<double> p;             // size m, zero outside `alive`
     std::vector<std::uint32_t> alive;  // symbols with p_i > 0
+    template <class A>
+    void archive(A& ar) { ar(p, alive); }  // checkpoints (core/archive.hpp)
   };
   using Sample = std::uint32_t;
   struct Stats {
     std::vector<std::int64_t> counts;    // size m, zero outside `support`
     std::vector<std::uint32_t> support;  // symbols with a positive count
     std::int64_t total = 0;
+    template <class A>
+    void archive(A& ar) { ar(counts, support, total); }  // checkpoints (core/archive.hpp)
   };
 
   static FamilyDescriptor descriptor();

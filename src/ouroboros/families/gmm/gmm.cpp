@@ -23,6 +23,9 @@ const std::vector<ParamInfo> kModelParams{
     {"components", "", "number of components fitted (default: the truth's k)"},
     {"max_iter", "200", "EM iterations at most (>= 1)"},
     {"tol", "1e-6", "stop when the mean log-likelihood per sample improves by less than this (> 0)"},
+    {"init", "farthest",
+     "EM's starting point: farthest (deterministic farthest-point seeds), random (k-means++ seeds drawn from the "
+     "fit's random stream), previous (the previous generation's model: a warm start)"},
 };
 enum Metric { kTotalVariance, kMinWeight, kMeanComponentSd, kConverged };
 constexpr double kRegCovar = 1e-6;
@@ -132,6 +135,8 @@ GmmFamily::GmmFamily(const Spec& truth, const Spec& model) {
   components_ = static_cast<int>(m.integer("components", 1, k));
   max_iter_ = static_cast<int>(m.integer("max_iter", 1, 200));
   tol_ = m.positive("tol", 1e-6);
+  const std::string init = m.word("init", {"farthest", "random", "previous"}, "farthest");
+  init_ = init == "random" ? Init::kRandom : init == "previous" ? Init::kPrevious : Init::kFarthest;
   m.finish();
 }
 
@@ -151,9 +156,9 @@ void GmmFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sam
   }
 }
 
-void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+// Farthest-point seeding from the sample nearest the mean.
+std::vector<std::size_t> GmmFamily::farthest_seeds(std::span<const Sample> xs) const {
   const std::size_t n = xs.size(), k = static_cast<std::size_t>(components_);
-  // Farthest-point seeding from the sample nearest the mean.
   Eigen::VectorXd centre = Eigen::VectorXd::Zero(d_);
   for (const auto& x : xs) centre += x;
   centre /= static_cast<double>(n);
@@ -169,6 +174,40 @@ void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
     seeds.push_back(next);
     for (std::size_t i = 0; i < n; ++i) dist[i] = std::min(dist[i], (xs[i] - xs[next]).squaredNorm());
   }
+  return seeds;
+}
+
+// k-means++ seeding (Arthur & Vassilvitskii 2007): the first seed uniform, each next one drawn with probability
+// proportional to the squared distance to the nearest seed so far (uniform again if every distance is 0).
+std::vector<std::size_t> GmmFamily::random_seeds(std::span<const Sample> xs, Rng& rng) const {
+  const std::size_t n = xs.size(), k = static_cast<std::size_t>(components_);
+  const auto uniform_index = [&] { return std::min(n - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(n))); };
+  std::vector<std::size_t> seeds{uniform_index()};
+  std::vector<double> dist(n);
+  for (std::size_t i = 0; i < n; ++i) dist[i] = (xs[i] - xs[seeds[0]]).squaredNorm();
+  while (seeds.size() < k) {
+    double total = 0;
+    for (const double x : dist) total += x;
+    std::size_t next = n - 1;
+    if (total > 0) {
+      double u = rng.uniform() * total;
+      for (std::size_t i = 0; i < n; ++i)
+        if ((u -= dist[i]) < 0) {
+          next = i;
+          break;
+        }
+    } else {
+      next = uniform_index();
+    }
+    seeds.push_back(next);
+    for (std::size_t i = 0; i < n; ++i) dist[i] = std::min(dist[i], (xs[i] - xs[next]).squaredNorm());
+  }
+  return seeds;
+}
+
+// Every sample goes to its nearest seed; the initial components are the M-step of that hard assignment.
+void GmmFamily::seed_components(std::span<const Sample> xs, const std::vector<std::size_t>& seeds, Model& out) const {
+  const std::size_t n = xs.size(), k = seeds.size();
   Eigen::MatrixXd resp = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
   for (std::size_t i = 0; i < n; ++i) {
     std::size_t best = 0;
@@ -182,13 +221,18 @@ void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
     out.components[j].cov = Eigen::MatrixXd::Identity(d_, d_);
     finish_component(out.components[j]);
   }
+  m_step(stack(xs), resp, out);
+}
+
+// EM from the components in `out` until the mean log-likelihood improves by less than tol, or max_iter.
+void GmmFamily::em(std::span<const Sample> xs, Model& out, const CancelToken* cancel, const FitContext<Model>* ctx) const {
   const Eigen::MatrixXd x = stack(xs);
-  m_step(x, resp, out);
   out.converged = false;
   out.iterations = 0;
   double previous = -std::numeric_limits<double>::infinity();
   Eigen::MatrixXd log_resp;
   for (int it = 1; it <= max_iter_; ++it) {
+    if (cancel) cancel->throw_if_requested();
     const double ll = e_step(out, x, log_resp);
     out.iterations = it;
     if (ll - previous < tol_) {
@@ -197,7 +241,27 @@ void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
     }
     previous = ll;
     m_step(x, log_resp.array().exp().matrix(), out);
+    if (ctx) ctx->report(static_cast<double>(it) / max_iter_);
   }
+}
+
+void GmmFamily::fit_samples(std::span<const Sample> xs, Model& out) const {
+  if (init_ != Init::kFarthest)
+    throw std::logic_error("gmm: init = random or previous needs a fit context (fit_samples(xs, ctx, out))");
+  seed_components(xs, farthest_seeds(xs), out);
+  em(xs, out, nullptr, nullptr);
+}
+
+void GmmFamily::fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const {
+  // A warm start needs a previous model with as many components as are fitted (at generation 1 the previous
+  // model is the truth, which may have another k: then the farthest-point seeds are used).
+  if (init_ == Init::kPrevious && ctx.previous.components.size() == static_cast<std::size_t>(components_))
+    out = ctx.previous;
+  else if (init_ == Init::kRandom)
+    seed_components(xs, random_seeds(xs, ctx.rng), out);
+  else
+    seed_components(xs, farthest_seeds(xs), out);
+  em(xs, out, &ctx.cancel, &ctx);
 }
 
 double GmmFamily::mean_log_likelihood(const Model& m, std::span<const Sample> xs) {
@@ -234,8 +298,9 @@ nlohmann::json GmmFamily::describe() const {
           {"components", components_},
           {"max_iter", max_iter_},
           {"tol", tol_},
-          {"convention", "full covariances + 1e-6 I; deterministic farthest-point initialisation; stop when the "
-                         "mean log-likelihood per sample improves by less than tol"}};
+          {"init", init_ == Init::kRandom ? "random" : init_ == Init::kPrevious ? "previous" : "farthest"},
+          {"convention", "full covariances + 1e-6 I; stop when the mean log-likelihood per sample improves by less "
+                         "than tol"}};
 }
 
 OUROBOROS_REGISTER_FAMILY(GmmFamily);

@@ -5,16 +5,19 @@
 //            separation * (cos(2 pi j/k), sin(2 pi j/k), 0, ...) for d >= 2, and separation * (j - (k-1)/2)
 //            for d = 1.
 // Estimator  EM with full covariances, each regularised by adding reg * I (reg = 1e-6, as scikit-learn's
-//            reg_covar). Initialisation (deterministic, so a fit needs no random stream): farthest-point
-//            seeding, starting from the sample nearest the sample mean, gives the initial means; every
-//            sample goes to its nearest initial mean for the initial weights and covariances. Stopping: the
+//            reg_covar). Initialisation (`init`): farthest (default, deterministic) seeds the means by
+//            farthest-point seeding, starting from the sample nearest the sample mean; random draws k-means++
+//            seeds (Arthur & Vassilvitskii 2007) from the fit's own random stream (FitContext); every sample
+//            goes to its nearest seed for the initial weights and covariances. previous starts EM from the
+//            previous generation's model (a warm start; at generation 1 that is the truth, used only when it has
+//            as many components as are fitted, else farthest). Stopping: the
 //            mean log-likelihood per sample improves by less than `tol` (1e-6), or `max_iter` (200)
 //            iterations. A fit that hits max_iter is reported by the `converged` metric, never dropped.
 // Kernels    sample only.
 //
 // Parameters
 //   truth: k (2), d (1), separation (4), sd (1, > 0)
-//   model: components (the truth's k), max_iter (200), tol (1e-6, > 0)
+//   model: components (the truth's k), max_iter (200), tol (1e-6, > 0), init (farthest | random | previous)
 #include <Eigen/Dense>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/fit_context.hpp"
 #include "ouroboros/core/rng.hpp"
 
 namespace ouro {
@@ -33,11 +37,15 @@ class GmmFamily {
     Eigen::VectorXd mean;
     Eigen::MatrixXd cov;
     Eigen::MatrixXd chol;  // lower Cholesky factor of cov
+    template <class A>
+    void archive(A& ar) { ar(weight, mean, cov, chol); }  // checkpoints (core/archive.hpp)
   };
   struct Model {
     std::vector<Component> components;
     bool converged = true;
     int iterations = 0;
+    template <class A>
+    void archive(A& ar) { ar(components, converged, iterations); }  // checkpoints (core/archive.hpp)
   };
   using Sample = Eigen::VectorXd;
 
@@ -46,7 +54,8 @@ class GmmFamily {
 
   const Model& truth() const { return truth_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
-  void fit_samples(std::span<const Sample> xs, Model& out) const;
+  void fit_samples(std::span<const Sample> xs, Model& out) const;  // init = farthest only
+  void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const;
   void validate(const Regime& regime, const SampleSchedule& samples) const;
   nlohmann::json describe() const;
@@ -60,6 +69,12 @@ class GmmFamily {
   int components_ = 2;
   int max_iter_ = 200;
   double tol_ = 1e-6;
+  enum class Init { kFarthest, kRandom, kPrevious } init_ = Init::kFarthest;
+
+  std::vector<std::size_t> farthest_seeds(std::span<const Sample> xs) const;
+  std::vector<std::size_t> random_seeds(std::span<const Sample> xs, Rng& rng) const;
+  void seed_components(std::span<const Sample> xs, const std::vector<std::size_t>& seeds, Model& out) const;
+  void em(std::span<const Sample> xs, Model& out, const CancelToken* cancel, const FitContext<Model>* ctx) const;
 };
 
 }  // namespace ouro

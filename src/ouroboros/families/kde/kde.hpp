@@ -36,6 +36,8 @@ class KdeFamily {
   struct Model {
     std::vector<double> centers;
     double bandwidth = 1;
+    template <class A>
+    void archive(A& ar) { ar(centers, bandwidth); }  // checkpoints (core/archive.hpp)
   };
   using Sample = double;
 

@@ -58,6 +58,8 @@ class KernelRidgeFamily {
     Eigen::MatrixXd scores;  // P x 10: f at every pool input
     double test_mse = 0, test_error = 0, train_drift = 0;
     bool synthetic = false;  // labels drawn from it carry the label noise (the truth's do not)
+    template <class A>
+    void archive(A& ar) { ar(scores, test_mse, test_error, train_drift, synthetic); }  // checkpoints (core/archive.hpp)
   };
   struct Sample {
     std::uint32_t input = 0;  // index into the pool
@@ -66,6 +68,8 @@ class KernelRidgeFamily {
   struct Stats {
     std::vector<std::int64_t> counts;  // per pool input; empty = no samples
     Eigen::MatrixXd sums;              // P x 10 label sums
+    template <class A>
+    void archive(A& ar) { ar(counts, sums); }  // checkpoints (core/archive.hpp)
   };
 
   static FamilyDescriptor descriptor();

@@ -52,12 +52,16 @@ class MultivariateGaussianFamily {
     Eigen::MatrixXd chol;
     bool lower = true;
     double log_det = 0;  // log det cov; -inf when cov is singular
+    template <class A>
+    void archive(A& ar) { ar(mean, cov, chol, lower, log_det); }  // checkpoints (core/archive.hpp)
   };
   using Sample = Eigen::VectorXd;
   struct Stats {
     std::int64_t n = 0;  // n == 0: empty (mean and scatter may be unsized)
     Eigen::VectorXd mean;
     Eigen::MatrixXd scatter;
+    template <class A>
+    void archive(A& ar) { ar(n, mean, scatter); }  // checkpoints (core/archive.hpp)
   };
 
   static FamilyDescriptor descriptor();
