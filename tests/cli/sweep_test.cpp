@@ -3,6 +3,8 @@
 // a foreign file and a store in use are refused (exit 2) and --fresh starts over; --dry-run runs nothing;
 // per-point seeds.
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -98,27 +100,21 @@ TEST_F(Cli, PerPointSeedsDifferAndAreStable) {
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(w["points"][i]["seed"], m["points"][i]["seed"]) << i;
 }
 
-// SIGKILL at many moments (fixed pseudo-random delays), then the same command again until it finishes: the final
-// files equal those of a run that was never interrupted, byte for byte.
-TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
-  const std::string big =
-      "[experiment]\ngenerations = 4000\nreplicates = 300\nseed = 9\nsamples = 10\n"
-      "regimes = [\"replace\", \"accumulate\", \"grow\"]\n[truth]\nfamily = \"gaussian\"\n[model]\n"
-      "family = \"gaussian(estimator=unbiased)\"\n[sweep]\n\"experiment.samples\" = [10, 20, 40]\n";
-  const auto exp = write("k.toml", big);
-  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 1 --out " + (dir_ / "clean").string()).status, 0);
-  const std::string out = (dir_ / "killed").string(), exp_path = exp.string();
+// Runs `ouroboros run exp --quiet --threads T --out out` again and again, killing it with SIGKILL after fixed
+// pseudo-random delays, until it finishes (from the 40th attempt on it may). Returns the number of kills; `between`
+// is called after each kill.
+int kill_until_finished(const std::string& exp_path, const std::string& out, const char* threads,
+                        const std::function<void()>& between = {}) {
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int> delay_ms(20, 400);
-  int kills = 0, attempts = 0;
-  for (; attempts < 60; ++attempts) {
+  int kills = 0;
+  for (int attempts = 0; attempts < 60; ++attempts) {
     std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"),
                             const_cast<char*>(exp_path.c_str()), const_cast<char*>("--quiet"),
-                            const_cast<char*>("--threads"), const_cast<char*>("1"), const_cast<char*>("--out"),
+                            const_cast<char*>("--threads"), const_cast<char*>(threads), const_cast<char*>("--out"),
                             const_cast<char*>(out.c_str()), nullptr};
     pid_t pid;
-    ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
-    // Kill it after a random delay if it is still running; from the 40th attempt on, let it finish.
+    EXPECT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
     int status = 0;
     bool finished = false;
     const int wait = attempts < 40 ? delay_ms(rng) : 600000;
@@ -130,17 +126,60 @@ TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       ++kills;
+      if (between) between();
       continue;
     }
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 0);
-    break;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return kills;
   }
+  ADD_FAILURE() << "the run never finished";
+  return kills;
+}
+
+// SIGKILL at many moments (fixed pseudo-random delays), then the same command again until it finishes: the final
+// files equal those of a run that was never interrupted, byte for byte.
+TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
+  const std::string big =
+      "[experiment]\ngenerations = 4000\nreplicates = 300\nseed = 9\nsamples = 10\n"
+      "regimes = [\"replace\", \"accumulate\", \"grow\"]\n[truth]\nfamily = \"gaussian\"\n[model]\n"
+      "family = \"gaussian(estimator=unbiased)\"\n[sweep]\n\"experiment.samples\" = [10, 20, 40]\n";
+  const auto exp = write("k.toml", big);
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 1 --out " + (dir_ / "clean").string()).status, 0);
+  const int kills = kill_until_finished(exp.string(), (dir_ / "killed").string(), "1");
   EXPECT_GE(kills, 3) << "the test must interrupt the sweep";
   for (const char* f : {"summary.csv", "points.csv"})
     EXPECT_EQ(slurp(dir_ / "killed" / f), slurp(dir_ / "clean" / f)) << f;
   EXPECT_EQ(count_rows(dir_ / "killed" / "results.db", "summary"), count_rows(dir_ / "clean" / "results.db", "summary"));
   EXPECT_EQ(count_rows(dir_ / "killed" / "results.db", "units"), 9);
+}
+
+// The replicate-major scheduler under SIGKILL: each replicate's chain resumes from its last checkpoint (files beside
+// the store while the unit is open, gone once it is committed), and the final files equal those of an uninterrupted
+// generation-major run (the scheduler is not part of the store's identity: it changes no record).
+TEST_F(Cli, KilledReplicateMajorRunResumesFromCheckpointsByteIdentical) {
+  const std::string body =
+      "[experiment]\ngenerations = 60\nreplicates = 32\nseed = 3\nsamples = 300\nregimes = [\"replace\"]\n"
+      "scheduler = \"replicate\"\ncheckpoint_every = 2\n[truth]\nfamily = \"gmm(k=3, d=2, separation=3, sd=1)\"\n[model]\n"
+      "family = \"gmm(init=random, max_iter=100)\"\n[output]\ntrajectories = 5\n";
+  const auto exp = write("r.toml", body);
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 2 --out " + (dir_ / "clean").string() +
+                " --set experiment.scheduler=generation")
+                .status,
+            0);
+  const fs::path killed = dir_ / "killed";
+  const fs::path checkpoints = killed / "results.db.checkpoints";
+  bool saw_checkpoints = false;
+  const int kills = kill_until_finished(
+      exp.string(), killed.string(), "2", [&] {
+        std::error_code ec;
+        for (const auto& e : fs::recursive_directory_iterator(checkpoints, ec))
+          if (e.path().extension() == ".ckpt") saw_checkpoints = true;
+      });
+  EXPECT_GE(kills, 3) << "the test must interrupt the run";
+  EXPECT_TRUE(saw_checkpoints) << "a killed replicate-major run leaves checkpoints to resume from";
+  EXPECT_FALSE(fs::exists(checkpoints)) << "a committed unit's checkpoints are removed";
+  for (const char* f : {"summary.csv", "trajectories.csv"})
+    EXPECT_EQ(slurp(killed / f), slurp(dir_ / "clean" / f)) << f;
 }
 
 TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {

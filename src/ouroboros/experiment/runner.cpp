@@ -221,7 +221,7 @@ class RegimeRun {
   void checkpoint(const Chain& chain, std::size_t r, std::int64_t g) {
     ArchiveWriter a;
     const std::uint64_t magic = kCheckpointMagic, columns = l_.columns();
-    a(magic, c_.seed, static_cast<std::uint64_t>(r), columns, g);
+    a(magic, label_, c_.seed, static_cast<std::uint64_t>(r), columns, g);
     std::vector<double> rows;
     rows.reserve(static_cast<std::size_t>(g) * l_.columns());
     for (std::int64_t k = 0; k < g; ++k) {
@@ -236,19 +236,20 @@ class RegimeRun {
       a(forgotten, original_[r]);
     }
     chain.save(a);
-    tuning_.checkpoints->save(r, a.bytes());
+    tuning_.checkpoints->save(label_, r, a.bytes());
   }
 
   // Restores replicate r from its checkpoint, if there is one; returns the generation it holds (0: none).
   std::int64_t restore(Chain& chain, std::size_t r) {
     if (!tuning_.checkpoints || !chain.checkpointable()) return 0;
-    const std::optional<std::string> bytes = tuning_.checkpoints->load(r);
+    const std::optional<std::string> bytes = tuning_.checkpoints->load(label_, r);
     if (!bytes) return 0;
     ArchiveReader a(*bytes);
     std::uint64_t magic = 0, seed = 0, replicate = 0, columns = 0;
+    std::string regime;
     std::int64_t g = 0;
-    a(magic, seed, replicate, columns, g);
-    if (magic != kCheckpointMagic || seed != c_.seed || replicate != r || columns != l_.columns() || g < 1 ||
+    a(magic, regime, seed, replicate, columns, g);
+    if (magic != kCheckpointMagic || regime != label_ || seed != c_.seed || replicate != r || columns != l_.columns() || g < 1 ||
         g > c_.generations)
       throw std::runtime_error("checkpoint of replicate " + std::to_string(r) + " does not belong to this unit");
     std::vector<double> rows;

@@ -43,8 +43,9 @@ struct RunReport {
 class CheckpointStore {
  public:
   virtual ~CheckpointStore() = default;
-  virtual void save(std::uint64_t replicate, const std::string& bytes) = 0;  // replaces that replicate's last one
-  virtual std::optional<std::string> load(std::uint64_t replicate) const = 0;
+  // Replaces the last checkpoint of that regime's replicate.
+  virtual void save(const std::string& regime, std::uint64_t replicate, const std::string& bytes) = 0;
+  virtual std::optional<std::string> load(const std::string& regime, std::uint64_t replicate) const = 0;
 };
 
 // How the work is cut, and what may stop it: never the results (tests vary these to prove it).

@@ -17,7 +17,7 @@ std::filesystem::path CheckpointDir::file(std::uint64_t replicate) const {
   return dir_ / fmt::format("r{}.ckpt", replicate);
 }
 
-void CheckpointDir::save(std::uint64_t replicate, const std::string& bytes) {
+void CheckpointDir::save(const std::string&, std::uint64_t replicate, const std::string& bytes) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error(fmt::format("cannot create the checkpoint directory {}: {}", dir_.string(), ec.message()));
@@ -27,7 +27,7 @@ void CheckpointDir::save(std::uint64_t replicate, const std::string& bytes) {
   out.commit();
 }
 
-std::optional<std::string> CheckpointDir::load(std::uint64_t replicate) const {
+std::optional<std::string> CheckpointDir::load(const std::string&, std::uint64_t replicate) const {
   std::ifstream in(file(replicate), std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream text;
