@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_option("--out", run.out_dir, "Output directory (overrides output.dir)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (overrides experiment.threads; 0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));
   run_cmd->add_flag("--quiet,-q", run.quiet, "No table on stdout and no progress on stderr");
   run_cmd->add_flag("--fresh", run.fresh,
                     "Delete the results.db of an earlier run in the output directory and start over");
@@ -69,15 +69,23 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    // The same one-line form as every other bad input.
+    fmt::print(stderr, "ouroboros: error: {} (see ouroboros --help)\n", ouro::printable(e.what(), 300, true));
+    return 2;
   }
   try {
     if (*run_cmd) return ouro::run_command(run, std::vector<std::string>(argv, argv + argc));
     if (*families_cmd) return ouro::families_command(family_name, families_json);
   } catch (const ouro::UserError& e) {
-    fmt::print(stderr, "ouroboros: error: {}\n", e.what());
+    // One line whatever the input held: control bytes are escaped, and a runaway message is cut.
+    fmt::print(stderr, "ouroboros: error: {}\n", ouro::printable(e.what(), 2000, true));
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ouroboros: internal error: {}\n", e.what());

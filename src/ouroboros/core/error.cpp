@@ -4,6 +4,21 @@
 
 namespace ouro {
 
+std::string printable(std::string_view text, std::size_t limit, bool keep_utf8) {
+  std::string out;
+  std::size_t used = 0;
+  for (; used < text.size() && out.size() < limit; ++used) {
+    const auto c = static_cast<unsigned char>(text[used]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c == 0x7f || (c > 0x7f && !keep_utf8)) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  if (used < text.size()) out += fmt::format("... ({} more bytes)", text.size() - used);
+  return out;
+}
+
 void rethrow_with_context(const UserError& e, const std::string& context) {
   throw UserError(fmt::format("{}: {}", context, e.what()));
 }

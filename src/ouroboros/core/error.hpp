@@ -3,6 +3,7 @@
 // message and exits with status 2. Anything else escaping is a bug.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace ouro {
 
@@ -16,6 +17,10 @@ class RunCancelled : public std::runtime_error {
  public:
   RunCancelled() : std::runtime_error("run cancelled") {}
 };
+
+// A value from the input as it may appear in a one-line message: control bytes escaped (\n, \t, \xNN), bytes
+// above 0x7e too unless `keep_utf8`, and cut after `limit` characters with a note of how many bytes were left out.
+std::string printable(std::string_view text, std::size_t limit = 120, bool keep_utf8 = false);
 
 // Prefixes a context ("model.family", "experiment.samples") to a UserError's message.
 [[noreturn]] void rethrow_with_context(const UserError& e, const std::string& context);

@@ -31,7 +31,7 @@ class Parser {
           std::string key = identifier("a parameter name");
           skip();
           expect('=');
-          SpecValue value = parse_value();
+          SpecValue value = parse_value(0);
           for (const auto& [k, v] : spec.args)
             if (k == key) error(fmt::format("parameter '{}' given twice", key));
           spec.args.emplace_back(std::move(key), std::move(value));
@@ -56,7 +56,7 @@ class Parser {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
   [[noreturn]] void error(const std::string& what) const {
-    throw UserError(fmt::format("bad spec '{}' at character {}: {}", s_, pos_ + 1, what));
+    throw UserError(fmt::format("bad spec '{}' at character {}: {}", printable(s_), pos_ + 1, what));
   }
   void expect(char c) {
     skip();
@@ -73,17 +73,20 @@ class Parser {
     while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
     return std::string(s_.substr(start, pos_ - start));
   }
-  SpecValue parse_value() {
+  // Lists nest at most kMaxDepth deep: the parser recurses once per level, and input must not exhaust the stack.
+  static constexpr int kMaxDepth = 16;
+  SpecValue parse_value(int depth) {
     skip();
     SpecValue v;
     const char c = peek();
     if (c == '[') {
+      if (depth >= kMaxDepth) error(fmt::format("lists nested more than {} deep", kMaxDepth));
       ++pos_;
       v.kind = SpecValue::Kind::kList;
       skip();
       if (peek() != ']') {
         for (;;) {
-          v.items.push_back(parse_value());
+          v.items.push_back(parse_value(depth + 1));
           skip();
           if (peek() == ',') {
             ++pos_;

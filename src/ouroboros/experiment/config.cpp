@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <toml++/toml.h>
@@ -41,7 +40,7 @@ std::string show(const toml::node& node) {
     s << (v->get() ? "true" : "false");
   else
     s << "(value)";
-  return s.str();
+  return printable(s.str());
 }
 
 [[noreturn]] void bad(const std::string& key, const toml::node& node, const std::string& allowed) {
@@ -194,18 +193,39 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
   return keys;
 }
 
+// By hand, not std::regex: libstdc++'s regex recurses per character and overflows the stack on long input.
 Threshold parse_threshold(const std::string& text, const std::string& key) {
-  static const std::regex re(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$)");
-  std::smatch m;
   const auto fail = [&] {
     throw UserError(fmt::format("{}: '{}' is not of the form 'metric op number' with op one of "
-                                "< <= > >= == != and a number or inf (e.g. \"sigma > 0.1\")", key, text));
+                                "< <= > >= == != and a number or inf (e.g. \"sigma > 0.1\")", key, printable(text)));
   };
-  if (!std::regex_match(text, m, re)) fail();
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::size_t i = 0;
+  const auto skip = [&] {
+    while (i < text.size() && space(text[i])) ++i;
+  };
+  skip();
+  const std::size_t name_start = i;
+  if (i == text.size() || !(std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '_')) fail();
+  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
   Threshold t;
-  t.metric = m[1];
-  t.op = m[2];
-  const std::string number = m[3];
+  t.metric = text.substr(name_start, i - name_start);
+  skip();
+  for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
+    const std::string_view o(op);
+    if (text.compare(i, o.size(), o) == 0) {
+      t.op = o;
+      i += o.size();
+      break;
+    }
+  }
+  if (t.op.empty()) fail();
+  skip();
+  const std::size_t number_start = i;
+  while (i < text.size() && !space(text[i])) ++i;
+  const std::string number = text.substr(number_start, i - number_start);
+  skip();
+  if (number.empty() || i != text.size()) fail();
   char* end = nullptr;
   errno = 0;
   t.value = std::strtod(number.c_str(), &end);

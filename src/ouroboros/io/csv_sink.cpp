@@ -70,7 +70,9 @@ CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forge
 
 // A field is quoted only when it holds a comma, quote or newline (symbols from a counts file can).
 void append_csv_field(fmt::memory_buffer& out, std::string_view s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) {
+  // One pass, not find_first_of (a memchr over the three characters for every character): a theory citation of
+  // 100-200 characters is on every summary row.
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c == ',' || c == '"' || c == '\n'; })) {
     out.append(s);
     return;
   }

@@ -18,7 +18,7 @@ namespace ouro {
 namespace {
 
 constexpr int kApplicationId = 0x4F55524F;  // "OURO"
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: summary is a view over summary_rows and theory_sources
 
 // A prepared statement, finalised on scope exit.
 class Statement {
@@ -165,9 +165,15 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
            "kernel_note TEXT, theory TEXT, family TEXT, config TEXT, threads INTEGER, seconds REAL, error TEXT, "
            "summary_first INTEGER, summary_last INTEGER, trajectories_first INTEGER, trajectories_last INTEGER, "
            "forgetting_first INTEGER, forgetting_last INTEGER, stopped_at INTEGER, PRIMARY KEY (point, regime))");
-      exec("CREATE TABLE summary (point INTEGER, regime TEXT, generation INTEGER, metric TEXT, mean REAL, sd REAL, "
-           "se REAL, ci_lo REAL, ci_hi REAL, q05 REAL, q50 REAL, q95 REAL, finite INTEGER, theory_lo REAL, theory REAL, "
-           "theory_hi REAL, theory_kind TEXT, theory_source TEXT)");
+      // A theory's citation is long (100-200 characters) and the same on thousands of rows: it is stored once, and
+      // the view `summary` shows it on every row.
+      exec("CREATE TABLE theory_sources (id INTEGER PRIMARY KEY, kind TEXT, source TEXT, UNIQUE (kind, source))");
+      exec("CREATE TABLE summary_rows (point INTEGER, regime TEXT, generation INTEGER, metric TEXT, mean REAL, "
+           "sd REAL, se REAL, ci_lo REAL, ci_hi REAL, q05 REAL, q50 REAL, q95 REAL, finite INTEGER, theory_lo REAL, "
+           "theory REAL, theory_hi REAL, theory_id INTEGER)");
+      exec("CREATE VIEW summary AS SELECT s.point, s.regime, s.generation, s.metric, s.mean, s.sd, s.se, s.ci_lo, "
+           "s.ci_hi, s.q05, s.q50, s.q95, s.finite, s.theory_lo, s.theory, s.theory_hi, t.kind AS theory_kind, "
+           "t.source AS theory_source FROM summary_rows s LEFT JOIN theory_sources t ON t.id = s.theory_id");
       exec("CREATE TABLE trajectories (point INTEGER, regime TEXT, replicate INTEGER, generation INTEGER, metric TEXT, "
            "value REAL)");
       exec("CREATE TABLE forgetting (point INTEGER, regime TEXT, replicate INTEGER, symbol TEXT, original_count REAL, "
@@ -208,6 +214,14 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
         run_step(db_, s.get());
       }
     } else {
+      {
+        Statement v(db_, "PRAGMA user_version");
+        const int version = v.step() ? sqlite3_column_int(v.get(), 0) : 0;
+        if (version != kSchemaVersion)
+          throw UserError(fmt::format("{} was written by another version of Ouroboros (store schema {}, this version "
+                                      "writes {}); run with --fresh to start over, or use another output.dir",
+                                      file.string(), version, kSchemaVersion));
+      }
       Statement s(db_, "SELECT value FROM run WHERE key = 'identity'");
       const std::string stored = s.step() ? column_text(s.get(), 0) : "";
       if (stored != identity) {
@@ -222,9 +236,12 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
       if (sqlite3_prepare_v2(db_, sql, -1, out, nullptr) != SQLITE_OK)
         throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
     };
-    prepare("INSERT INTO summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &insert_summary_);
+    prepare("INSERT INTO summary_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &insert_summary_);
     prepare("INSERT INTO trajectories VALUES (?, ?, ?, ?, ?, ?)", &insert_trajectory_);
     prepare("INSERT INTO forgetting VALUES (?, ?, ?, ?, ?, ?)", &insert_forgetting_);
+    queue_ = std::make_unique<RowQueue<StoreRow>>([this](std::vector<StoreRow>& rows) {
+      for (const auto& r : rows) insert(r);
+    });
   } catch (...) {
     sqlite3_finalize(insert_summary_);
     sqlite3_finalize(insert_trajectory_);
@@ -236,6 +253,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
 }
 
 SqliteStore::~SqliteStore() {
+  queue_.reset();  // its thread stops before the connection closes
   sqlite3_finalize(insert_summary_);
   sqlite3_finalize(insert_trajectory_);
   sqlite3_finalize(insert_forgetting_);
@@ -269,59 +287,100 @@ ResultSink& SqliteStore::begin_unit(std::size_t point, const std::string& regime
   unit_checkpoints_.emplace(checkpoint_root() / fmt::format("p{}-{}", point, directory_name(regime)), checkpoint_stamp_);
   exec("BEGIN IMMEDIATE");
   point_ = static_cast<std::int64_t>(point);
-  first_[0] = last_rowid("summary") + 1;
+  first_[0] = last_rowid("summary_rows") + 1;
   first_[1] = last_rowid("trajectories") + 1;
   first_[2] = last_rowid("forgetting") + 1;
   return writer_;
 }
 
-// Strings are bound SQLITE_STATIC: each outlives the step that reads it.
 void SqliteStore::UnitWriter::summary(const SummaryRow& r) {
-  sqlite3_stmt* s = store_.insert_summary_;
-  sqlite3_bind_int64(s, 1, store_.point_);
-  sqlite3_bind_text(s, 2, r.regime.data(), static_cast<int>(r.regime.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(s, 3, r.generation);
-  sqlite3_bind_text(s, 4, r.metric.data(), static_cast<int>(r.metric.size()), SQLITE_STATIC);
-  int col = 5;
-  for (const double x : {r.stats.mean, r.stats.sd, r.stats.se, r.stats.ci_lo, r.stats.ci_hi, r.stats.q05, r.stats.q50,
-                         r.stats.q95})
-    bind_real(s, col++, x);
-  sqlite3_bind_int64(s, col++, r.stats.finite);
-  for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) bind_real(s, col++, x);
-  const std::string_view kind = theory_kind_name(r.theory.kind);
-  if (!kind.empty()) sqlite3_bind_text(s, col, kind.data(), static_cast<int>(kind.size()), SQLITE_STATIC);
-  ++col;
-  if (!r.theory.source.empty())
-    sqlite3_bind_text(s, col, r.theory.source.data(), static_cast<int>(r.theory.source.size()), SQLITE_STATIC);
-  run_step(store_.db_, s);
+  store_.queue_->push({StoreRow::Kind::kSummary, r.regime, r.metric, r.generation, 0, 0, r.stats, r.theory});
 }
 
 void SqliteStore::UnitWriter::trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,
                                          const std::string& metric, double value) {
-  sqlite3_stmt* s = store_.insert_trajectory_;
-  sqlite3_bind_int64(s, 1, store_.point_);
-  sqlite3_bind_text(s, 2, regime.data(), static_cast<int>(regime.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(s, 3, replicate);
-  sqlite3_bind_int64(s, 4, generation);
-  sqlite3_bind_text(s, 5, metric.data(), static_cast<int>(metric.size()), SQLITE_STATIC);
-  bind_real(s, 6, value);
-  run_step(store_.db_, s);
+  store_.queue_->push({StoreRow::Kind::kTrajectory, regime, metric, generation, replicate, value, {}, {}});
 }
 
 void SqliteStore::UnitWriter::forgetting(const std::string& regime, std::int64_t replicate, const std::string& item,
                                          double original_count, std::int64_t forgotten_at) {
-  sqlite3_stmt* s = store_.insert_forgetting_;
-  sqlite3_bind_int64(s, 1, store_.point_);
-  sqlite3_bind_text(s, 2, regime.data(), static_cast<int>(regime.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(s, 3, replicate);
-  sqlite3_bind_text(s, 4, item.data(), static_cast<int>(item.size()), SQLITE_STATIC);
-  bind_real(s, 5, original_count);
-  if (forgotten_at > 0) sqlite3_bind_int64(s, 6, forgotten_at);
-  run_step(store_.db_, s);
+  store_.queue_->push({StoreRow::Kind::kForgetting, regime, item, replicate, forgotten_at, original_count, {}, {}});
+}
+
+// Strings are bound SQLITE_STATIC: each outlives the step that reads it.
+void SqliteStore::insert(const StoreRow& r) {
+  const auto text = [](sqlite3_stmt* s, int col, const std::string& t) {
+    sqlite3_bind_text(s, col, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
+  };
+  sqlite3_stmt* s = nullptr;
+  switch (r.kind) {
+    case StoreRow::Kind::kSummary: {
+      s = insert_summary_;
+      sqlite3_bind_int64(s, 1, point_);
+      text(s, 2, r.regime);
+      sqlite3_bind_int64(s, 3, r.a);
+      text(s, 4, r.name);
+      int col = 5;
+      for (const double x : {r.stats.mean, r.stats.sd, r.stats.se, r.stats.ci_lo, r.stats.ci_hi, r.stats.q05,
+                             r.stats.q50, r.stats.q95})
+        bind_real(s, col++, x);
+      sqlite3_bind_int64(s, col++, r.stats.finite);
+      for (const double x : {r.theory.lo, r.theory.mid, r.theory.hi}) bind_real(s, col++, x);
+      if (r.theory.kind != TheoryKind::kNone || !r.theory.source.empty())
+        sqlite3_bind_int64(s, col, theory_id(r.theory.kind, r.theory.source));
+      else
+        sqlite3_bind_null(s, col);
+      break;
+    }
+    case StoreRow::Kind::kTrajectory:
+      s = insert_trajectory_;
+      sqlite3_bind_int64(s, 1, point_);
+      text(s, 2, r.regime);
+      sqlite3_bind_int64(s, 3, r.b);
+      sqlite3_bind_int64(s, 4, r.a);
+      text(s, 5, r.name);
+      bind_real(s, 6, r.value);
+      break;
+    case StoreRow::Kind::kForgetting:
+      s = insert_forgetting_;
+      sqlite3_bind_int64(s, 1, point_);
+      text(s, 2, r.regime);
+      sqlite3_bind_int64(s, 3, r.a);
+      text(s, 4, r.name);
+      bind_real(s, 5, r.value);
+      if (r.b > 0) sqlite3_bind_int64(s, 6, r.b);
+      else sqlite3_bind_null(s, 6);
+      break;
+  }
+  run_step(db_, s);
+}
+
+// A citation's row in theory_sources. Families cite string literals, so a run's rows point at a handful of
+// addresses: those are looked up first, the text only on a miss.
+std::int64_t SqliteStore::theory_id(TheoryKind kind, std::string_view source) {
+  for (const auto& c : theory_cache_)
+    if (c.data == source.data() && c.size == source.size() && c.kind == kind) return c.id;
+  const std::string_view kind_name = theory_kind_name(kind);
+  Statement insert(db_, "INSERT OR IGNORE INTO theory_sources (kind, source) VALUES (?, ?)");
+  Statement select(db_, "SELECT id FROM theory_sources WHERE kind IS ? AND source IS ?");
+  for (Statement* st : {&insert, &select}) {
+    if (kind_name.empty()) sqlite3_bind_null(st->get(), 1);
+    else sqlite3_bind_text(st->get(), 1, kind_name.data(), static_cast<int>(kind_name.size()), SQLITE_STATIC);
+    if (source.empty()) sqlite3_bind_null(st->get(), 2);
+    else sqlite3_bind_text(st->get(), 2, source.data(), static_cast<int>(source.size()), SQLITE_STATIC);
+  }
+  insert.step();
+  if (!select.step()) throw std::runtime_error("results store: a theory source could not be stored");
+  const std::int64_t id = sqlite3_column_int64(select.get(), 0);
+  // Only addresses that stay valid (the families' literals) are worth keeping; a replayed row's text is a
+  // temporary, so the cache is bounded and cleared whenever a unit is rolled back.
+  if (theory_cache_.size() < 256) theory_cache_.push_back({source.data(), source.size(), kind, id});
+  return id;
 }
 
 void SqliteStore::commit_unit(const UnitInfo& unit) {
   try {
+    queue_->drain();  // every row of the unit is in its transaction
     nlohmann::json theory = nlohmann::json::object();
     for (const auto& [metric, cited] : unit.report.theory_sources)
       for (const auto& c : cited) theory[metric].push_back({{"kind", c.kind}, {"source", c.source}});
@@ -336,7 +395,7 @@ void SqliteStore::commit_unit(const UnitInfo& unit) {
     bind_text(s.get(), 8, unit.config);
     sqlite3_bind_int64(s.get(), 9, unit.threads);
     sqlite3_bind_double(s.get(), 10, unit.seconds);
-    const sqlite3_int64 ranges[] = {first_[0], last_rowid("summary"), first_[1], last_rowid("trajectories"), first_[2],
+    const sqlite3_int64 ranges[] = {first_[0], last_rowid("summary_rows"), first_[1], last_rowid("trajectories"), first_[2],
                                     last_rowid("forgetting")};
     for (int i = 0; i < 6; ++i) sqlite3_bind_int64(s.get(), 11 + i, ranges[i]);
     if (unit.report.stopped_at >= 0) sqlite3_bind_int64(s.get(), 17, unit.report.stopped_at);
@@ -354,6 +413,8 @@ void SqliteStore::commit_unit(const UnitInfo& unit) {
 }
 
 void SqliteStore::abort_unit() {
+  if (queue_) queue_->discard();
+  theory_cache_.clear();  // ids made inside the rolled-back transaction are gone
   if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
@@ -397,9 +458,9 @@ void SqliteStore::replay(ResultSink& sink, std::size_t& point_of, const std::siz
     sqlite3_bind_int64(units.get(), 1, static_cast<sqlite3_int64>(*only_point));
     bind_text(units.get(), 2, *only_regime);
   }
-  Statement summary(db_, "SELECT generation, metric, mean, sd, se, ci_lo, ci_hi, q05, q50, q95, finite, theory_lo, "
-                         "theory, theory_hi, theory_kind, theory_source FROM summary WHERE rowid BETWEEN ? AND ? "
-                         "ORDER BY rowid");
+  Statement summary(db_, "SELECT s.generation, s.metric, s.mean, s.sd, s.se, s.ci_lo, s.ci_hi, s.q05, s.q50, s.q95, "
+                         "s.finite, s.theory_lo, s.theory, s.theory_hi, t.kind, t.source FROM summary_rows s LEFT JOIN "
+                         "theory_sources t ON t.id = s.theory_id WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid");
   Statement trajectories(db_, "SELECT replicate, generation, metric, value FROM trajectories WHERE rowid BETWEEN ? "
                               "AND ? ORDER BY rowid");
   Statement forgetting(db_, "SELECT replicate, symbol, original_count, forgotten_at FROM forgetting WHERE rowid "

@@ -5,7 +5,8 @@
 //   units(point, regime_index, regime, status, kernel, kernel_note, theory, family, threads, seconds, error)
 //                                     the ledger: status 'done' or 'failed' (with the error)
 //   summary(point, regime, generation, metric, mean, sd, se, ci_lo, ci_hi, q05, q50, q95, finite, theory_lo,
-//           theory, theory_hi, theory_kind, theory_source)
+//           theory, theory_hi, theory_kind, theory_source)   a view over summary_rows (theory_id instead of the
+//                                     last two) and theory_sources(id, kind, source): each citation stored once
 //   trajectories(point, regime, replicate, generation, metric, value)           when output.trajectories is on
 //   forgetting(point, regime, replicate, symbol, original_count, forgotten_at)  families with symbols
 // Beside it, <file>.checkpoints/ holds the checkpoints of replicate-major units not yet committed.
@@ -22,6 +23,7 @@
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/records.hpp"
 #include "ouroboros/io/checkpoint_dir.hpp"
+#include "ouroboros/io/row_queue.hpp"
 #include "ouroboros/experiment/sink.hpp"
 
 struct sqlite3;
@@ -56,7 +58,18 @@ class SqliteStore final : public RecordStore {
   nlohmann::json units() const;
 
  private:
-  // The open unit's rows go straight into its transaction.
+  // One record of the open unit, as the background writer inserts it into the unit's transaction.
+  struct StoreRow {
+    enum class Kind : std::uint8_t { kSummary, kTrajectory, kForgetting } kind;
+    std::string regime, name;  // name: the metric, or the forgotten item
+    std::int64_t a = 0;        // summary and trajectory: the generation; forgetting: the replicate
+    std::int64_t b = 0;        // trajectory: the replicate; forgetting: forgotten_at
+    double value = 0;          // trajectory: the value; forgetting: the original count
+    SummaryStats stats;
+    TheoryValue theory;        // its source is a string literal (family.hpp), so it outlives the row
+  };
+  // The open unit's rows go to a background thread that inserts them into the unit's transaction, overlapping
+  // the computation; commit_unit waits for it.
   class UnitWriter final : public ResultSink {
    public:
     explicit UnitWriter(SqliteStore& store) : store_(store) {}
@@ -69,8 +82,17 @@ class SqliteStore final : public RecordStore {
    private:
     SqliteStore& store_;
   };
+  void insert(const StoreRow& row);  // on the writer thread
 
   void exec(const std::string& sql) const;
+  std::int64_t theory_id(TheoryKind kind, std::string_view source);
+  struct CachedTheory {
+    const char* data;
+    std::size_t size;
+    TheoryKind kind;
+    std::int64_t id;
+  };
+  std::vector<CachedTheory> theory_cache_;
   std::int64_t last_rowid(const char* table) const;
   UnitWriter writer_{*this};
   std::int64_t point_ = 0;
@@ -82,6 +104,7 @@ class SqliteStore final : public RecordStore {
   sqlite3_stmt* insert_summary_ = nullptr;
   sqlite3_stmt* insert_trajectory_ = nullptr;
   sqlite3_stmt* insert_forgetting_ = nullptr;
+  std::unique_ptr<RowQueue<StoreRow>> queue_;  // the only user of db_ while a unit streams its rows
 };
 
 }  // namespace ouro
