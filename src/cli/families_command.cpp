@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "terminal_sink.hpp"
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
 
@@ -12,15 +13,15 @@ namespace ouro {
 namespace {
 // Columns as wide as the family's longest entry, so every meaning starts in the same column.
 void print_params(const char* title, const std::vector<ParamInfo>& params) {
-  fmt::print("  {}:\n", title);
-  if (params.empty()) fmt::print("    (none)\n");
+  say("  {}:\n", title);
+  if (params.empty()) say("    (none)\n");
   std::size_t name_width = 12, default_width = 10;
   const auto shown = [](const ParamInfo& p) { return p.default_text.empty() ? "-" : "(" + p.default_text + ")"; };
   for (const auto& p : params) {
     name_width = std::max(name_width, p.name.size());
     default_width = std::max(default_width, shown(p).size());
   }
-  for (const auto& p : params) fmt::print("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, p.help);
+  for (const auto& p : params) say("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, p.help);
 }
 
 
@@ -54,26 +55,26 @@ int families_command(const std::string& name, bool json) {
       all.push_back(family_json(*f));
       continue;
     }
-    fmt::print("{}: {}\n", f->name, f->summary);
+    say("{}: {}\n", f->name, f->summary);
     print_params("truth parameters (name, default, meaning)", f->truth_params);
     print_params("model parameters", f->model_params);
     std::string estimators;
     for (const auto& e : f->estimators) estimators += (estimators.empty() ? "" : ", ") + e;
-    fmt::print("  estimators: {}\n  metrics:\n", estimators);
+    say("  estimators: {}\n  metrics:\n", estimators);
     std::size_t metric_width = 14;
     for (const auto& m : f->metrics) metric_width = std::max(metric_width, m.name.size());
-    for (const auto& m : f->metrics) fmt::print("    {:<{}} {}\n", m.name, metric_width, m.help);
-    fmt::print("  kernels: {}\n", f->kernels);
-    fmt::print("  weighted fit (fresh_mix real_weight): {}\n", f->weighted_fit ? "yes" : "no");
-    fmt::print("  checkpoints (replicate scheduler resumes mid-chain): {}\n", f->checkpoints ? "yes" : "no");
-    fmt::print("  cost: {}\n\n", f->resources.heavy ? "heavy (replicate-major by default)" : "cheap");
+    for (const auto& m : f->metrics) say("    {:<{}} {}\n", m.name, metric_width, m.help);
+    say("  kernels: {}\n", f->kernels);
+    say("  weighted fit (fresh_mix real_weight): {}\n", f->weighted_fit ? "yes" : "no");
+    say("  checkpoints (replicate scheduler resumes mid-chain): {}\n", f->checkpoints ? "yes" : "no");
+    say("  cost: {}\n\n", f->resources.heavy ? "heavy (replicate-major by default)" : "cheap");
   }
   if (!found) {
     std::string names;
     for (const auto* f : Registry::instance().all()) names += (names.empty() ? "" : ", ") + f->name;
     throw UserError(fmt::format("unknown family '{}' (allowed: {})", name, names));
   }
-  if (json) fmt::print("{}\n", all.dump(2));
+  if (json) say("{}\n", all.dump(2));
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -38,6 +39,9 @@ std::string run_footer() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`ouroboros run ... | head`) must not kill the run: stdout writes then fail, and the
+  // table is dropped (terminal_sink.hpp, say), while every file is still written.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"ouroboros: a laboratory for model collapse (generative models retrained on their own samples)"};
   app.set_version_flag("--version", fmt::format("ouroboros {} ({})", ouro::kVersion, ouro::kGitHash));
   app.require_subcommand(1);

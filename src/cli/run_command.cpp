@@ -48,14 +48,14 @@ class PointTerminal final : public ResultSink {
 void print_dry_run(const Plan& plan, const std::filesystem::path& dir) {
   std::size_t units = 0;
   for (const auto& p : plan.points) units += p.config.regimes.size();
-  fmt::print("{} point(s), {} work unit(s) (point x regime); results in {}\n", plan.points.size(), units,
+  say("{} point(s), {} work unit(s) (point x regime); results in {}\n", plan.points.size(), units,
              (dir / "results.db").string());
   for (const auto& p : plan.points) {
     const auto& n = p.config.resolved["experiment"]["samples"];
-    fmt::print("point {} (id {}){}{}: seed {}, {} replicates, {} generations, n = {}, truth {}, model {}\n", p.index,
+    say("point {} (id {}){}{}: seed {}, {} replicates, {} generations, n = {}, truth {}, model {}\n", p.index,
                p.id, plan.sweep() ? " " : "", p.label(), p.config.seed, p.config.replicates, p.config.generations,
                n.is_string() ? n.get<std::string>() : n.dump(), p.config.truth_family, p.config.model_family);
-    for (const auto& r : p.config.regimes) fmt::print("  unit: {}\n", r.name());
+    for (const auto& r : p.config.regimes) say("  unit: {}\n", r.name());
   }
 }
 
@@ -95,6 +95,14 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   if (ec) throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", dir.string(), ec.message()));
   // Row chunks of a unit are only trusted beside the store that holds the unit (see below).
   if (options.fresh || !std::filesystem::exists(dir / "results.db")) std::filesystem::remove_all(dir / ".units", ec);
+  // Temporaries of runs killed outright (SIGKILL, a power cut) are removed once their process is gone.
+  remove_stale_temp_files(dir);
+  for (const auto& sub : {dir / ".units", dir / "results.db.checkpoints"}) {
+    std::error_code walk;
+    for (auto it = std::filesystem::directory_iterator(sub, walk);
+         !walk && it != std::filesystem::directory_iterator(); it.increment(walk))
+      if (it->is_directory(walk)) remove_stale_temp_files(it->path());
+  }
   SqliteStore store(dir / "results.db", plan, options.fresh);
 
   install_interrupt_handler();
@@ -106,11 +114,11 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     if (point.index != current) {
       current = point.index;
       terminal.start(point.config);
-      if (plan.sweep() && !options.quiet) fmt::print("\n### point {}: {}\n", point.index, point.label());
+      if (plan.sweep() && !options.quiet) say("\n### point {}: {}\n", point.index, point.label());
     }
     if (skipped && !options.quiet) {
       // Its table comes from the store, as the run that computed it printed it.
-      fmt::print("\n({}: finished in an earlier run, read from results.db)", regime.name());
+      say("\n({}: finished in an earlier run, read from results.db)", regime.name());
       store.replay_unit(point.index, regime.name(), terminal);
     }
   };
@@ -200,7 +208,7 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   if (!options.quiet) {
     std::string list;
     for (const auto& f : written) list += (list.empty() ? "" : ", ") + f;
-    fmt::print("\nwrote {} to {} in {:.2f} s ({} unit(s) run, {} resumed from results.db)\n", list, dir.string(),
+    say("\nwrote {} to {} in {:.2f} s ({} unit(s) run, {} resumed from results.db)\n", list, dir.string(),
                wall, report.units_run, report.units_skipped);
   }
   return 0;

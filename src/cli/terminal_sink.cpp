@@ -13,7 +13,12 @@ namespace ouro {
 
 namespace {
 std::atomic<int> g_signal{0};
-extern "C" void on_signal(int signal) { g_signal = signal; }
+// The first SIGINT or SIGTERM asks the run to stop after saving its finished work; a second one exits at once
+// (_exit is async-signal-safe; what was committed stays committed, stale temporary files are removed next run).
+extern "C" void on_signal(int signal) {
+  if (g_signal != 0) ::_exit(128 + signal);
+  g_signal = signal;
+}
 
 std::string number(double x) {
   if (std::isnan(x)) return "nan";
@@ -26,6 +31,12 @@ void install_interrupt_handler() {
   std::signal(SIGTERM, on_signal);
 }
 bool interrupted() { return g_signal != 0; }
+
+namespace {
+std::atomic<bool> g_output_closed{false};
+}  // namespace
+bool output_closed() { return g_output_closed; }
+void mark_output_closed() { g_output_closed = true; }
 int interrupt_signal() { return g_signal; }
 
 std::set<std::int64_t> default_table_generations(std::int64_t generations) {
@@ -50,9 +61,9 @@ void TerminalSink::begin_regime(const std::string& regime, KernelKind kernel) {
   files_.begin_regime(regime, kernel);
   lines_.clear();
   if (quiet_) return;
-  fmt::print(out_, "\n== {}  ({} kernel, {} replicates, seed {}) ==\n", regime, kernel_name(kernel), config_.replicates,
+  say(out_, "\n== {}  ({} kernel, {} replicates, seed {}) ==\n", regime, kernel_name(kernel), config_.replicates,
              config_.seed);
-  fmt::print(out_, "{:>10}  {:<16} {:>28}  {}\n", "generation", "metric", "simulation mean ± se", "theory");
+  say(out_, "{:>10}  {:<16} {:>28}  {}\n", "generation", "metric", "simulation mean ± se", "theory");
 }
 
 void TerminalSink::summary(const SummaryRow& row) {
@@ -95,7 +106,7 @@ void TerminalSink::end_regime(const std::string& regime) {
     fmt::print(stderr, "\r{:60}\r", "");
     progress_printed_ = false;
   }
-  for (const auto& line : lines_) fmt::print(out_, "{}", line);
+  for (const auto& line : lines_) say(out_, "{}", line);
   std::fflush(out_);
 }
 

@@ -2,16 +2,38 @@
 // The terminal side of a run: a compact table per regime on stdout (simulation mean +- se beside theory at a
 // few generations) and progress on stderr (only when stderr is a terminal, the run is longer than two seconds,
 // and --quiet is off). Forwards every row to the file sink.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <set>
 #include <string>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "ouroboros/experiment/config.hpp"
 #include "ouroboros/experiment/sink.hpp"
 
 namespace ouro {
+
+// Prints to stdout (or `out`) unless an earlier print found it closed: `ouroboros run ... | head` must not lose
+// the run when the reader goes away (SIGPIPE is ignored; the table is dropped, the files are still written).
+bool output_closed();
+void mark_output_closed();
+template <class... Args>
+void say(std::FILE* out, fmt::format_string<Args...> format, Args&&... args) {
+  if (output_closed()) return;
+  try {
+    fmt::print(out, format, std::forward<Args>(args)...);
+  } catch (const std::system_error&) {
+    mark_output_closed();
+  }
+}
+template <class... Args>
+void say(fmt::format_string<Args...> format, Args&&... args) {
+  say(stdout, format, std::forward<Args>(args)...);
+}
 
 class TerminalSink final : public ResultSink {
  public:

@@ -274,6 +274,14 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
       throw UserError(fmt::format("metrics.select: unknown metric '{}' (this family has: {})", name, join(names)));
     }
   for (const auto& regime : config.regimes) {
+    // Counts and sums of counts are int64 and doubles: beyond 2^53 a double no longer counts exactly, and the
+    // pools of accumulate and grow overflow 64-bit integers long before a user notices. Refused, not wrapped.
+    if (const long double held = max_held_samples(regime, config.samples); held > kMaxHeldSamples)
+      throw UserError(fmt::format(
+          "experiment.samples: under {} a generation holds {:.4g} samples (generation {}), more than {:.4g} (2^53, "
+          "the most this version counts exactly); lower experiment.samples or experiment.generations",
+          regime.name(), static_cast<double>(held), max_held_generation(regime, config.samples),
+          static_cast<double>(kMaxHeldSamples)));
     if (regime.kind == RegimeKind::kAccumulateSubsample && regime.subsample_size > config.samples.at(1))
       throw UserError(fmt::format(
           "experiment.regimes: {} draws a subsample larger than the pool at generation 1 ({} samples); "

@@ -68,7 +68,11 @@ std::string first_passage_label(const Threshold& t);
 // Does nothing for a numeric samples key. Call it before check_against_family.
 void bind_samples(ExperimentConfig& config, const Simulator& simulator);
 
-// Checks that need both the config and the bound family (sizes against the family, subsample sizes).
+// The most samples any generation may hold (its pool under accumulate, k n_k under grow): 2^53.
+inline constexpr long double kMaxHeldSamples = 9007199254740992.0L;
+
+// Checks that need both the config and the bound family (sizes against the family, subsample sizes, and every
+// regime's largest pool against kMaxHeldSamples).
 void check_against_family(const ExperimentConfig& config, const Simulator& simulator);
 
 // The documented keys, section by section, for --help and error messages.

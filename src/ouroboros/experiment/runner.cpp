@@ -297,9 +297,13 @@ class RegimeRun {
     return std::span(values_).subspan((static_cast<std::size_t>(base_ + offset) * reps_ + r) * cols, cols);
   }
 
+  // The stop request is polled before every step (an atomic load), so a long block still stops at once.
   void simulate_block(std::int64_t g0, std::int64_t len) {
     parallel_for(threads_, reps_, [&](std::size_t r, unsigned) {
-      for (std::int64_t g = g0; g < g0 + len; ++g) step_one(*chains_[r], r, g, row(g - g0, r));
+      for (std::int64_t g = g0; g < g0 + len; ++g) {
+        tuning_.cancel.throw_if_requested();
+        step_one(*chains_[r], r, g, row(g - g0, r));
+      }
     });
   }
 

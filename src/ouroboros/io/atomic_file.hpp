@@ -1,7 +1,9 @@
 #pragma once
 // A file written under a temporary name in its final directory and renamed into place by commit(), so a
 // reader never sees a half-written file; destroyed without commit() (an error, an interrupt), the temporary
-// is removed.
+// is removed. The temporary is created exclusively (never through a symbolic link) under an unpredictable name,
+// and, when durable, flushed to disk before the rename. A process killed outright leaves its temporary behind:
+// remove_stale_temp_files() clears those whose process is gone.
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -11,22 +13,27 @@ namespace ouro {
 
 class AtomicFile {
  public:
-  explicit AtomicFile(std::filesystem::path final_path);
+  explicit AtomicFile(std::filesystem::path final_path, bool durable = true);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   std::FILE* handle() { return file_; }
   void write(std::string_view text);
-  void commit();  // flushes, closes, renames; throws std::runtime_error on I/O failure
+  void commit();  // flushes, syncs, closes, renames; throws std::runtime_error naming the failure (e.g. ENOSPC)
   const std::filesystem::path& path() const { return final_; }
 
  private:
   std::filesystem::path final_, temp_;
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
+  bool durable_ = true;
+  int error_ = 0;  // the first write's errno
 };
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+void write_file_atomically(const std::filesystem::path& path, std::string_view text, bool durable = true);
+
+// Removes the temporaries in `dir` left by processes that no longer run; returns how many.
+std::size_t remove_stale_temp_files(const std::filesystem::path& dir);
 
 }  // namespace ouro

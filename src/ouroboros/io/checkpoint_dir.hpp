@@ -1,8 +1,8 @@
 #pragma once
 // Checkpoints of one replicate-major unit (one regime) as files, one per replicate (<dir>/r<replicate>.ckpt), each written
 // atomically (a reader never sees half a file). A file starts with a stamp (the build and the store's identity),
-// so a checkpoint left by another build or another configuration is never restored: it is ignored and that
-// replicate starts again from generation 1.
+// so a checkpoint left by another build or another configuration is never restored, and ends with a checksum, so
+// one torn by a crash is not either: it is ignored and that replicate starts again from generation 1.
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -125,4 +125,38 @@ std::int64_t min_training_size(const Regime& regime, const SampleSchedule& n) {
   return 0;
 }
 
+namespace {
+// The samples held at generation k, and the running pool (pooled regimes).
+long double held_at(const Regime& regime, const SampleSchedule& n, std::int64_t k, long double& pool) {
+  const auto nk = static_cast<long double>(n.at(k));
+  const auto share = [&](double x) { return std::round(static_cast<long double>(x) * nk); };
+  if (k == 1) {
+    pool = nk;
+    return nk;
+  }
+  switch (regime.kind) {
+    case RegimeKind::kGrow: return static_cast<long double>(k) * nk;
+    case RegimeKind::kAccumulate:
+    case RegimeKind::kAccumulateSubsample: return pool += nk;
+    case RegimeKind::kAccumulateRatio: return pool += share(regime.ratio);
+    case RegimeKind::kAugment: return static_cast<long double>(n.at(1)) + share(regime.ratio);
+    default: return nk;
+  }
+}
+}  // namespace
+
+long double max_held_samples(const Regime& regime, const SampleSchedule& n) {
+  long double pool = 0, most = 0;
+  for (std::int64_t k = 1; k <= n.generations(); ++k) most = std::max(most, held_at(regime, n, k, pool));
+  return most;
+}
+
+std::int64_t max_held_generation(const Regime& regime, const SampleSchedule& n) {
+  long double pool = 0, most = -1;
+  std::int64_t at = 1;
+  for (std::int64_t k = 1; k <= n.generations(); ++k)
+    if (const long double h = held_at(regime, n, k, pool); h > most) most = h, at = k;
+  return at;
+}
+
 }  // namespace ouro

@@ -77,4 +77,11 @@ class SampleSchedule {
 // Smallest training set any generation sees under a regime (what the estimator must cope with).
 std::int64_t min_training_size(const Regime& regime, const SampleSchedule& n);
 
+// Largest number of samples any generation holds under a regime: the pool of the pooled regimes (accumulate_subsample
+// included: its subsample is drawn from the whole pool), k n_k under grow, the training set otherwise. Computed in
+// long double, so a sum that would overflow 64-bit integers is still compared correctly against a limit.
+long double max_held_samples(const Regime& regime, const SampleSchedule& n);
+// The generation where max_held_samples is reached.
+std::int64_t max_held_generation(const Regime& regime, const SampleSchedule& n);
+
 }  // namespace ouro

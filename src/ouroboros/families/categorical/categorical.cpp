@@ -197,7 +197,14 @@ void CategoricalFamily::metrics(const Model& m, std::span<double> out, const Met
 
 std::optional<std::int64_t> CategoricalFamily::real_sample_size() const {
   if (!truth_description_.contains("total_count")) return std::nullopt;
-  return truth_description_["total_count"].get<std::int64_t>();
+  // A counts file may hold fractional or huge counts: as a sample size its total must be a whole number that
+  // counts exactly (not 4.75 read as 4, nor 1e300 wrapped).
+  const double total = truth_description_["total_count"].get<double>();
+  if (!(total >= 1) || total > 9007199254740992.0 || total != std::floor(total))
+    throw UserError(fmt::format("experiment.samples = \"real\": the truth's total count is {}, not a whole number of "
+                                "samples between 1 and 2^53; give n as an integer",
+                                total));
+  return static_cast<std::int64_t>(total);
 }
 
 std::optional<TheoryValue> CategoricalFamily::theory(const TheoryQuery& q) const {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -15,8 +16,13 @@ namespace ouro {
 namespace {
 
 constexpr const char* kWhat = "truth.family: categorical";
+constexpr std::int64_t kMaxSymbols = 4294967295;  // symbols are std::uint32_t
 
 CategoricalTruth read_counts_file(const std::string& path) {
+  // Only a regular file: a device such as /dev/zero would be read without end.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw UserError(fmt::format("{} parameter 'file={}' is not a regular file (give a counts file)", kWhat, printable(path)));
   std::ifstream in(path);
   if (!in) throw UserError(fmt::format("{} parameter 'file={}' cannot be opened (give a readable counts file)", kWhat, path));
   CategoricalTruth t;
@@ -46,8 +52,12 @@ CategoricalTruth read_counts_file(const std::string& path) {
       throw UserError(fmt::format("{}: {}:{}: count '{}' is not a non-negative number", kWhat, path, line_no, text));
     counts.push_back(c);
     if (named) t.labels.push_back(parts.front());
+    if (static_cast<std::int64_t>(counts.size()) > kMaxSymbols)
+      throw UserError(fmt::format("{}: {} holds more than {} symbols (symbols are 32-bit)", kWhat, path, kMaxSymbols));
   }
   const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+  if (!std::isfinite(total))
+    throw UserError(fmt::format("{}: {}: the counts sum to more than the largest double", kWhat, path));
   if (counts.empty() || total <= 0)
     throw UserError(fmt::format("{}: {} holds no positive counts", kWhat, path));
   for (const double c : counts) t.p.push_back(c / total);
@@ -117,13 +127,21 @@ CategoricalTruth build_categorical_truth(const Spec& spec) {
     const double a = r.number("a", 1.0);
     const double b = r.number("b", 0.0);
     if (b < 0) r.fail("b", "must be >= 0");
+    if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
     t.p.resize(static_cast<std::size_t>(m));
-    for (std::int64_t i = 1; i <= m; ++i) t.p[static_cast<std::size_t>(i - 1)] = std::pow(static_cast<double>(i) + b, -a);
+    // Relative to symbol 1, in logs: (i + b)^-a itself overflows or underflows for large a, and the sum with it.
+    const double log_first = std::log1p(b);
+    for (std::int64_t i = 1; i <= m; ++i)
+      t.p[static_cast<std::size_t>(i - 1)] = std::exp(-a * (std::log(static_cast<double>(i) + b) - log_first));
+    if (!(t.p.back() > 0) || !std::isfinite(t.p.back()))
+      r.fail("a", fmt::format("gives symbol {} a probability {} times that of symbol 1, below the smallest double; "
+                              "lower a or m", m, fmt::format("e^{:.4g}", -a * (std::log(static_cast<double>(m) + b) - log_first))));
     const double z = std::accumulate(t.p.begin(), t.p.end(), 0.0);
     for (double& x : t.p) x /= z;
     t.description = {{"dist", "zipf"}, {"m", m}, {"a", a}, {"b", b}};
   } else if (dist == "uniform") {
     const auto m = r.integer("m", 1);
+    if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
     t.p.assign(static_cast<std::size_t>(m), 1.0 / static_cast<double>(m));
     t.description = {{"dist", "uniform"}, {"m", m}};
   } else if (dist == "explicit") {

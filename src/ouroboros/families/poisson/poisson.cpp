@@ -1,5 +1,7 @@
 #include "ouroboros/families/poisson/poisson.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <numeric>
 #include <utility>
@@ -61,7 +63,21 @@ void PoissonFamily::draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& 
 
 void PoissonFamily::merge(Stats& into, const Stats& from) const {
   into.n += from.n;
-  into.sum += from.sum;
+  // validate() keeps the expected pooled sum below 2^53; a chain whose L_k grew 1000-fold past lambda0 could still
+  // overflow 64 bits, and that is refused rather than wrapped.
+  if (__builtin_add_overflow(into.sum, from.sum, &into.sum))
+    throw UserError("poisson: a pooled sum of counts overflowed 64 bits (a chain's L_k grew far past lambda); lower "
+                    "truth lambda or experiment.samples");
+}
+
+void PoissonFamily::validate(const Regime& regime, const SampleSchedule& samples) const {
+  const long double expected = max_held_samples(regime, samples) * static_cast<long double>(truth_.lambda);
+  if (expected > 9007199254740992.0L)
+    throw UserError(fmt::format("truth.family: poisson: lambda = {} with up to {:.4g} samples held under {} gives "
+                                "sums of counts near {:.4g}, more than 2^53 (counted exactly); lower lambda or "
+                                "experiment.samples",
+                                truth_.lambda, static_cast<double>(max_held_samples(regime, samples)), regime.name(),
+                                static_cast<double>(expected)));
 }
 
 void PoissonFamily::fit_stats(const Stats& s, Model& out) const {

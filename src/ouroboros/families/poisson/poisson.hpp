@@ -46,6 +46,7 @@ class PoissonFamily {
   void fit_weighted(const Stats& real, const Stats& synthetic, double real_weight, Model& out) const;
   void draw_stats(const Model& m, std::int64_t n, Rng& rng, Stats& out) const;
   void merge(Stats& into, const Stats& from) const;
+  void validate(const Regime& regime, const SampleSchedule& samples) const;
   void fit_stats(const Stats& s, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;

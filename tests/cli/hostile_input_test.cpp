@@ -1,0 +1,157 @@
+// Input a hostile or careless user gives: every case ends with exit 2 and one line on stderr (values echoed with
+// control bytes escaped and long ones cut), never a crash, an internal error or a silently wrong result; a reader
+// that closes stdout loses nothing; temporaries of killed runs are cleaned up; an old store is refused.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "ouroboros/core/error.hpp"
+#include "support/cli_fixture.hpp"
+
+namespace {
+
+using namespace ouro::testing;
+namespace fs = std::filesystem;
+
+// Exit 2 with exactly one line on stderr, in the common form, short enough to read, naming `needle`.
+void expect_one_line_error(const Result& r, const std::string& needle) {
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+  EXPECT_EQ(r.err.rfind("ouroboros: error: ", 0), 0u) << r.err;
+  EXPECT_LT(r.err.size(), 2200u);
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+}
+
+TEST(Printable, EscapesControlBytesAndCutsLongValues) {
+  EXPECT_EQ(ouro::printable("a\nb\tc\x01"), "a\\nb\\tc\\x01");
+  EXPECT_EQ(ouro::printable("\xce\xbb"), "\\xce\\xbb");
+  EXPECT_EQ(ouro::printable("\xce\xbb", 120, true), "\xce\xbb");
+  EXPECT_EQ(ouro::printable(std::string(200, 'x'), 10), std::string(10, 'x') + "... (190 more bytes)");
+}
+
+TEST_F(Cli, DeeplyNestedSpecListsAreRefusedNotACrash) {
+  const std::string spec = "categorical(p=" + std::string(40000, '[') + ")";
+  const auto exp = write("e.toml", experiment(spec, "categorical"));
+  expect_one_line_error(run("run " + exp.string() + " --out " + (dir_ / "out").string()), "nested more than 16 deep");
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(Cli, AVeryLongThresholdIsRefusedInOneShortLine) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian", "[metrics]\nthresholds = [\"sigma " +
+                                                                          std::string(26000, '<') + " 1\"]\n"));
+  const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string());
+  expect_one_line_error(r, "more bytes");
+  EXPECT_NE(r.err.find("metrics.thresholds"), std::string::npos);
+}
+
+TEST_F(Cli, ControlBytesInValuesAreEscaped) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian", "") + "");
+  const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string() +
+                     " --set 'experiment.kernel=\"fast\\u0001\\nslow\"'");
+  expect_one_line_error(r, "\\x01\\nslow");
+}
+
+TEST_F(Cli, OptionParserErrorsUseTheCommonForm) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  expect_one_line_error(run("run " + exp.string() + " --threads abc"), "--threads");
+  expect_one_line_error(run("run " + exp.string() + " --threads 5000"), "--threads");
+  expect_one_line_error(run("run " + exp.string() + " --no-such-option"), "no-such-option");
+}
+
+TEST_F(Cli, SizesBeyondExactCountingAreRefused) {
+  const auto exp = write("e.toml", experiment("categorical(dist=uniform, m=10)", "categorical"));
+  expect_one_line_error(run("run " + exp.string() + " --set experiment.samples=4611686018427387904"), "2^53");
+  // Under accumulate the pool passes 2^53 although each batch does not.
+  const auto r = run("run " + exp.string() + " --set experiment.samples=2251799813685248");
+  expect_one_line_error(r, "under accumulate");
+  const auto poisson = write("p.toml", experiment("poisson(lambda=1e18)", "poisson"));
+  expect_one_line_error(run("run " + poisson.string()), "lower lambda");
+}
+
+TEST_F(Cli, ZipfWithUnderflowingProbabilitiesIsRefused) {
+  const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=1000, b=2.7, a=1000)", "categorical"));
+  expect_one_line_error(run("run " + exp.string()), "below the smallest double");
+}
+
+TEST_F(Cli, CountsFilesThatCannotGiveASampleSizeAreRefused) {
+  write("frac.txt", "a 1.5\nb 3.25\n");
+  const auto exp = write("e.toml", "[experiment]\ngenerations = 2\nreplicates = 3\nsamples = \"real\"\n[truth]\n"
+                                   "family = \"categorical(file=" + (dir_ / "frac.txt").string() + ")\"\n[model]\n"
+                                   "family = \"categorical\"\n");
+  expect_one_line_error(run("run " + exp.string()), "not a whole number");
+  const auto dev = write("d.toml", experiment("categorical(file=/dev/zero)", "categorical"));
+  expect_one_line_error(run("run " + dev.string()), "not a regular file");
+}
+
+// `ouroboros run ... | head -c 20`: the run finishes (exit 0) and writes every file although its reader left.
+TEST_F(Cli, AClosedStdoutLosesNothing) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian(estimator=unbiased)"));
+  const std::string cmd = "bash -c '" + std::string(OUROBOROS_CLI) + " run " + exp.string() + " --out " +
+                          (dir_ / "out").string() + " | head -c 20 >/dev/null; exit ${PIPESTATUS[0]}'";
+  const int raw = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0);
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "summary.csv"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "manifest.json"));
+  for (const auto& e : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+// A temporary left by a process that no longer exists is removed by the next run in that directory; one of a
+// live process is not.
+TEST_F(Cli, StaleTemporariesOfDeadRunsAreRemoved) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  fs::create_directories(dir_ / "out");
+  // A pid above the kernel's pid_max (4194304 at most) belongs to no process.
+  const fs::path stale = dir_ / "out" / ".summary.csv.tmp-4194999-0123456789abcdef";
+  const fs::path live = dir_ / "out" / (".summary.csv.tmp-" + std::to_string(::getpid()) + "-0123456789abcdef");
+  std::ofstream(stale) << "half a file";
+  std::ofstream(live) << "still being written";
+  ASSERT_EQ(run("run " + exp.string() + " --out " + (dir_ / "out").string()).status, 0);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+}
+
+TEST_F(Cli, AStoreOfAnotherSchemaIsRefused) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  const std::string out = (dir_ / "out").string();
+  ASSERT_EQ(run("run " + exp.string() + " --out " + out).status, 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "out" / "results.db").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 1", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  expect_one_line_error(run("run " + exp.string() + " --out " + out), "store schema 1");
+  EXPECT_EQ(run("run " + exp.string() + " --out " + out + " --fresh").status, 0);
+}
+
+// SIGINT in the middle of one long block of generations is answered at once, not at the block's end.
+TEST_F(Cli, InterruptIsAnsweredInsideALongBlock) {
+  // The sample kernel at n = 200000: a generation takes milliseconds, a block of 4096 of them seconds.
+  const auto exp = write("e.toml", "[experiment]\ngenerations = 100000\nreplicates = 2\nsamples = 200000\n"
+                                   "kernel = \"sample\"\n[truth]\nfamily = \"gaussian\"\n[model]\n"
+                                   "family = \"gaussian\"\n[metrics]\nselect = [\"sigma\"]\n");
+  const std::string out = (dir_ / "out").string(), path = exp.string();
+  std::vector<char*> argv{const_cast<char*>(OUROBOROS_CLI), const_cast<char*>("run"), const_cast<char*>(path.c_str()),
+                          const_cast<char*>("--quiet"), const_cast<char*>("--out"), const_cast<char*>(out.c_str()),
+                          nullptr};
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, OUROBOROS_CLI, nullptr, nullptr, argv.data(), environ), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(pid, SIGINT);
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  // Generous: a poll per block of generations would take seconds here.
+  EXPECT_LT(seconds, 5.0);
+}
+
+}  // namespace
