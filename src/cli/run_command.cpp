@@ -5,7 +5,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "commands.hpp"
@@ -61,6 +63,41 @@ void print_dry_run(const Plan& plan, const std::filesystem::path& dir) {
 
 }  // namespace
 
+namespace {
+
+// The files an earlier run listed in its manifest.json (empty when there is none or it cannot be read).
+std::vector<std::string> files_of_earlier_manifest(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "manifest.json");
+  if (!in) return {};
+  try {
+    const auto j = nlohmann::json::parse(in);
+    return j.value("files", std::vector<std::string>{});
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+// Ours: a directory that does not exist yet, an empty one, or one holding an earlier Ouroboros output (a results.db
+// or a manifest.json). Anything else is refused, so a mistyped output.dir never writes over someone's files.
+void check_output_dir(const std::filesystem::path& dir) {
+  const std::string text = dir.string();
+  if (!valid_utf8(text))
+    throw UserError(fmt::format("output.dir = \"{}\": not valid UTF-8 (the manifest records it); choose another name",
+                                printable(text)));
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw UserError(fmt::format("output.dir = \"{}\": exists and is not a directory", printable(text)));
+  if (std::filesystem::is_empty(dir, ec) || std::filesystem::exists(dir / "results.db", ec) ||
+      std::filesystem::exists(dir / "manifest.json", ec))
+    return;
+  throw UserError(fmt::format("output.dir = \"{}\": holds files that are not an Ouroboros output; choose a new or "
+                              "empty directory (nothing was written)",
+                              printable(text)));
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   const auto start = std::chrono::steady_clock::now();
   Plan plan = load_plan(options.experiment, options.overrides);
@@ -91,8 +128,10 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     }
 
   std::error_code ec;
+  check_output_dir(dir);
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", dir.string(), ec.message()));
+  if (ec)
+    throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", printable(dir.string()), ec.message()));
   // Row chunks of a unit are only trusted beside the store that holds the unit (see below).
   if (options.fresh || !std::filesystem::exists(dir / "results.db")) std::filesystem::remove_all(dir / ".units", ec);
   // Temporaries of runs killed outright (SIGKILL, a power cut) are removed once their process is gone.
@@ -175,8 +214,12 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
       }
       parts.push_back(part);
     }
-  std::vector<std::string> written = join_csv_chunks(dir, parts, plan.sweep());
-  std::filesystem::remove_all(chunks, ec);
+  // The new set of files is written beside the old one under temporary names, then published together: the old
+  // manifest goes first, the CSV files are renamed into place, and the new manifest comes last. A failure before
+  // the renames (a full disk) leaves the earlier set whole; a kill during them leaves no manifest, so the set is
+  // never taken for complete, and the same command writes it again from results.db.
+  std::vector<std::unique_ptr<AtomicFile>> staged;
+  std::vector<std::string> written = join_csv_chunks(dir, parts, plan.sweep(), staged);
   if (plan.sweep()) {
     fmt::memory_buffer text;
     fmt::format_to(std::back_inserter(text), "point,point_id");
@@ -194,17 +237,30 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
       }
       text.push_back('\n');
     }
-    write_file_atomically(dir / "points.csv", std::string_view(text.data(), text.size()));
+    staged.push_back(std::make_unique<AtomicFile>(dir / "points.csv"));
+    staged.back()->write(std::string_view(text.data(), text.size()));
+    staged.back()->finish();
     written.push_back("points.csv");
   }
-  // Outputs of an earlier run into the same directory that this run did not produce would mislead: remove them.
-  for (const char* name : {"trajectories.csv", "forgetting.csv", "points.csv"})
-    if (std::find(written.begin(), written.end(), name) == written.end()) std::filesystem::remove(dir / name, ec);
+  // Files of an earlier run that this run does not write would mislead: removed, but only those the earlier
+  // manifest lists (this program wrote them); a file it did not write is never deleted.
+  const std::vector<std::string> earlier = files_of_earlier_manifest(dir);
   written.push_back("results.db");
   written.push_back("manifest.json");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_file_atomically(dir / "manifest.json",
-                        make_manifest(plan, store.units(), wall, written, command_line).dump(2) + "\n");
+  AtomicFile manifest(dir / "manifest.json");
+  manifest.write(make_manifest(plan, store.units(), wall, written, command_line)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                 "\n");
+  manifest.finish();
+  std::filesystem::remove(dir / "manifest.json", ec);
+  for (auto& f : staged) f->publish();
+  for (const char* name : {"trajectories.csv", "forgetting.csv", "points.csv"})
+    if (std::find(written.begin(), written.end(), name) == written.end() &&
+        std::find(earlier.begin(), earlier.end(), name) != earlier.end())
+      std::filesystem::remove(dir / name, ec);
+  manifest.publish();
+  std::filesystem::remove_all(chunks, ec);
   if (!options.quiet) {
     std::string list;
     for (const auto& f : written) list += (list.empty() ? "" : ", ") + f;

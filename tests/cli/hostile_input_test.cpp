@@ -107,7 +107,7 @@ TEST_F(Cli, AClosedStdoutLosesNothing) {
 // live process is not.
 TEST_F(Cli, StaleTemporariesOfDeadRunsAreRemoved) {
   const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
-  fs::create_directories(dir_ / "out");
+  ASSERT_EQ(run("run " + exp.string() + " --out " + (dir_ / "out").string()).status, 0);
   // A pid above the kernel's pid_max (4194304 at most) belongs to no process.
   const fs::path stale = dir_ / "out" / ".summary.csv.tmp-4194999-0123456789abcdef";
   const fs::path live = dir_ / "out" / (".summary.csv.tmp-" + std::to_string(::getpid()) + "-0123456789abcdef");
@@ -116,6 +116,29 @@ TEST_F(Cli, StaleTemporariesOfDeadRunsAreRemoved) {
   ASSERT_EQ(run("run " + exp.string() + " --out " + (dir_ / "out").string()).status, 0);
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(live));
+}
+
+// output.dir must be new, empty or an earlier Ouroboros output; files this program did not write are never deleted,
+// and an earlier run's outputs that the new run does not produce are removed only when its manifest lists them.
+TEST_F(Cli, OutputDirectoriesAreOursOnly) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  fs::create_directories(dir_ / "theirs");
+  std::ofstream(dir_ / "theirs" / "notes.txt") << "a researcher's notes";
+  std::ofstream(dir_ / "theirs" / "trajectories.csv") << "not ours";
+  expect_one_line_error(run("run " + exp.string() + " --out " + (dir_ / "theirs").string()),
+                        "not an Ouroboros output");
+  EXPECT_EQ(slurp(dir_ / "theirs" / "trajectories.csv"), "not ours");
+  EXPECT_EQ(fs::directory_iterator(dir_ / "theirs") != fs::directory_iterator(), true);
+  // Ours: an earlier run with trajectories, then one without: its trajectories.csv goes (the manifest listed it).
+  const std::string out = (dir_ / "ours").string();
+  ASSERT_EQ(run("run " + exp.string() + " --out " + out + " --set output.trajectories=true").status, 0);
+  ASSERT_TRUE(fs::exists(dir_ / "ours" / "trajectories.csv"));
+  std::ofstream(dir_ / "ours" / "forgetting.csv") << "a file the manifest does not list";
+  ASSERT_EQ(run("run " + exp.string() + " --out " + out + " --fresh").status, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "ours" / "trajectories.csv"));
+  EXPECT_EQ(slurp(dir_ / "ours" / "forgetting.csv"), "a file the manifest does not list");
+  // A name that is not UTF-8 cannot go into the manifest: refused before anything is written.
+  expect_one_line_error(run("run " + exp.string() + " --out " + (dir_ / "bad\xff").string()), "not valid UTF-8");
 }
 
 TEST_F(Cli, AStoreOfAnotherSchemaIsRefused) {

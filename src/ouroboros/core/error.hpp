@@ -22,6 +22,9 @@ class RunCancelled : public std::runtime_error {
 // above 0x7e too unless `keep_utf8`, and cut after `limit` characters with a note of how many bytes were left out.
 std::string printable(std::string_view text, std::size_t limit = 120, bool keep_utf8 = false);
 
+// Whether `text` is well-formed UTF-8 (paths and names that end up in JSON must be).
+bool valid_utf8(std::string_view text);
+
 // Prefixes a context ("model.family", "experiment.samples") to a UserError's message.
 [[noreturn]] void rethrow_with_context(const UserError& e, const std::string& context);
 

@@ -45,8 +45,8 @@ AtomicFile::AtomicFile(std::filesystem::path final_path, bool durable) : final_(
 }
 
 AtomicFile::~AtomicFile() {
-  if (file_) {
-    std::fclose(file_);
+  if (file_) std::fclose(file_);
+  if (file_ || finished_) {  // never published: the temporary goes
     std::error_code ec;
     std::filesystem::remove(temp_, ec);
   }
@@ -57,6 +57,11 @@ void AtomicFile::write(std::string_view text) {
 }
 
 void AtomicFile::commit() {
+  finish();
+  publish();
+}
+
+void AtomicFile::finish() {
   int e = error_;
   if (std::fflush(file_) != 0 && e == 0) e = errno;
   // On disk before it gets its name: after a crash the name holds the old file or the whole new one.
@@ -68,12 +73,14 @@ void AtomicFile::commit() {
     std::filesystem::remove(temp_, ec);
     throw std::runtime_error(fmt::format("writing {} failed: {}", final_.string(), std::strerror(e)));
   }
+  finished_ = true;
+}
+
+void AtomicFile::publish() {
   std::error_code ec;
   std::filesystem::rename(temp_, final_, ec);
-  if (ec) {
-    std::filesystem::remove(temp_, ec);
-    throw std::runtime_error(fmt::format("writing {} failed: {}", final_.string(), ec.message()));
-  }
+  if (ec) throw std::runtime_error(fmt::format("writing {} failed: {}", final_.string(), ec.message()));
+  finished_ = false;
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view text, bool durable) {

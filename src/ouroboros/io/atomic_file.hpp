@@ -20,11 +20,14 @@ class AtomicFile {
 
   std::FILE* handle() { return file_; }
   void write(std::string_view text);
-  void commit();  // flushes, syncs, closes, renames; throws std::runtime_error naming the failure (e.g. ENOSPC)
+  void commit();   // finish() then publish()
+  void finish();   // flushes, syncs and closes the temporary; throws std::runtime_error naming the failure (ENOSPC)
+  void publish();  // renames a finished temporary to the final name
   const std::filesystem::path& path() const { return final_; }
 
  private:
   std::filesystem::path final_, temp_;
+  bool finished_ = false;
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
   bool durable_ = true;

@@ -25,14 +25,15 @@ constexpr std::string_view kForgettingHeader = "regime,replicate,symbol,original
 }  // namespace
 
 std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& chunks,
-                                         bool point_column) {
+                                         bool point_column, std::vector<std::unique_ptr<AtomicFile>>& staged) {
   std::vector<std::string> written;
   for (const auto& [name, header] : {std::pair{"summary.csv", kSummaryHeader},
                                      std::pair{"trajectories.csv", kTrajectoriesHeader},
                                      std::pair{"forgetting.csv", kForgettingHeader}}) {
     if (std::none_of(chunks.begin(), chunks.end(), [&](const auto& c) { return std::filesystem::exists(c / name); }))
       continue;
-    AtomicFile out(dir / name);
+    auto file = std::make_unique<AtomicFile>(dir / name);
+    AtomicFile& out = *file;
     if (point_column) out.write("point,");
     out.write(header);
     std::vector<char> buffer(std::size_t{1} << 20);
@@ -43,7 +44,8 @@ std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const
         out.write(std::string_view(buffer.data(), got));
       std::fclose(in);
     }
-    out.commit();
+    out.finish();
+    staged.push_back(std::move(file));
     written.push_back(name);
   }
   return written;

@@ -45,9 +45,11 @@ class CsvSink final : public ResultSink {
 
 // Writes dir/NAME for NAME in summary.csv, trajectories.csv, forgetting.csv: the header of a CsvSink (with a point
 // column when `point_column`), then each chunk directory's NAME in order; a NAME found in no chunk is not written.
-// Returns the names written.
+// The files are finished (synced) but not published: they are appended to `staged`, and the caller renames the
+// whole set into place at once. Returns the names.
 std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& chunks,
-                                         bool point_column);
+                                         bool point_column, std::vector<std::unique_ptr<AtomicFile>>& staged);
+
 
 // Appends one CSV field, quoted only when it holds a comma, quote or newline.
 void append_csv_field(fmt::memory_buffer& out, std::string_view field);
