@@ -100,6 +100,8 @@ void check_output_dir(const std::filesystem::path& dir) {
 
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   const auto start = std::chrono::steady_clock::now();
+  // First of all: a signal that arrives while the plan is checked or the store opened is then a clean stop too.
+  install_interrupt_handler();
   Plan plan = load_plan(options.experiment, options.overrides);
   for (auto& p : plan.points) {
     if (!options.out_dir.empty()) {
@@ -144,7 +146,6 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   }
   SqliteStore store(dir / "results.db", plan, options.fresh);
 
-  install_interrupt_handler();
   PointTerminal terminal(options.quiet);
   PlanObserver observer;
   observer.sink = &terminal;

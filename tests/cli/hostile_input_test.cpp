@@ -74,6 +74,33 @@ TEST_F(Cli, SizesBeyondExactCountingAreRefused) {
   expect_one_line_error(run("run " + poisson.string()), "lower lambda");
 }
 
+// The memory a run needs is estimated before anything runs: a billion replicates of a billion symbols is refused
+// at once (exit 2, nothing written), and experiment.memory_limit sets the limit explicitly.
+TEST_F(Cli, RunsThatCannotFitInMemoryAreRefusedBeforeTheyStart) {
+  const auto exp = write("e.toml", experiment("categorical(dist=uniform, m=1000000000)", "categorical"));
+  const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string() +
+                     " --set experiment.replicates=1000000000");
+  expect_one_line_error(r, "GiB of memory");
+  EXPECT_NE(r.err.find("experiment.memory_limit"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+  // 20 replicates of a 10^5-symbol categorical need some MiB: refused under a 1 MiB limit, run under the default.
+  const auto small = write("s.toml", experiment("categorical(dist=uniform, m=100000)", "categorical"));
+  expect_one_line_error(run("run " + small.string() + " --set experiment.memory_limit=0.001"), "0.001 GiB");
+  EXPECT_EQ(run("run " + small.string() + " --out " + (dir_ / "small").string()).status, 0);
+  // The sample kernel's pool under accumulate: 10 chains of 10^8 doubles x 100 generations.
+  const auto pool = write("p.toml", experiment("gaussian", "gaussian", "", "[\"accumulate\"]"));
+  expect_one_line_error(run("run " + pool.string() + " --set experiment.kernel=sample --set experiment.samples=100000000"
+                                                     " --set experiment.generations=100 --set experiment.memory_limit=64"),
+                        "under accumulate");
+}
+
+TEST_F(Cli, HugeGenerationAndThreadCountsAreRefused) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  expect_one_line_error(run("run " + exp.string() + " --set experiment.generations=10000000000"),
+                        "experiment.generations");
+  expect_one_line_error(run("run " + exp.string() + " --set experiment.threads=4294967296"), "experiment.threads");
+}
+
 TEST_F(Cli, ZipfWithUnderflowingProbabilitiesIsRefused) {
   const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=1000, b=2.7, a=1000)", "categorical"));
   expect_one_line_error(run("run " + exp.string()), "below the smallest double");

@@ -134,6 +134,9 @@ class Simulator {
   virtual nlohmann::json describe() const = 0;  // resolved parameters and estimator conventions
   virtual ResourceHint resources() const = 0;
   virtual bool checkpointable() const = 0;  // its chains can be saved and restored (Chain::save)
+  // Estimated peak bytes of one chain (its models, statistics or samples, pools) under a regime and kernel, from
+  // the family's size hints (model_bytes, stats_bytes, sample_bytes) or the types' sizes: checked before a run.
+  virtual double chain_bytes(const Regime& regime, KernelKind kernel, const SampleSchedule& samples) const = 0;
 };
 
 struct FamilyDescriptor {

@@ -77,6 +77,15 @@ concept HasMaskedMetrics = requires(const F& f, const typename F::Model& m, std:
 template <class F>
 concept HasValidate = requires(const F& f, const Regime& r, const SampleSchedule& s) { f.validate(r, s); };
 
+// Size hints for the memory estimate: bytes of a model, of a batch's statistics, of one sample, heap included
+// (a categorical model holds m probabilities). Without them, the types' sizes are used.
+template <class F>
+concept HasModelBytes = requires(const F& f) { { f.model_bytes() } -> std::convertible_to<double>; };
+template <class F>
+concept HasStatsBytes = requires(const F& f) { { f.stats_bytes() } -> std::convertible_to<double>; };
+template <class F>
+concept HasSampleBytes = requires(const F& f) { { f.sample_bytes() } -> std::convertible_to<double>; };
+
 // Contract v2: fits given a FitContext (engine/fit_context.hpp), preferred by the chains when present.
 template <class F>
 concept HasSampleFitContext = requires(const F& f, std::span<const typename F::Sample> xs,

@@ -66,6 +66,30 @@ class SimulatorFor final : public Simulator {
   }
   nlohmann::json describe() const override { return f_.describe(); }
   ResourceHint resources() const override { return resources_; }
+
+  double chain_bytes(const Regime& regime, KernelKind kernel, const SampleSchedule& samples) const override {
+    double model = sizeof(typename F::Model), sample = sizeof(typename F::Sample);
+    if constexpr (HasModelBytes<F>) model = f_.model_bytes();
+    if constexpr (HasSampleBytes<F>) sample = f_.sample_bytes();
+    const double n1 = static_cast<double>(samples.at(1));
+    double bytes = 2 * model + 1024;  // two models (previous, current) and the chain's own fields
+    if (kernel == KernelKind::kStatistics && statistics_kernel_supports(regime)) {
+      if constexpr (HasStatistics<F>) {
+        double stats = sizeof(typename F::Stats);
+        if constexpr (HasStatsBytes<F>) stats = f_.stats_bytes();
+        bytes += 4 * stats;                            // batch, extra, pool, real
+        if constexpr (kRealBatchAsSamples<F>) bytes += n1 * sample;  // generation 1's batch, drawn as samples
+      }
+      return bytes;
+    }
+    // The sample kernel holds its batch or pool, the kept real batch, and a subsample.
+    const double held = static_cast<double>(max_held_samples(regime, samples));
+    bytes += held * sample;
+    if (regime.kind == RegimeKind::kAugment || regime.kind == RegimeKind::kKeepReal) bytes += n1 * sample;
+    if (regime.kind == RegimeKind::kAccumulateSubsample)
+      bytes += static_cast<double>(regime.subsample_size) * sample + held * sizeof(std::size_t);
+    return bytes;
+  }
   bool checkpointable() const override { return kCheckpointable<F>; }
 
   const F& family() const { return f_; }

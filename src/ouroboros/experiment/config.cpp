@@ -162,7 +162,7 @@ SampleSchedule read_samples(Reader& r, std::int64_t generations) {
   }
   if (const auto v = node->value_exact<std::int64_t>()) {
     if (*v < 1) bad("experiment.samples", *node, "must be an integer >= 1, or an array of them");
-    return SampleSchedule(std::vector<std::int64_t>(static_cast<std::size_t>(generations), *v));
+    return SampleSchedule(generations, *v);
   }
   const auto* arr = node->as_array();
   if (!arr) bad("experiment.samples", *node, "must be an integer >= 1, or an array of them");
@@ -184,7 +184,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
   static const std::vector<std::pair<std::string, std::vector<std::string>>> keys{
       {"experiment",
        {"generations", "replicates", "seed", "samples", "regimes", "kernel", "threads", "until", "scheduler",
-        "checkpoint_every"}},
+        "checkpoint_every", "memory_limit"}},
       {"truth", {"family"}},
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
@@ -255,7 +255,7 @@ void bind_samples(ExperimentConfig& config, const Simulator& simulator) {
     throw UserError(fmt::format("experiment.samples = \"real\": the truth {} is a parametric law with no real data "
                                 "set behind it; give n as an integer",
                                 config.truth_family));
-  config.samples = SampleSchedule(std::vector<std::int64_t>(static_cast<std::size_t>(config.generations), *n));
+  config.samples = SampleSchedule(config.generations, *n);
   config.resolved["experiment"]["samples"] = *n;
   config.resolved["experiment"]["samples_from"] = "real";
 }
@@ -287,7 +287,9 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
           "experiment.regimes: {} draws a subsample larger than the pool at generation 1 ({} samples); "
           "use size <= {}", regime.name(), config.samples.at(1), config.samples.at(1)));
     if (regime.kind == RegimeKind::kKeepReal)
-      for (std::int64_t k = 2; k <= config.samples.generations(); ++k) {
+      for (std::int64_t k = 2; k <= (config.samples.constant() ? std::min<std::int64_t>(2, config.samples.generations())
+                                                                : config.samples.generations());
+           ++k) {
         const auto kept = std::llround(regime.real_fraction * static_cast<double>(config.samples.at(k)));
         if (kept > config.samples.at(1))
           throw UserError(fmt::format(
@@ -312,6 +314,9 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   Reader r(root);
   ExperimentConfig c;
   c.generations = r.integer("experiment", "generations", 1, std::nullopt);
+  if (c.generations > kMaxGenerations)
+    bad("experiment.generations", *r.get("experiment", "generations"),
+        fmt::format("must be at most {} (a run that long is weeks of computation; split it)", kMaxGenerations));
   c.replicates = r.integer("experiment", "replicates", 1, 100);
   c.seed = static_cast<std::uint64_t>(r.integer("experiment", "seed", 0, 1));
   c.samples = read_samples(r, c.generations);
@@ -332,7 +337,9 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   if (kernel != "statistics" && kernel != "sample")
     bad("experiment.kernel", *r.get("experiment", "kernel"), "must be \"statistics\" or \"sample\"");
   c.kernel = kernel == "statistics" ? KernelKind::kStatistics : KernelKind::kSample;
-  c.threads = static_cast<unsigned>(r.integer("experiment", "threads", 0, 0));
+  const std::int64_t threads = r.integer("experiment", "threads", 0, 0);
+  if (threads > 1024) bad("experiment.threads", *r.get("experiment", "threads"), "must be between 0 (all cores) and 1024");
+  c.threads = static_cast<unsigned>(threads);
   const std::string scheduler = r.string("experiment", "scheduler", "auto");
   if (scheduler != "auto" && scheduler != "generation" && scheduler != "replicate")
     bad("experiment.scheduler", *r.get("experiment", "scheduler"), "must be \"auto\", \"generation\" or \"replicate\"");
@@ -340,6 +347,11 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
                 : scheduler == "replicate"  ? SchedulerKind::kReplicate
                                             : SchedulerKind::kAuto;
   c.checkpoint_every = r.integer("experiment", "checkpoint_every", 0, 1);
+  if (const toml::node* node = r.get("experiment", "memory_limit")) {
+    const auto v = node->value<double>();
+    if (!v || !(*v > 0) || !std::isfinite(*v)) bad("experiment.memory_limit", *node, "must be a number of GiB > 0");
+    c.memory_limit_gib = *v;
+  }
   c.truth_family = r.string("truth", "family", std::nullopt);
   c.model_family = r.string("model", "family", std::nullopt);
   for (const auto& text : r.strings("metrics", "thresholds", {})) c.thresholds.push_back(parse_threshold(text));
@@ -378,7 +390,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
   for (const auto& t : c.thresholds) threshold_labels.push_back(t.label());
   for (const auto& t : c.first_passages) first_labels.push_back(t.label());
   std::vector<std::int64_t> n_list;
-  if (!c.samples_real)
+  if (!c.samples_real && !c.samples.constant())
     for (std::int64_t k = 1; k <= c.generations; ++k) n_list.push_back(c.samples.at(k));
   c.resolved = {
       {"experiment",
@@ -387,7 +399,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
                     : c.samples.constant() ? nlohmann::json(c.samples.at(1))
                                            : nlohmann::json(n_list)},
         {"regimes", regime_names}, {"kernel", kernel}, {"threads", c.threads}, {"scheduler", scheduler},
-        {"checkpoint_every", c.checkpoint_every}}},
+        {"checkpoint_every", c.checkpoint_every}, {"memory_limit", c.memory_limit_gib}}},
       {"truth", {{"family", c.truth_family}}},
       {"model", {{"family", c.model_family}}},
       {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}, {"first", first_labels}}},

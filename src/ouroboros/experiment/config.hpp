@@ -30,6 +30,7 @@ struct ExperimentConfig {
   unsigned threads = 0;  // 0: all cores
   SchedulerKind scheduler = SchedulerKind::kAuto;
   std::int64_t checkpoint_every = 1;  // replicate scheduler: save each chain every k generations (0: never)
+  double memory_limit_gib = 0;        // refuse a run whose memory estimate exceeds this (0: the memory available)
   std::string truth_family;
   std::string model_family;
   std::vector<Threshold> thresholds;
@@ -67,6 +68,8 @@ std::string first_passage_label(const Threshold& t);
 // (Simulator::real_sample_size), and records it in `resolved`. Throws UserError for a family without one.
 // Does nothing for a numeric samples key. Call it before check_against_family.
 void bind_samples(ExperimentConfig& config, const Simulator& simulator);
+
+inline constexpr std::int64_t kMaxGenerations = 1000000000;
 
 // The most samples any generation may hold (its pool under accumulate, k n_k under grow): 2^53.
 inline constexpr long double kMaxHeldSamples = 9007199254740992.0L;

@@ -68,7 +68,7 @@ nlohmann::json results_identity(const ExperimentConfig& config) {
   // The scheduler and its checkpoints change how the work is cut, never the records: a run may be resumed with
   // another scheduler.
   if (j.contains("experiment"))
-    for (const char* key : {"threads", "scheduler", "checkpoint_every"}) j["experiment"].erase(key);
+    for (const char* key : {"threads", "scheduler", "checkpoint_every", "memory_limit"}) j["experiment"].erase(key);
   return j;
 }
 

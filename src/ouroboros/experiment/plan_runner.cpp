@@ -59,6 +59,7 @@ std::unique_ptr<Simulator> bind(ExperimentConfig& config, const Point& point, bo
     auto simulator = make_simulator(config.truth_family, config.model_family);
     bind_samples(config, *simulator);
     check_against_family(config, *simulator);
+    check_memory(config, *simulator);
     return simulator;
   } catch (const UserError& e) {
     if (!sweep) throw;

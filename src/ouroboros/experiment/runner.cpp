@@ -1,8 +1,12 @@
 #include "ouroboros/experiment/runner.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -15,6 +19,11 @@ namespace {
 
 const Regime kReplace{};
 constexpr std::uint64_t kCheckpointMagic = 0x6f75726f636b7031;  // "ourockp1"
+
+bool replicate_major(const ExperimentConfig& config, const Simulator& simulator) {
+  return config.scheduler == SchedulerKind::kReplicate ||
+         (config.scheduler == SchedulerKind::kAuto && simulator.resources().heavy);
+}
 
 // A family's theory value must say what kind of result it is.
 TheoryValue checked(TheoryValue v, const std::string& metric) {
@@ -451,15 +460,65 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
       rr.kernel = KernelKind::kSample;
       rr.kernel_note = "no statistics-space kernel for this family under this regime; the sample kernel was used";
     }
-    const bool replicate_major = config.scheduler == SchedulerKind::kReplicate ||
-                                 (config.scheduler == SchedulerKind::kAuto && simulator.resources().heavy);
-    rr.scheduler = replicate_major ? "replicate" : "generation";
+    rr.scheduler = replicate_major(config, simulator) ? "replicate" : "generation";
     sink.begin_regime(rr.regime, rr.kernel);
     RegimeRun(config, simulator, layout, regime, i, report.threads, sink, rr, tuning).run();
     sink.end_regime(rr.regime);
     report.regimes.push_back(std::move(rr));
   }
   return report;
+}
+
+namespace {
+double available_bytes() {
+  std::ifstream in("/proc/meminfo");
+  for (std::string key; in >> key;) {
+    double kib = 0;
+    in >> kib;
+    if (key == "MemAvailable:") return kib * 1024;
+    in.ignore(256, '\n');
+  }
+  return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+}
+}  // namespace
+
+double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime) {
+  const Layout layout = make_layout(config, simulator);
+  const auto reps = static_cast<double>(config.replicates);
+  const double cols = static_cast<double>(layout.columns()), gens = static_cast<double>(config.generations);
+  const KernelKind kernel = config.kernel == KernelKind::kStatistics && simulator.statistics_kernel_supports(regime)
+                                ? KernelKind::kStatistics
+                                : KernelKind::kSample;
+  const double threads = std::min<double>(resolve_threads(config.threads), reps);
+  const double chain = simulator.chain_bytes(regime, kernel, config.samples);
+  double bytes = 0;
+  if (replicate_major(config, simulator)) {
+    const unsigned hint = simulator.resources().max_chains;
+    bytes += std::min(reps, hint > 0 ? std::min<double>(threads, hint) : threads) * chain;
+    bytes += gens * reps * cols * sizeof(double);
+  } else {
+    bytes += reps * (chain + sizeof(void*));
+    bytes += std::min(static_cast<double>(RunTuning{}.block_bytes), gens * reps * cols * sizeof(double));
+  }
+  const double items = config.forgetting ? static_cast<double>(simulator.items()) : 0;
+  bytes += reps * items * (sizeof(std::int32_t) + sizeof(double));  // forgetting: generation and original count
+  bytes += threads * reps * cols * sizeof(double);                    // summary scratch
+  return bytes;
+}
+
+void check_memory(const ExperimentConfig& config, const Simulator& simulator) {
+  const double limit = config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_bytes();
+  for (const auto& regime : config.regimes) {
+    const double need = estimate_bytes(config, simulator, regime);
+    if (need <= limit) continue;
+    throw UserError(fmt::format(
+        "this run would need about {:.3g} GiB of memory under {} ({} replicates, {} columns of metrics, the "
+        "family's chains), more than the {:.3g} GiB {}; lower experiment.replicates, experiment.samples or "
+        "experiment.generations{}, or set experiment.memory_limit (GiB) if the estimate is too cautious",
+        need / 1073741824.0, regime.name(), config.replicates, make_layout(config, simulator).columns(),
+        limit / 1073741824.0, config.memory_limit_gib > 0 ? "of experiment.memory_limit" : "available now",
+        config.forgetting && simulator.items() > 0 ? ", or set output.forgetting = false" : ""));
+  }
 }
 
 }  // namespace ouro

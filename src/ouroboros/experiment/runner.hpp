@@ -59,4 +59,14 @@ struct RunTuning {
 RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,
                          const RunTuning& tuning = {});
 
+// Estimated peak memory of running one regime of a bound config: its chains (Simulator::chain_bytes, all of them
+// generation-major, the concurrent ones replicate-major), the metric values held (a block, or every generation
+// replicate-major), forgetting records and summary scratch. An estimate, not a bound: allocator overhead and the
+// family's shared data (a corpus, an image pool) are not counted.
+double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime);
+
+// Throws UserError when a regime's estimate exceeds experiment.memory_limit (GiB) or, without one, the memory
+// available now (MemAvailable): the message gives the estimate, the limit, and which keys to change.
+void check_memory(const ExperimentConfig& config, const Simulator& simulator);
+
 }  // namespace ouro

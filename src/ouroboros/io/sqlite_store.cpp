@@ -148,8 +148,9 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
       Statement s(db_, "SELECT count(*) FROM sqlite_master");
       if (s.step()) tables = sqlite3_column_int(s.get(), 0);
     }
-    if (existed && (application_id != kApplicationId || tables == 0) && !(tables == 0 && application_id == 0 &&
-                                                                         std::filesystem::file_size(file) == 0))
+    // A database without a single table holds nothing to lose: it is a store whose first run was killed before
+    // its first commit (or an empty file), and is taken over. One with tables must be ours.
+    if (existed && tables > 0 && application_id != kApplicationId)
       throw UserError(fmt::format("{}: not an Ouroboros results store; use another output.dir, or --fresh to replace it",
                                   file.string()));
     exec("BEGIN IMMEDIATE");

@@ -97,7 +97,8 @@ Regime parse_regime(const std::string& text) {
   return r;
 }
 
-SampleSchedule::SampleSchedule(std::vector<std::int64_t> per_generation) : n_(std::move(per_generation)) {
+SampleSchedule::SampleSchedule(std::vector<std::int64_t> per_generation)
+    : n_(std::move(per_generation)), generations_(static_cast<std::int64_t>(n_.size())) {
   if (n_.empty()) return;
   constant_ = std::all_of(n_.begin(), n_.end(), [&](std::int64_t x) { return x == n_.front(); });
   min_ = *std::min_element(n_.begin(), n_.end());
@@ -146,12 +147,26 @@ long double held_at(const Regime& regime, const SampleSchedule& n, std::int64_t 
 }  // namespace
 
 long double max_held_samples(const Regime& regime, const SampleSchedule& n) {
+  if (n.constant() && n.generations() > 2) {  // O(1): the last generation holds the most
+    const auto n1 = static_cast<long double>(n.at(1)), g = static_cast<long double>(n.generations());
+    long double pool = 0;
+    held_at(regime, n, 1, pool);
+    const long double second = held_at(regime, n, 2, pool);  // the first generation after the real one
+    switch (regime.kind) {
+      case RegimeKind::kGrow:
+      case RegimeKind::kAccumulate:
+      case RegimeKind::kAccumulateSubsample:
+      case RegimeKind::kAccumulateRatio: return n1 + (g - 1) * (second - n1);  // grows by the same step each time
+      default: return std::max(n1, second);
+    }
+  }
   long double pool = 0, most = 0;
   for (std::int64_t k = 1; k <= n.generations(); ++k) most = std::max(most, held_at(regime, n, k, pool));
   return most;
 }
 
 std::int64_t max_held_generation(const Regime& regime, const SampleSchedule& n) {
+  if (n.constant() && n.generations() > 2) return n.generations();
   long double pool = 0, most = -1;
   std::int64_t at = 1;
   for (std::int64_t k = 1; k <= n.generations(); ++k)

@@ -63,13 +63,18 @@ class SampleSchedule {
  public:
   SampleSchedule() = default;
   explicit SampleSchedule(std::vector<std::int64_t> per_generation);
-  std::int64_t at(std::int64_t generation) const { return n_[static_cast<std::size_t>(generation - 1)]; }
+  // The same n every generation, held in O(1) memory whatever the number of generations.
+  SampleSchedule(std::int64_t generations, std::int64_t n) : generations_(generations), constant_(true), min_(n) {}
+  std::int64_t at(std::int64_t generation) const {
+    return n_.empty() ? min_ : n_[static_cast<std::size_t>(generation - 1)];
+  }
   bool constant() const { return constant_; }  // O(1): asked once per theory value
   std::int64_t min() const { return min_; }
-  std::int64_t generations() const { return static_cast<std::int64_t>(n_.size()); }
+  std::int64_t generations() const { return generations_; }
 
  private:
-  std::vector<std::int64_t> n_;
+  std::vector<std::int64_t> n_;  // empty: constant (min_ every generation)
+  std::int64_t generations_ = 0;
   bool constant_ = true;
   std::int64_t min_ = 0;
 };

@@ -52,6 +52,9 @@ class CategoricalFamily {
   CategoricalFamily(const Spec& truth, const Spec& model);
 
   const Model& truth() const { return truth_; }
+  // Size hints for the memory estimate (engine/family_traits.hpp): m probabilities and ids, m counts and ids.
+  double model_bytes() const { return 12.0 * static_cast<double>(truth_.p.size()); }
+  double stats_bytes() const { return 12.0 * static_cast<double>(truth_.p.size()); }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
   void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics

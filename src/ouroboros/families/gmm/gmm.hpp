@@ -53,6 +53,8 @@ class GmmFamily {
   GmmFamily(const Spec& truth, const Spec& model);
 
   const Model& truth() const { return truth_; }
+  // Size hint for the memory estimate: a sample is a heap vector of d doubles.
+  double sample_bytes() const { return sizeof(Sample) + 16.0 + 8.0 * d_; }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;  // init = farthest only
   void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;

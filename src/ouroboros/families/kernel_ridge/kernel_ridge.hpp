@@ -76,6 +76,9 @@ class KernelRidgeFamily {
   KernelRidgeFamily(const Spec& truth, const Spec& model);
 
   const Model& truth() const { return truth_; }
+  // Size hints for the memory estimate: P x 10 scores; P counts and P x 10 label sums.
+  double model_bytes() const { return 8.0 * static_cast<double>(truth_.scores.size()); }
+  double stats_bytes() const { return 8.0 * static_cast<double>(truth_.scores.rows() + truth_.scores.size()); }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
   void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics

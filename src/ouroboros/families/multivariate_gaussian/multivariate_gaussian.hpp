@@ -68,6 +68,9 @@ class MultivariateGaussianFamily {
   MultivariateGaussianFamily(const Spec& truth, const Spec& model);
 
   const Model& truth() const { return truth_; }
+  // Size hints for the memory estimate: a sample is a heap vector of d doubles.
+  double sample_bytes() const { return sizeof(Sample) + 16.0 + 8.0 * static_cast<double>(truth_.mean.size()); }
+  double model_bytes() const { return 24.0 * static_cast<double>(truth_.cov.size()); }
   void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
   void fit_samples(std::span<const Sample> xs, Model& out) const;
   void stats_of(std::span<const Sample> xs, Stats& out) const;  // a batch's statistics
