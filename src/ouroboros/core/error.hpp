@@ -22,7 +22,8 @@ class RunCancelled : public std::runtime_error {
 // above 0x7e too unless `keep_utf8`, and cut after `limit` characters with a note of how many bytes were left out.
 std::string printable(std::string_view text, std::size_t limit = 120, bool keep_utf8 = false);
 
-// Whether `text` is well-formed UTF-8 (paths and names that end up in JSON must be).
+// Whether `text` is well-formed UTF-8: no bad continuation, overlong form, surrogate or code point past U+10FFFF
+// (corpus lines, and paths and names that end up in JSON, must be).
 bool valid_utf8(std::string_view text);
 
 // Prefixes a context ("model.family", "experiment.samples") to a UserError's message.

@@ -4,6 +4,7 @@
 // dimension) followed by the data in row-major order. Only the unsigned-byte type (0x08) is read, the one
 // both data sets use. Files may be gzip-compressed (as the Debian packages ship them) or plain.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,14 @@ struct IdxArray {
   std::vector<std::uint8_t> data;   // product(dims) bytes, row-major
 };
 
-// Reads an unsigned-byte IDX file. Throws UserError naming the file for a missing or unreadable file, a wrong
+// The most data bytes an IDX header may promise (4 GiB; Fashion-MNIST's training images are 47 MB).
+inline constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{1} << 32;
+
+// Parses an unsigned-byte IDX file's bytes; `name` goes into messages. Throws UserError as read_idx does, and for
+// dimensions whose product overflows or exceeds kMaxIdxBytes.
+IdxArray parse_idx(std::span<const std::uint8_t> bytes, const std::string& name);
+
+// Reads an unsigned-byte IDX file (regular files only), never decompressing more than its header promises. Throws UserError naming the file for a missing or unreadable file, a wrong
 // magic number, a type other than unsigned byte, and data shorter or longer than the header promises.
 IdxArray read_idx(const std::string& path);
 

@@ -2,6 +2,7 @@
 // data set when its Debian package is installed.
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,37 @@ TEST_F(IdxFiles, HeaderErrorsNameTheProblem) {
     ADD_FAILURE() << "no error for a missing file";
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("cannot open the IDX file"), std::string::npos) << e.what();
+  }
+}
+
+// Dimensions whose product wraps 64 bits (to 0) or exceeds 4 GiB are refused by the header alone; a gzip bomb (a
+// 10-byte promise followed by 64 MiB of zeros, compressed to 64 KiB) is cut off just past the promise; a device
+// is not read.
+TEST_F(IdxFiles, HeadersBoundWhatIsRead) {
+  const std::vector<std::uint8_t> wrap{0, 0, 8, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0};  // 2^16 each: 2^64
+  EXPECT_NE(error_for(wrap).find("promise more than 4294967296"), std::string::npos) << error_for(wrap);
+  const std::vector<std::uint8_t> big{0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0};  // 2^32 bytes: at the limit, but absent
+  EXPECT_NE(error_for(big).find("truncated"), std::string::npos) << error_for(big);
+  const std::string bomb = (dir_ / "bomb.gz").string();
+  gzFile out = gzopen(bomb.c_str(), "wb9");
+  const std::uint8_t header[] = {0, 0, 8, 1, 0, 0, 0, 10};
+  gzwrite(out, header, sizeof header);
+  const std::vector<std::uint8_t> zeros(std::size_t{1} << 20, 0);
+  for (int i = 0; i < 64; ++i) gzwrite(out, zeros.data(), static_cast<unsigned>(zeros.size()));
+  gzclose(out);
+  try {
+    read_idx(bomb);
+    ADD_FAILURE() << "a gzip bomb was read";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("too long: its header promises 10 data bytes but it holds 11"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    read_idx("/dev/zero");
+    ADD_FAILURE() << "a device was read";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
   }
 }
 

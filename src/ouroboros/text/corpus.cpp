@@ -46,7 +46,7 @@ std::vector<std::string_view> lines_of(const std::string& bytes, const fs::path&
     std::size_t end = bytes.find('\n', start);
     if (end == std::string::npos) end = bytes.size();
     const std::string_view line(bytes.data() + start, end - start);
-    if (!is_valid_utf8(line))
+    if (!valid_utf8(line))
       throw UserError(fmt::format("{}: {}:{} is not valid UTF-8 (convert the corpus to UTF-8)", what, path.string(),
                                   lines.size() + 1));
     lines.push_back(line);
@@ -94,6 +94,10 @@ std::vector<fs::path> brown_files(const fs::path& dir, const std::string& what) 
       std::istringstream fields(line);
       std::string id;
       if (!(fields >> id)) continue;
+      // A document is a file name inside the corpus directory: no path (../x, /etc/passwd) is followed.
+      if (id.find('/') != std::string::npos || id == "." || id == "..")
+        throw UserError(fmt::format("{}: {} lists '{}', which is not a file name in the corpus directory", what,
+                                    cats.string(), printable(id)));
       if (!fs::is_regular_file(dir / id))
         throw UserError(fmt::format("{}: {} lists document '{}' but {} is missing (fetch the corpus again)", what,
                                     cats.string(), id, (dir / id).string()));
@@ -108,38 +112,6 @@ std::vector<fs::path> brown_files(const fs::path& dir, const std::string& what) 
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // Reject overlong forms, surrogates and code points beyond U+10FFFF.
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return false;
-    i += extra + 1;
-  }
-  return true;
-}
 
 WordSentence tokenize_line(std::string_view line, CorpusFormat format, const TokenizeOptions& options) {
   WordSentence out;

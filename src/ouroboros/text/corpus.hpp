@@ -43,6 +43,5 @@ std::vector<TextDocument> load_corpus(const std::string& path, CorpusFormat form
 // One line of text to tokens, by the rules above.
 WordSentence tokenize_line(std::string_view line, CorpusFormat format, const TokenizeOptions& options);
 
-bool is_valid_utf8(std::string_view bytes);
 
 }  // namespace ouro::text
