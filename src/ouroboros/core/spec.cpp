@@ -212,8 +212,8 @@ void SpecReader::fail(std::string_view key, const std::string& message) const {
 }
 
 void SpecReader::missing(std::string_view key) const {
-  for (const auto& [k, v] : spec_.args)
-    if (std::none_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; }))
+  for (const auto& arg : spec_.args)
+    if (const std::string& k = arg.first; std::none_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; }))
       throw UserError(fmt::format("{}: unknown parameter '{}' (allowed: {})", what_, k, allowed_list(params_)));
   fail(key, "is required");
 }
@@ -298,8 +298,8 @@ std::vector<double> SpecReader::numbers(std::string_view key) {
 }
 
 void SpecReader::finish() const {
-  for (const auto& [k, v] : spec_.args)
-    if (std::find(used_.begin(), used_.end(), k) == used_.end()) {
+  for (const auto& arg : spec_.args)
+    if (const std::string& k = arg.first; std::find(used_.begin(), used_.end(), k) == used_.end()) {
       const bool declared = std::any_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; });
       if (declared)
         throw UserError(fmt::format("{}: parameter '{}' does not apply with the other parameters given "

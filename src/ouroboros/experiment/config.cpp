@@ -110,7 +110,9 @@ class Reader {
 };
 
 void reject_unknown_keys(const toml::table& root) {
-  for (auto&& [section, node] : root) {
+  for (auto&& entry : root) {
+    const auto& section = entry.first;
+    const auto& node = entry.second;
     const auto& keys = config_keys();
     const auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& s) { return s.first == section.str(); });
     if (it == keys.end()) {

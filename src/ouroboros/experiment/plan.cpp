@@ -157,8 +157,8 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
   };
   std::vector<Axis> axes;
   std::vector<std::string> used;
-  for (const auto& [pos, key] : ordered) {
-    (void)pos;
+  for (const auto& entry : ordered) {
+    const std::string& key = entry.second;
     if (std::find(used.begin(), used.end(), key) != used.end()) continue;
     const auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
       return std::find(g.begin(), g.end(), key) != g.end();

@@ -37,6 +37,7 @@ CategoricalTruth read_counts_file(const std::string& path) {
     std::istringstream fields(line);
     std::vector<std::string> parts;
     for (std::string f; fields >> f;) parts.push_back(f);
+    if (parts.empty()) continue;  // only white space (\v and \f too, which the check above lets through)
     if (parts.size() > 2)
       throw UserError(fmt::format("{}: {}:{}: expected `count` or `symbol count`, got {} fields", kWhat, path,
                                   line_no, parts.size()));
