@@ -205,3 +205,60 @@ TEST_F(Cli, InterruptIsAnsweredInsideALongBlock) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace ouro::testing;
+
+// The extreme-size grid: every family under every kind of regime at sizes near the limits (one sample, and 2^40
+// samples per generation) ends with exit 0 and a complete set of files, or exit 2 and one line; never a crash, an
+// internal error or a hang.
+TEST_F(Cli, ExtremeSizesOverEveryFamilyAndRegimeEndInResultsOrOneLine) {
+  const std::vector<std::pair<std::string, std::string>> families{
+      {"bernoulli(p=0.3)", "bernoulli"},
+      {"bs_spike", "bs_spike"},
+      {"bs_staircase", "bs_staircase"},
+      {"categorical(dist=zipf, m=20, a=1.2)", "categorical"},
+      {"exponential(rate=2)", "exponential"},
+      {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)"},
+      {"gmm(k=2, d=2)", "gmm"},
+      {"kde", "kde"},
+      {"linear_regression(d=3)", "linear_regression"},
+      {"kernel_ridge(data='" OUROBOROS_SOURCE_DIR "/tests/data/fashion_tiny', train_size=20, test_size=10)",
+       "kernel_ridge"},
+      {"gmm_symmetric", "gmm_symmetric"},
+      {"multivariate_gaussian(d=2)", "multivariate_gaussian"},
+      {"ngram(corpus='" OUROBOROS_SOURCE_DIR "/tests/data/corpus/small')", "ngram"},
+      {"poisson(lambda=2.5)", "poisson"},
+      {"power(theta=0.3)", "power"},
+  };
+  const std::vector<std::string> regimes{"replace", "accumulate", "grow", "accumulate_subsample(size=1)",
+                                         "fresh_mix(real_fraction=0.5)", "keep_real(fraction=0.5)", "augment(ratio=1)",
+                                         "accumulate(ratio=0.5)"};
+  int runs = 0, ok = 0, refused = 0;
+  for (const auto& [truth, model] : families)
+    for (const auto& regime : regimes)
+      for (const char* n : {"1", "1099511627776"}) {
+        const auto exp = write("x.toml", "[experiment]\ngenerations = 3\nreplicates = 2\nsamples = " + std::string(n) +
+                                             "\nregimes = [\"" + regime + "\"]\n[truth]\nfamily = \"" + truth +
+                                             "\"\n[model]\nfamily = \"" + model + "\"\n");
+        const std::string out = (dir_ / ("o" + std::to_string(runs++))).string();
+        const auto r = run("run " + exp.string() + " --quiet --threads 2 --out " + out);
+        const std::string what = truth + " " + regime + " n=" + n + ": " + r.err;
+        ASSERT_TRUE(r.status == 0 || r.status == 2) << what;
+        if (r.status == 0) {
+          ++ok;
+          EXPECT_TRUE(fs::exists(fs::path(out) / "summary.csv")) << what;
+          EXPECT_TRUE(fs::exists(fs::path(out) / "manifest.json")) << what;
+        } else {
+          ++refused;
+          EXPECT_EQ(lines(r.err).size(), 1u) << what;
+          EXPECT_FALSE(fs::exists(fs::path(out))) << what << " (a refused run writes nothing)";
+        }
+      }
+  // Both outcomes occur: the grid reaches the limits from both sides.
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(refused, 0);
+}
+
+}  // namespace
