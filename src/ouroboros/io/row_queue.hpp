@@ -57,8 +57,14 @@ class RowQueue {
     done_.wait(lock, [&] { return queue_.size() < max_batches_ || error_; });
     rethrow(lock);
     queue_.push_back(std::move(pending_));
-    pending_ = {};
-    pending_.reserve(batch_);
+    // A consumed batch's buffer is reused: a fresh one of this size would be mapped and zeroed page by page.
+    if (!spare_.empty()) {
+      pending_ = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      pending_ = {};
+      pending_.reserve(batch_);
+    }
     lock.unlock();
     ready_.notify_one();
   }
@@ -89,6 +95,8 @@ class RowQueue {
         continue;
       }
       lock.lock();
+      rows.clear();
+      if (spare_.size() < 2) spare_.push_back(std::move(rows));
       busy_ = false;
       done_.notify_all();
     }
@@ -100,6 +108,7 @@ class RowQueue {
   std::mutex mutex_;
   std::condition_variable ready_, done_;
   std::deque<std::vector<Row>> queue_;
+  std::vector<std::vector<Row>> spare_;  // consumed batches, cleared, kept for reuse
   bool busy_ = false, stop_ = false;
   std::exception_ptr error_;
   std::thread thread_;  // last: started once everything above exists

@@ -122,11 +122,17 @@ Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k
     sum.hi = sum.lo;
     return sum;
   }
+  // Runs of equal probabilities (a uniform truth, ties in a counts file) cost one term times their length; a
+  // truth without ties adds the same terms in the same order as a plain loop.
   const double nd = static_cast<double>(n), gk = g(k);
-  for (const double p : p0) {
-    const double e = std::exp(-nd * p * gk);
-    sum.lo += 1.0 - e;
-    sum.hi += 1.0 - thm1_factor(p, n, k) * e;
+  for (std::size_t i = 0; i < p0.size();) {
+    const double p = p0[i];
+    std::size_t j = i + 1;
+    while (j < p0.size() && p0[j] == p) ++j;
+    const double e = std::exp(-nd * p * gk), run = static_cast<double>(j - i);
+    sum.lo += run * (1.0 - e);
+    sum.hi += run * (1.0 - thm1_factor(p, n, k) * e);
+    i = j;
   }
   return sum;
 }
