@@ -262,3 +262,45 @@ TEST_F(Cli, ExtremeSizesOverEveryFamilyAndRegimeEndInResultsOrOneLine) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace ouro::testing;
+
+// A write that fails for want of space (here the file-size limit, EFBIG, as a full disk gives ENOSPC) leaves the
+// earlier complete set of files as it was, and the message names the reason.
+TEST_F(Cli, AFailedWriteLeavesTheEarlierSetWhole) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian(estimator=unbiased)"));
+  const std::string out = (dir_ / "out").string();
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --out " + out).status, 0);
+  const std::string summary = slurp(dir_ / "out" / "summary.csv"), manifest = slurp(dir_ / "out" / "manifest.json");
+  // 200 generations x 20 replicates write far more than the 64 KiB allowed.
+  const std::string cmd = "bash -c \"trap '' XFSZ; ulimit -f 64; " + std::string(OUROBOROS_CLI) + " run " +
+                          exp.string() + " --quiet --out " + out +
+                          " --fresh --set experiment.generations=2000 --set output.trajectories=true\" 2>" +
+                          (dir_ / "err").string();
+  const int raw = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_NE(WEXITSTATUS(raw), 0);
+  const std::string err = slurp(dir_ / "err");
+  EXPECT_EQ(lines(err).size(), 1u) << err;
+  EXPECT_NE(err.find("File too large"), std::string::npos) << err;  // the operating system's reason
+  EXPECT_EQ(slurp(dir_ / "out" / "summary.csv"), summary);
+  EXPECT_EQ(slurp(dir_ / "out" / "manifest.json"), manifest);
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "trajectories.csv"));
+}
+
+// A symbolic link planted where an output goes is replaced by the file, never written through.
+TEST_F(Cli, APlantedSymlinkIsNotFollowed) {
+  const auto exp = write("e.toml", experiment("gaussian", "gaussian"));
+  const std::string out = (dir_ / "out").string();
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --out " + out).status, 0);
+  std::ofstream(dir_ / "precious.txt") << "keep me";
+  fs::remove(dir_ / "out" / "summary.csv");
+  fs::create_symlink(dir_ / "precious.txt", dir_ / "out" / "summary.csv");
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --fresh --out " + out).status, 0);
+  EXPECT_EQ(slurp(dir_ / "precious.txt"), "keep me");
+  EXPECT_FALSE(fs::is_symlink(dir_ / "out" / "summary.csv"));
+}
+
+}  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 #include <cmath>
 #include <ctime>
+#include <cstring>
 #include <stdexcept>
 
 #include "ouroboros/core/error.hpp"
@@ -19,6 +20,13 @@ namespace {
 
 constexpr int kApplicationId = 0x4F55524F;  // "OURO"
 constexpr int kSchemaVersion = 2;  // 2: summary is a view over summary_rows and theory_sources
+
+// SQLite's message, with the operating system's reason when there is one ("disk I/O error: No space left on
+// device").
+std::string store_error(sqlite3* db) {
+  const int sys = sqlite3_system_errno(db);
+  return sys != 0 ? fmt::format("{}: {}", sqlite3_errmsg(db), std::strerror(sys)) : std::string(sqlite3_errmsg(db));
+}
 
 // A prepared statement, finalised on scope exit.
 class Statement {
@@ -34,7 +42,7 @@ class Statement {
   bool step() {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+    if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", store_error(db_)));
     return false;
   }
 
@@ -60,7 +68,7 @@ std::string column_text(sqlite3_stmt* s, int i) {
   return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
 }
 void run_step(sqlite3* db, sqlite3_stmt* s) {
-  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db)));
+  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", store_error(db)));
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
 }
@@ -111,7 +119,9 @@ void SqliteStore::exec(const std::string& sql) const {
     if (message.find("not a database") != std::string::npos)
       throw UserError(fmt::format("{}: not an Ouroboros results store (a file of another kind); use another output.dir",
                                   file_.string()));
-    throw std::runtime_error(fmt::format("results store {}: {}", file_.string(), message));
+    const int sys = sqlite3_system_errno(db_);
+    throw std::runtime_error(fmt::format("results store {}: {}{}{}", file_.string(), message, sys ? ": " : "",
+                                         sys ? std::strerror(sys) : ""));
   }
 }
 
@@ -235,7 +245,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
     exec("COMMIT");
     const auto prepare = [&](const char* sql, sqlite3_stmt** out) {
       if (sqlite3_prepare_v2(db_, sql, -1, out, nullptr) != SQLITE_OK)
-        throw std::runtime_error(fmt::format("results store: {}", sqlite3_errmsg(db_)));
+        throw std::runtime_error(fmt::format("results store: {}", store_error(db_)));
     };
     prepare("INSERT INTO summary_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &insert_summary_);
     prepare("INSERT INTO trajectories VALUES (?, ?, ?, ?, ?, ?)", &insert_trajectory_);
