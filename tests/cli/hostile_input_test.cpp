@@ -304,3 +304,27 @@ TEST_F(Cli, APlantedSymlinkIsNotFollowed) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace ouro::testing;
+
+// Inputs the reliability probe saw end in an internal error: each now runs or is refused (exit 0 or 2), never 1.
+TEST_F(Cli, ProbeInputsEndInResultsOrARefusal) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"gaussian(sd=1e-320)", "gaussian"},
+      {"gaussian(sd=1e-320)", "gaussian(estimator=optimized)"},
+      {"linear_regression(d=3)", "linear_regression(downstream_lambda_exponent=-5, downstream_samples=20)"},
+      {"linear_regression(d=3)", "linear_regression(estimator=ridge, lambda_exponent=-5)"},
+  };
+  int i = 0;
+  for (const auto& [truth, model] : cases)
+    for (const char* kernel : {"statistics", "sample"}) {
+      const auto exp = write("p.toml", experiment(truth, model, "", "[\"replace\", \"accumulate\", \"grow\"]"));
+      const auto r = run("run " + exp.string() + " --quiet --set experiment.kernel=" + kernel + " --out " +
+                         (dir_ / ("o" + std::to_string(i++))).string());
+      EXPECT_TRUE(r.status == 0 || r.status == 2) << truth << " / " << model << " (" << kernel << "): " << r.err;
+    }
+}
+
+}  // namespace
