@@ -86,7 +86,8 @@ TEST_F(Cli, RunsThatCannotFitInMemoryAreRefusedBeforeTheyStart) {
   // 20 replicates of a 10^5-symbol categorical need some MiB: refused under a 1 MiB limit, run under the default.
   const auto small = write("s.toml", experiment("categorical(dist=uniform, m=100000)", "categorical"));
   expect_one_line_error(run("run " + small.string() + " --set experiment.memory_limit=0.001"), "0.001 GiB");
-  EXPECT_EQ(run("run " + small.string() + " --out " + (dir_ / "small").string()).status, 0);
+  EXPECT_EQ(run("run " + small.string() + " --set output.forgetting=false --out " + (dir_ / "small").string()).status,
+            0);
   // The sample kernel's pool under accumulate: 10 chains of 10^8 doubles x 100 generations.
   const auto pool = write("p.toml", experiment("gaussian", "gaussian", "", "[\"accumulate\"]"));
   expect_one_line_error(run("run " + pool.string() + " --set experiment.kernel=sample --set experiment.samples=100000000"

@@ -83,6 +83,7 @@ class RowQueue {
       if (queue_.empty()) return;  // stopping
       std::vector<Row> rows = std::move(queue_.front());
       queue_.pop_front();
+      if (error_) continue;  // after a failure nothing more is consumed: the producer is told and discards
       busy_ = true;
       lock.unlock();
       try {

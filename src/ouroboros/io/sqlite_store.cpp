@@ -67,10 +67,14 @@ std::string column_text(sqlite3_stmt* s, int i) {
   const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
   return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
 }
+// Steps a prepared insert and makes it ready for the next row, on failure too: a statement left unreset keeps
+// its bindings (pointers into rows that are then freed) and refuses new ones.
 void run_step(sqlite3* db, sqlite3_stmt* s) {
-  if (sqlite3_step(s) != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", store_error(db)));
+  const bool ok = sqlite3_step(s) == SQLITE_DONE;
+  const std::string error = ok ? std::string() : store_error(db);
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
+  if (!ok) throw std::runtime_error(fmt::format("results store: {}", error));
 }
 
 TheoryKind kind_of(const std::string& name) {
