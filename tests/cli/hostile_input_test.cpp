@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/parallel.hpp"
 #include "support/cli_fixture.hpp"
 
 namespace {
@@ -74,15 +75,20 @@ TEST_F(Cli, SizesBeyondExactCountingAreRefused) {
   expect_one_line_error(run("run " + poisson.string()), "lower lambda");
 }
 
-// The memory a run needs is estimated before anything runs: a billion replicates of a billion symbols is refused
-// at once (exit 2, nothing written), and experiment.memory_limit sets the limit explicitly.
+// The memory a run needs is estimated before anything runs: a billion replicates is refused at once (exit 2,
+// nothing written), a truth of 2^32 - 1 symbols before it is built, and experiment.memory_limit sets the limit.
 TEST_F(Cli, RunsThatCannotFitInMemoryAreRefusedBeforeTheyStart) {
-  const auto exp = write("e.toml", experiment("categorical(dist=uniform, m=1000000000)", "categorical"));
+  const auto exp = write("e.toml", experiment("categorical(dist=uniform, m=1000)", "categorical"));
   const auto r = run("run " + exp.string() + " --out " + (dir_ / "out").string() +
                      " --set experiment.replicates=1000000000");
   expect_one_line_error(r, "GiB of memory");
   EXPECT_NE(r.err.find("experiment.memory_limit"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "out"));
+  // 2^32 - 1 symbols: 32 GiB of probabilities, refused before they are built where less is available.
+  if (ouro::available_memory_bytes() < 30.0 * 1073741824.0) {
+    const auto wide = write("w.toml", experiment("categorical(dist=uniform, m=4294967295)", "categorical"));
+    expect_one_line_error(run("run " + wide.string()), "for the truth's probabilities alone");
+  }
   // 20 replicates of a 10^5-symbol categorical need some MiB: refused under a 1 MiB limit, run under the default.
   const auto small = write("s.toml", experiment("categorical(dist=uniform, m=100000)", "categorical"));
   expect_one_line_error(run("run " + small.string() + " --set experiment.memory_limit=0.001"), "0.001 GiB");

@@ -12,6 +12,7 @@
 namespace ouro {
 
 unsigned resolve_threads(unsigned requested);  // 0: all hardware threads
+double available_memory_bytes();               // MemAvailable (Linux), else the physical memory
 
 template <class Fn>
 void parallel_for(unsigned threads, std::size_t count, Fn&& fn) {

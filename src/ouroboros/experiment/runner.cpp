@@ -1,12 +1,10 @@
 #include "ouroboros/experiment/runner.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -470,16 +468,6 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
 }
 
 namespace {
-double available_bytes() {
-  std::ifstream in("/proc/meminfo");
-  for (std::string key; in >> key;) {
-    double kib = 0;
-    in >> kib;
-    if (key == "MemAvailable:") return kib * 1024;
-    in.ignore(256, '\n');
-  }
-  return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
-}
 }  // namespace
 
 double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime) {
@@ -507,7 +495,7 @@ double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator
 }
 
 void check_memory(const ExperimentConfig& config, const Simulator& simulator) {
-  const double limit = config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_bytes();
+  const double limit = config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_memory_bytes();
   for (const auto& regime : config.regimes) {
     const double need = estimate_bytes(config, simulator, regime);
     if (need <= limit) continue;

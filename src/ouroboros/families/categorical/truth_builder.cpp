@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/parallel.hpp"
 #include "ouroboros/text/dataset.hpp"
 
 namespace ouro {
@@ -117,6 +118,17 @@ const std::vector<ParamInfo>& categorical_truth_params() {
   return params;
 }
 
+namespace {
+// The truth alone holds m probabilities, and every chain two models and four statistics of m entries: a truth
+// whose symbols cannot fit even once is refused before it is built (the run's own estimate comes later).
+void check_symbols_fit(SpecReader& r, std::int64_t m) {
+  const double bytes = 8.0 * static_cast<double>(m);
+  if (bytes > available_memory_bytes())
+    r.fail("m", fmt::format("needs {:.3g} GiB for the truth's probabilities alone, more than the memory available",
+                            bytes / 1073741824.0));
+}
+}  // namespace
+
 CategoricalTruth build_categorical_truth(const Spec& spec) {
   SpecReader r(spec, kWhat, categorical_truth_params());
   std::string fallback = r.has("p") ? "explicit" : r.has("file") ? "counts" : r.has("corpus") ? "corpus" : "";
@@ -129,6 +141,7 @@ CategoricalTruth build_categorical_truth(const Spec& spec) {
     const double b = r.number("b", 0.0);
     if (b < 0) r.fail("b", "must be >= 0");
     if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
+    check_symbols_fit(r, m);
     t.p.resize(static_cast<std::size_t>(m));
     // Relative to symbol 1, in logs: (i + b)^-a itself overflows or underflows for large a, and the sum with it.
     const double log_first = std::log1p(b);
@@ -143,6 +156,7 @@ CategoricalTruth build_categorical_truth(const Spec& spec) {
   } else if (dist == "uniform") {
     const auto m = r.integer("m", 1);
     if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
+    check_symbols_fit(r, m);
     t.p.assign(static_cast<std::size_t>(m), 1.0 / static_cast<double>(m));
     t.description = {{"dist", "uniform"}, {"m", m}};
   } else if (dist == "explicit") {
