@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh >/dev/null
-exec ./build/ouroboros run examples/quickstart.toml "$@"
+# --fresh: the example takes well under a second, so each run starts over rather than resuming an earlier store
+# (which an older version may have written in another schema).
+exec ./build/ouroboros run examples/quickstart.toml --fresh "$@"
