@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -11,24 +12,54 @@
 namespace ouro {
 
 namespace {
+// What a typed declaration says beyond its help: "integer >= 1", "one of: a, b", "number > 0 or one of: scott".
+std::string typed_text(const ParamInfo& p) {
+  std::string words;
+  for (const auto& w : p.words) words += (words.empty() ? "" : ", ") + w;
+  const std::string range = p.range_text();
+  switch (p.type) {
+    case ParamType::kAny: return {};
+    case ParamType::kWord: return "one of: " + words;
+    case ParamType::kNumberOrWord: return fmt::format("one of: {}, or a number{}{}", words, range.empty() ? "" : " ", range);
+    case ParamType::kNumbers: return "number or list of numbers" + (range.empty() ? "" : ", each " + range);
+    default: return std::string(param_type_name(p.type)) + (range.empty() ? "" : " " + range);
+  }
+}
+
 // Columns as wide as the family's longest entry, so every meaning starts in the same column.
 void print_params(const char* title, const std::vector<ParamInfo>& params) {
   say("  {}:\n", title);
   if (params.empty()) say("    (none)\n");
   std::size_t name_width = 12, default_width = 10;
-  const auto shown = [](const ParamInfo& p) { return p.default_text.empty() ? "-" : "(" + p.default_text + ")"; };
+  const auto shown = [](const ParamInfo& p) {
+    return !p.default_text.empty() ? "(" + p.default_text + ")" : p.required() ? std::string("required") : std::string("-");
+  };
   for (const auto& p : params) {
     name_width = std::max(name_width, p.name.size());
     default_width = std::max(default_width, shown(p).size());
   }
-  for (const auto& p : params) say("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, p.help);
+  for (const auto& p : params) {
+    const std::string typed = typed_text(p);
+    std::string meaning = typed.empty() ? p.help : typed + "; " + p.help;
+    if (!p.computed_default.empty()) meaning += " (default: " + p.computed_default + ")";
+    say("    {:<{}} {:<{}} {}\n", p.name, name_width, shown(p), default_width, meaning);
+  }
 }
-
 
 nlohmann::json params_json(const std::vector<ParamInfo>& params) {
   nlohmann::json out = nlohmann::json::array();
+  const auto bound = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
   for (const auto& p : params)
-    out.push_back({{"name", p.name}, {"default", p.default_text.empty() ? nlohmann::json() : nlohmann::json(p.default_text)},
+    out.push_back({{"name", p.name},
+                   {"type", param_type_name(p.type)},
+                   {"default", p.default_text.empty() ? nlohmann::json() : nlohmann::json(p.default_text)},
+                   {"computed_default", p.computed_default.empty() ? nlohmann::json() : nlohmann::json(p.computed_default)},
+                   {"required", p.required()},
+                   {"allowed", p.words},
+                   {"min", bound(p.min)},
+                   {"min_exclusive", p.min_exclusive},
+                   {"max", bound(p.max)},
+                   {"max_exclusive", p.max_exclusive},
                    {"help", p.help}});
   return out;
 }

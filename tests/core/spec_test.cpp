@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -228,6 +230,94 @@ TEST(SpecReaderTest, ReadingAnUndeclaredParameterIsALogicError) {
   EXPECT_THROW(r.has("zz") ? r.text("zz") : std::string(), std::logic_error);
   // A declared-but-absent key is not a logic error.
   EXPECT_NO_THROW(r.number("a", 0.0));
+}
+
+// ---------- Typed declarations (contract v2) ----------
+
+const std::vector<ParamInfo> kTyped{
+    param::number("x", "2.5", "a number"),
+    param::positive("pos", "1", "positive"),
+    param::probability("p", "0.5", "a probability"),
+    param::number("open", "0.1", "in (0, 1)").above(0).below(1),
+    param::integer("n", "3", "an integer >= 1").at_least(1),
+    param::integer("req", "", "a required integer"),
+    param::word("w", {"a", "b"}, "a", "a word"),
+    param::number_or_word("bw", {"scott"}, "scott", "a rule or h > 0").above(0),
+    param::flag("f", true, "a flag"),
+    param::text("t", "here", "text"),
+    param::numbers("l", "1", "numbers > 0").above(0),
+    param::integer("k", "", "computed").computed("the truth's k"),
+};
+
+TEST(TypedParamsTest, AbsentKeysTakeTheDeclaredDefaults) {
+  SpecReader r(parse_spec("fam(req=4)"), "test spec", kTyped);
+  EXPECT_EQ(r.number("x"), 2.5);
+  EXPECT_EQ(r.number("pos"), 1.0);
+  EXPECT_EQ(r.number("p"), 0.5);
+  EXPECT_EQ(r.number("open"), 0.1);
+  EXPECT_EQ(r.integer("n"), 3);
+  EXPECT_EQ(r.integer("req"), 4);
+  EXPECT_EQ(r.word("w"), "a");
+  EXPECT_FALSE(r.has_number("bw"));
+  EXPECT_EQ(r.word("bw"), "scott");
+  EXPECT_TRUE(r.flag("f"));
+  EXPECT_EQ(r.text("t"), "here");
+  EXPECT_EQ(r.numbers("l"), (std::vector<double>{1}));
+  EXPECT_FALSE(r.has("k"));
+  EXPECT_NO_THROW(r.finish());
+}
+
+TEST(TypedParamsTest, GivenValuesAreCheckedAgainstTheDeclaration) {
+  SpecReader r(parse_spec("fam(x=-7, n=1, req=0, w=b, bw=0.5, f=false, t=\"a b\", l=[2, 3])"), "test spec", kTyped);
+  EXPECT_EQ(r.number("x"), -7.0);
+  EXPECT_EQ(r.integer("n"), 1);
+  EXPECT_EQ(r.integer("req"), 0);
+  EXPECT_EQ(r.word("w"), "b");
+  EXPECT_TRUE(r.has_number("bw"));
+  EXPECT_EQ(r.number("bw"), 0.5);
+  EXPECT_FALSE(r.flag("f"));
+  EXPECT_EQ(r.text("t"), "a b");
+  EXPECT_EQ(r.numbers("l"), (std::vector<double>{2, 3}));
+  EXPECT_NO_THROW(r.finish());
+}
+
+TEST(TypedParamsTest, MessagesComeFromTheDeclaration) {
+  const auto message = [](const std::string& spec, const std::function<void(SpecReader&)>& read) {
+    SpecReader r(parse_spec(spec), "test spec", kTyped);
+    return user_error([&] { read(r); });
+  };
+  EXPECT_TRUE(contains(message("fam(pos=0)", [](SpecReader& r) { r.number("pos"); }), "'pos=0' must be > 0"));
+  EXPECT_TRUE(contains(message("fam(p=1.5)", [](SpecReader& r) { r.number("p"); }), "'p=1.5' must be in [0, 1]"));
+  EXPECT_TRUE(contains(message("fam(open=1)", [](SpecReader& r) { r.number("open"); }), "must be in (0, 1)"));
+  EXPECT_TRUE(contains(message("fam(n=0)", [](SpecReader& r) { r.integer("n"); }), "'n=0' must be >= 1"));
+  EXPECT_TRUE(contains(message("fam(n=1.5)", [](SpecReader& r) { r.integer("n"); }), "must be an integer"));
+  EXPECT_TRUE(contains(message("fam", [](SpecReader& r) { r.integer("req"); }), "'req' is required"));
+  EXPECT_TRUE(contains(message("fam(w=c)", [](SpecReader& r) { r.word("w"); }), "'w=c' is not one of: a, b"));
+  EXPECT_TRUE(contains(message("fam(bw=rule)", [](SpecReader& r) { r.word("bw"); }),
+                       "'bw=rule' is not one of: scott, or a number > 0"));
+  EXPECT_TRUE(contains(message("fam(bw=-1)", [](SpecReader& r) { r.number("bw"); }), "'bw=-1' must be > 0"));
+  EXPECT_TRUE(contains(message("fam(l=[1, 0])", [](SpecReader& r) { r.numbers("l"); }), "must hold only numbers > 0"));
+  EXPECT_TRUE(contains(message("fam(f=1)", [](SpecReader& r) { r.flag("f"); }), "true or false"));
+}
+
+TEST(TypedParamsTest, ReadingAParameterAsAnotherTypeIsALogicError) {
+  SpecReader r(parse_spec("fam"), "test spec", kTyped);
+  EXPECT_THROW(r.word("x"), std::logic_error);
+  EXPECT_THROW(r.flag("w"), std::logic_error);
+  EXPECT_THROW(r.integer("x"), std::logic_error);
+  EXPECT_THROW(r.numbers("n"), std::logic_error);
+}
+
+TEST(TypedParamsTest, DeclarationsDescribeThemselves) {
+  EXPECT_EQ(kTyped[1].range_text(), "> 0");
+  EXPECT_EQ(kTyped[2].range_text(), "in [0, 1]");
+  EXPECT_EQ(kTyped[3].range_text(), "in (0, 1)");
+  EXPECT_EQ(kTyped[4].range_text(), ">= 1");
+  EXPECT_EQ(kTyped[0].range_text(), "");
+  EXPECT_FALSE(kTyped[0].required());
+  EXPECT_TRUE(kTyped[5].required());
+  EXPECT_FALSE(kTyped.back().required()) << "a computed default is not required";
+  EXPECT_EQ(param_type_name(kTyped[7].type), "number or word");
 }
 
 }  // namespace

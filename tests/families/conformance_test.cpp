@@ -1,50 +1,26 @@
 // The conformance suite: every registered family must pass these, run through the generic Simulator interface.
-// A family added to the registry without an entry in kCases fails EveryFamilyHasACase.
+// Each family registers its case (example specs, test budget) from its own folder with OUROBOROS_CONFORMANCE_CASE
+// (support/conformance.hpp); a family added to the registry without one fails EveryFamilyHasACase.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
 
 #include "ouroboros/core/archive.hpp"
+#include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/spec.hpp"
+#include "support/conformance.hpp"
 #include "support/stats.hpp"
 
 namespace ouro {
 namespace {
 
-struct Case {
-  std::string truth, model;
-  std::int64_t small_n;  // for the kernel comparison
-};
-
-const std::map<std::string, Case>& cases() {
-  static const std::map<std::string, Case> c{
-      {"bernoulli", {"bernoulli(p=0.3)", "bernoulli", 8}},
-      {"bs_spike", {"bs_spike", "bs_spike", 20}},
-      {"bs_staircase", {"bs_staircase", "bs_staircase", 20}},
-      {"categorical", {"categorical(dist=zipf, m=20, a=1.2, b=1)", "categorical(estimator=mle)", 12}},
-      {"exponential", {"exponential(rate=2)", "exponential(estimator=optimized)", 8}},
-      {"gaussian", {"gaussian(mean=1, sd=2)", "gaussian(estimator=unbiased)", 8}},
-      {"gmm", {"gmm(k=2, d=2, separation=5, sd=1)", "gmm", 30}},
-      {"kde", {"kde(mean=1, sd=2)", "kde(bandwidth=silverman)", 10}},
-      {"linear_regression",
-       {"linear_regression(d=3, sigma=0.5, spectrum=[1, 0.5, 0.25], w=[1, -0.5, 0.25])",
-        "linear_regression(test_samples=50, downstream_samples=20)", 12}},
-      {"kernel_ridge",
-       {"kernel_ridge(data=\"" OUROBOROS_SOURCE_DIR "/tests/data/fashion_tiny\", train_size=40, test_size=30)",
-        "kernel_ridge(lambda=0.00001, noise=0.2, design=resample)", 10}},
-      {"gmm_symmetric", {"gmm_symmetric(mu=1.5, sigma=1)", "gmm_symmetric(estimator=joint)", 10}},
-      {"multivariate_gaussian",
-       {"multivariate_gaussian(d=2, variances=[1, 3], correlation=0.4)", "multivariate_gaussian(estimator=unbiased)", 8}},
-      {"ngram", {"ngram(corpus=\"" OUROBOROS_SOURCE_DIR "/tests/data/corpus/small\")", "ngram(order=2)", 8}},
-      {"poisson", {"poisson(lambda=2.5)", "poisson", 8}},
-      {"power", {"power(theta=0.3)", "power", 8}},
-  };
-  return c;
-}
+using testing::ConformanceCase;
+using testing::conformance_cases;
 
 std::vector<std::string> family_names() {
   std::vector<std::string> names;
@@ -72,18 +48,55 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 
 class Conformance : public ::testing::TestWithParam<std::string> {
  protected:
-  const Case& c() const { return cases().at(GetParam()); }
+  const ConformanceCase& c() const { return conformance_cases().at(GetParam()); }
   std::unique_ptr<Simulator> make() const { return make_simulator(c().truth, c().model); }
 };
 
 TEST(ConformanceRegistry, EveryFamilyHasACase) {
-  for (const auto& name : family_names()) EXPECT_TRUE(cases().count(name)) << name << " has no conformance case";
+  for (const auto& name : family_names()) EXPECT_TRUE(conformance_cases().count(name)) << name << " registers no conformance case in its folder";
 }
 
 TEST_P(Conformance, SpecRoundTripBindsTheSameFamily) {
   const auto a = make();
   const auto b = make_simulator(parse_spec(c().truth).to_string(), parse_spec(c().model).to_string());
   EXPECT_EQ(a->describe(), b->describe());
+}
+
+// Typed declarations (contract v2) are the single source of a parameter's type, default and range: every parameter is
+// typed, its declared default satisfies its own declaration, and writing a default out changes nothing: the family
+// built with `key=<declared default>` added describes itself exactly as without it. (A key that does not apply with
+// the example's other parameters is refused by the family, and skipped here.)
+TEST_P(Conformance, DeclaredDefaultsAreTheDefaults) {
+  const FamilyDescriptor* d = Registry::instance().find(GetParam());
+  ASSERT_NE(d, nullptr);
+  const auto base = make()->describe();
+  int checked = 0;
+  for (const bool truth_side : {true, false}) {
+    const Spec example = parse_spec(truth_side ? c().truth : c().model);
+    for (const ParamInfo& p : truth_side ? d->truth_params : d->model_params) {
+      EXPECT_NE(p.type, ouro::ParamType::kAny) << p.name << " has an untyped declaration";
+      if (!p.words.empty() && !p.default_text.empty()) {
+        EXPECT_NE(std::find(p.words.begin(), p.words.end(), p.default_text), p.words.end()) << p.name;
+      }
+      if (p.default_text.empty()) continue;
+      Spec with_default = example;
+      if (std::any_of(example.args.begin(), example.args.end(), [&](const auto& a) { return a.first == p.name; }))
+        continue;
+      with_default.args.emplace_back(p.name, parse_spec("x(v=" + p.default_text + ")").args.front().second);
+      std::unique_ptr<Simulator> sim;
+      try {
+        sim = truth_side ? make_simulator(with_default.to_string(), c().model)
+                         : make_simulator(c().truth, with_default.to_string());
+      } catch (const UserError& e) {
+        EXPECT_NE(std::string(e.what()).find("does not apply"), std::string::npos)
+            << p.name << "=" << p.default_text << ": the declared default is refused: " << e.what();
+        continue;
+      }
+      EXPECT_EQ(sim->describe(), base) << p.name << "=" << p.default_text << " is not the default the family uses";
+      ++checked;
+    }
+  }
+  RecordProperty("defaults_checked", checked);
 }
 
 TEST_P(Conformance, DescriptorMatchesMetrics) {
@@ -174,7 +187,7 @@ TEST_P(Conformance, CheckpointedChainContinuesIdentically) {
 TEST_P(Conformance, StatisticsKernelAgreesWithSampleKernel) {
   const auto sim = make();
   const std::int64_t n = c().small_n;
-  const std::size_t reps = 1500;
+  const std::size_t reps = c().kernel_replicates;
   const std::vector<std::string> regimes{"replace", "accumulate", "grow", "fresh_mix(real_fraction=0.5)",
                                         "accumulate_subsample(size=" + std::to_string(n - 2) + ")"};
   for (const auto& r : regimes) {

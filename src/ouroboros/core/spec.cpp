@@ -175,6 +175,83 @@ std::string Spec::to_string() const {
 
 Spec parse_spec(std::string_view text) { return Parser(text).parse(); }
 
+std::string_view param_type_name(ParamType type) {
+  switch (type) {
+    case ParamType::kAny: return "any";
+    case ParamType::kNumber: return "number";
+    case ParamType::kInteger: return "integer";
+    case ParamType::kWord: return "word";
+    case ParamType::kNumberOrWord: return "number or word";
+    case ParamType::kText: return "text";
+    case ParamType::kFlag: return "flag";
+    case ParamType::kNumbers: return "numbers";
+  }
+  return "any";
+}
+
+bool ParamInfo::in_range(double x) const {
+  return (min_exclusive ? x > min : x >= min) && (max_exclusive ? x < max : x <= max);
+}
+
+std::string ParamInfo::range_text() const {
+  const bool has_min = std::isfinite(min), has_max = std::isfinite(max);
+  if (has_min && has_max)
+    return fmt::format("in {}{}, {}{}", min_exclusive ? '(' : '[', min, max, max_exclusive ? ')' : ']');
+  if (has_min) return fmt::format("{} {}", min_exclusive ? ">" : ">=", min);
+  if (has_max) return fmt::format("{} {}", max_exclusive ? "<" : "<=", max);
+  return {};
+}
+
+ParamInfo ParamInfo::at_least(double x) && { min = x, min_exclusive = false; return std::move(*this); }
+ParamInfo ParamInfo::above(double x) && { min = x, min_exclusive = true; return std::move(*this); }
+ParamInfo ParamInfo::at_most(double x) && { max = x, max_exclusive = false; return std::move(*this); }
+ParamInfo ParamInfo::below(double x) && { max = x, max_exclusive = true; return std::move(*this); }
+ParamInfo ParamInfo::computed(std::string what) && { computed_default = std::move(what); return std::move(*this); }
+
+namespace param {
+namespace {
+ParamInfo typed(std::string name, std::string default_text, std::string help, ParamType type) {
+  ParamInfo p;
+  p.name = std::move(name);
+  p.default_text = std::move(default_text);
+  p.help = std::move(help);
+  p.type = type;
+  return p;
+}
+}  // namespace
+ParamInfo number(std::string name, std::string default_text, std::string help) {
+  return typed(std::move(name), std::move(default_text), std::move(help), ParamType::kNumber);
+}
+ParamInfo positive(std::string name, std::string default_text, std::string help) {
+  return number(std::move(name), std::move(default_text), std::move(help)).above(0);
+}
+ParamInfo probability(std::string name, std::string default_text, std::string help) {
+  return number(std::move(name), std::move(default_text), std::move(help)).at_least(0).at_most(1);
+}
+ParamInfo integer(std::string name, std::string default_text, std::string help) {
+  return typed(std::move(name), std::move(default_text), std::move(help), ParamType::kInteger);
+}
+ParamInfo word(std::string name, std::vector<std::string> words, std::string default_text, std::string help) {
+  ParamInfo p = typed(std::move(name), std::move(default_text), std::move(help), ParamType::kWord);
+  p.words = std::move(words);
+  return p;
+}
+ParamInfo number_or_word(std::string name, std::vector<std::string> words, std::string default_text, std::string help) {
+  ParamInfo p = typed(std::move(name), std::move(default_text), std::move(help), ParamType::kNumberOrWord);
+  p.words = std::move(words);
+  return p;
+}
+ParamInfo text(std::string name, std::string default_text, std::string help) {
+  return typed(std::move(name), std::move(default_text), std::move(help), ParamType::kText);
+}
+ParamInfo flag(std::string name, bool default_value, std::string help) {
+  return typed(std::move(name), default_value ? "true" : "false", std::move(help), ParamType::kFlag);
+}
+ParamInfo numbers(std::string name, std::string default_text, std::string help) {
+  return typed(std::move(name), std::move(default_text), std::move(help), ParamType::kNumbers);
+}
+}  // namespace param
+
 SpecReader::SpecReader(Spec spec, std::string what, std::vector<ParamInfo> params)
     : spec_(std::move(spec)), what_(std::move(what)), params_(std::move(params)) {}
 
@@ -216,6 +293,99 @@ void SpecReader::missing(std::string_view key) const {
     if (const std::string& k = arg.first; std::none_of(params_.begin(), params_.end(), [&](const ParamInfo& p) { return p.name == k; }))
       throw UserError(fmt::format("{}: unknown parameter '{}' (allowed: {})", what_, k, allowed_list(params_)));
   fail(key, "is required");
+}
+
+const ParamInfo& SpecReader::declared(std::string_view key, std::initializer_list<ParamType> types) const {
+  for (const auto& p : params_)
+    if (p.name == key) {
+      if (std::find(types.begin(), types.end(), p.type) == types.end())
+        throw std::logic_error(fmt::format("{}: parameter '{}' is declared as {}, read as {}", what_, key,
+                                           param_type_name(p.type), param_type_name(*types.begin())));
+      return p;
+    }
+  throw std::logic_error(fmt::format("{}: parameter '{}' read but not declared", what_, key));
+}
+
+namespace {
+// The declared default, parsed as a spec value ("4", "1e-6", "farthest", "[1, 2]"), or null when there is none.
+std::optional<SpecValue> declared_default(const ParamInfo& p) {
+  if (p.default_text.empty()) return std::nullopt;
+  Spec s = parse_spec("d(v=" + p.default_text + ")");
+  return s.args.front().second;
+}
+
+std::string words_text(const std::vector<std::string>& words) {
+  std::string list;
+  for (const auto& w : words) list += (list.empty() ? "" : ", ") + w;
+  return list;
+}
+}  // namespace
+
+double SpecReader::checked_number(std::string_view key, const SpecValue& v, const ParamInfo& p) const {
+  if (v.kind != SpecValue::Kind::kNumber || !std::isfinite(v.number)) fail(key, "must be a finite number");
+  if (p.type == ParamType::kInteger && (v.number != std::floor(v.number) || std::abs(v.number) > 9.0e15))
+    fail(key, "must be an integer");
+  if (!p.in_range(v.number)) fail(key, "must be " + p.range_text());
+  return v.number;
+}
+
+double SpecReader::number(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kNumber, ParamType::kAny, ParamType::kInteger, ParamType::kNumberOrWord});
+  const SpecValue* v = find(key);
+  if (p.type == ParamType::kAny) return number(key, std::nullopt);
+  if (v && p.type == ParamType::kNumberOrWord && v->kind != SpecValue::Kind::kNumber)
+    fail(key, fmt::format("is not one of: {}, or a number {}", words_text(p.words), p.range_text()));
+  const std::optional<SpecValue> fallback = v ? std::nullopt : declared_default(p);
+  if (!v && !fallback) missing(key);
+  return checked_number(key, v ? *v : *fallback, p);
+}
+
+std::int64_t SpecReader::integer(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kInteger, ParamType::kAny});
+  if (p.type == ParamType::kAny) return integer(key, std::numeric_limits<std::int64_t>::min());
+  return static_cast<std::int64_t>(number(key));
+}
+
+std::string SpecReader::word(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kWord, ParamType::kNumberOrWord});
+  const SpecValue* v = find(key);
+  if (!v) {
+    if (p.default_text.empty()) missing(key);
+    return p.default_text;
+  }
+  if (v->kind == SpecValue::Kind::kList || std::find(p.words.begin(), p.words.end(), v->text) == p.words.end() ||
+      (v->kind == SpecValue::Kind::kNumber && p.type == ParamType::kNumberOrWord))
+    fail(key, p.type == ParamType::kWord ? "is not one of: " + words_text(p.words)
+                                         : fmt::format("is not one of: {}, or a number {}", words_text(p.words), p.range_text()));
+  return v->text;
+}
+
+bool SpecReader::flag(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kFlag});
+  return flag(key, p.default_text == "true");
+}
+
+std::string SpecReader::text(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kText, ParamType::kAny});
+  if (p.type == ParamType::kAny || p.default_text.empty()) return text(key, std::nullopt);
+  return text(key, p.default_text);
+}
+
+std::vector<double> SpecReader::numbers(std::string_view key) {
+  const ParamInfo& p = declared(key, {ParamType::kNumbers, ParamType::kAny});
+  const SpecValue* v = find(key);
+  const std::optional<SpecValue> fallback = v ? std::nullopt : declared_default(p);
+  if (!v && !fallback) missing(key);
+  const SpecValue& value = v ? *v : *fallback;
+  if (value.kind == SpecValue::Kind::kNumber) return {checked_number(key, value, p)};
+  if (value.kind != SpecValue::Kind::kList) fail(key, "must be a number or a list of numbers");
+  std::vector<double> out;
+  for (const auto& item : value.items) {
+    if (item.kind != SpecValue::Kind::kNumber || !std::isfinite(item.number)) fail(key, "must hold only finite numbers");
+    if (!p.in_range(item.number)) fail(key, "must hold only numbers " + p.range_text());
+    out.push_back(item.number);
+  }
+  return out;
 }
 
 double SpecReader::number(std::string_view key, std::optional<double> fallback) {
@@ -283,18 +453,6 @@ std::string SpecReader::text(std::string_view key, std::optional<std::string> fa
   }
   if (v->kind == SpecValue::Kind::kList) fail(key, "must be a single value, not a list");
   return v->text;
-}
-
-std::vector<double> SpecReader::numbers(std::string_view key) {
-  const SpecValue& v = required(key);
-  std::vector<double> out;
-  if (v.kind == SpecValue::Kind::kNumber) return {v.number};
-  if (v.kind != SpecValue::Kind::kList) fail(key, "must be a number or a list of numbers");
-  for (const auto& item : v.items) {
-    if (item.kind != SpecValue::Kind::kNumber || !std::isfinite(item.number)) fail(key, "must hold only finite numbers");
-    out.push_back(item.number);
-  }
-  return out;
 }
 
 void SpecReader::finish() const {

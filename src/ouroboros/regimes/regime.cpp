@@ -12,12 +12,16 @@ namespace ouro {
 
 namespace {
 const std::vector<ParamInfo> kNoParams;
-const std::vector<ParamInfo> kSubsampleParams{{"size", "", "training-set size drawn without replacement from the pool"}};
+const std::vector<ParamInfo> kSubsampleParams{
+    param::integer("size", "", "training-set size drawn without replacement from the pool").at_least(1)};
 const std::vector<ParamInfo> kFreshParams{
-    {"real_fraction", "", "fraction of each generation's n_k drawn fresh from the truth"},
-    {"real_weight", "", "weight w in [0, 1] of each real sample in the fit (synthetic ones: 1 - w); unweighted if absent"}};
-const std::vector<ParamInfo> kRatioParams{{"ratio", "1", "synthetic samples per generation, as a multiple of n_k (>= 0)"}};
-const std::vector<ParamInfo> kKeepParams{{"fraction", "", "share of n_k drawn afresh from the real batch of generation 1"}};
+    param::probability("real_fraction", "", "fraction of each generation's n_k drawn fresh from the truth"),
+    param::probability("real_weight", "", "weight w of each real sample in the fit (synthetic ones: 1 - w)")
+        .computed("none: an unweighted fit")};
+const std::vector<ParamInfo> kRatioParams{
+    param::number("ratio", "1", "synthetic samples per generation, as a multiple of n_k").at_least(0)};
+const std::vector<ParamInfo> kKeepParams{
+    param::probability("fraction", "", "share of n_k drawn afresh from the real batch of generation 1")};
 
 std::string number_text(double x) { return fmt::format("{}", x); }
 }  // namespace
@@ -63,8 +67,7 @@ Regime parse_regime(const std::string& text) {
     r.kind = spec.name == "replace" ? RegimeKind::kReplace : RegimeKind::kGrow;
   } else if (spec.name == "accumulate" || spec.name == "augment") {
     SpecReader reader(spec, what, kRatioParams);
-    r.ratio = reader.number("ratio", 1.0);
-    if (!(r.ratio >= 0)) reader.fail("ratio", "must be >= 0");
+    r.ratio = reader.number("ratio");
     r.kind = spec.name == "augment" ? RegimeKind::kAugment
              : r.ratio == 1         ? RegimeKind::kAccumulate
                                     : RegimeKind::kAccumulateRatio;
@@ -72,21 +75,21 @@ Regime parse_regime(const std::string& text) {
   } else if (spec.name == "accumulate_subsample") {
     SpecReader reader(spec, what, kSubsampleParams);
     r.kind = RegimeKind::kAccumulateSubsample;
-    r.subsample_size = reader.integer("size", 1);
+    r.subsample_size = reader.integer("size");
     reader.finish();
   } else if (spec.name == "fresh_mix") {
     SpecReader reader(spec, what, kFreshParams);
     r.kind = RegimeKind::kFreshMix;
-    r.real_fraction = reader.probability("real_fraction");
+    r.real_fraction = reader.number("real_fraction");
     if (reader.has("real_weight")) {
       r.kind = RegimeKind::kFreshMixWeighted;
-      r.real_weight = reader.probability("real_weight");
+      r.real_weight = reader.number("real_weight");
     }
     reader.finish();
   } else if (spec.name == "keep_real") {
     SpecReader reader(spec, what, kKeepParams);
     r.kind = RegimeKind::kKeepReal;
-    r.real_fraction = reader.probability("fraction");
+    r.real_fraction = reader.number("fraction");
     reader.finish();
   } else {
     throw UserError(fmt::format(

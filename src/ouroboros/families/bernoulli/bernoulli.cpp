@@ -11,8 +11,8 @@
 namespace ouro {
 
 namespace {
-const std::vector<ParamInfo> kTruthParams{{"p", "0.5", "probability of a one, in [0, 1]"}};
-const std::vector<ParamInfo> kModelParams{{"estimator", "mle", "mle (fraction of ones)"}};
+const std::vector<ParamInfo> kTruthParams{param::probability("p", "0.5", "probability of a one")};
+const std::vector<ParamInfo> kModelParams{param::word("estimator", {"mle"}, "mle", "mle (fraction of ones)")};
 enum Metric { kP, kAlive, kInterior, kPq };
 }  // namespace
 
@@ -35,10 +35,10 @@ FamilyDescriptor BernoulliFamily::descriptor() {
 
 BernoulliFamily::BernoulliFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: bernoulli", kTruthParams);
-  truth_.p = t.probability("p", 0.5);
+  truth_.p = t.number("p");
   t.finish();
   SpecReader m(model, "model.family: bernoulli", kModelParams);
-  m.word("estimator", {"mle"}, "mle");
+  m.word("estimator");
   m.finish();
 }
 

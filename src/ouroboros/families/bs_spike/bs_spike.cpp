@@ -16,8 +16,8 @@ namespace ouro {
 namespace {
 const std::vector<ParamInfo> kTruthParams{};
 const std::vector<ParamInfo> kModelParams{
-    {"width", "0.025641", "spike width f(alpha) for alpha <= 1/10 (default 1/39), in (0, 1]"},
-    {"decay", "1e6", "f(alpha) = width exp(-decay (alpha - 1/10)) above 1/10 (>= 0)"},
+    param::number("width", "", "spike width f(alpha) for alpha <= 1/10").above(0).at_most(1).computed("1/39"),
+    param::number("decay", "1e6", "f(alpha) = width exp(-decay (alpha - 1/10)) above 1/10").at_least(0),
 };
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -46,10 +46,8 @@ BsSpikeFamily::BsSpikeFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: bs_spike", kTruthParams);
   t.finish();
   SpecReader m(model, "model.family: bs_spike", kModelParams);
-  width_ = m.positive("width", 1.0 / 39.0);
-  if (width_ > 1) m.fail("width", "must be <= 1");
-  decay_ = m.number("decay", 1e6);
-  if (decay_ < 0) m.fail("decay", "must be >= 0");
+  width_ = (m.has("width") ? m.number("width") : 1.0 / 39.0);
+  decay_ = m.number("decay");
   m.finish();
   truth_.log_f = log_f(0);
 }

@@ -100,8 +100,8 @@ TEST(BsSpike, BadInput) {
     }
     return std::string();
   };
-  EXPECT_NE(message("bs_spike(width=0)").find("must be > 0"), std::string::npos);
-  EXPECT_NE(message("bs_spike(width=2)").find("must be <= 1"), std::string::npos);
+  EXPECT_NE(message("bs_spike(width=0)").find("must be in (0, 1]"), std::string::npos);
+  EXPECT_NE(message("bs_spike(width=2)").find("must be in (0, 1]"), std::string::npos);
   EXPECT_NE(message("bs_spike(decay=-1)").find("must be >= 0"), std::string::npos);
   EXPECT_NE(message("bs_spike(alpha=0.1)").find("unknown parameter 'alpha'"), std::string::npos);
 }

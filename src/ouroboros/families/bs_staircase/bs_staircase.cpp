@@ -16,8 +16,8 @@ namespace ouro {
 namespace {
 const std::vector<ParamInfo> kTruthParams{};
 const std::vector<ParamInfo> kModelParams{
-    {"height", "3", "spike alternatives g_{beta,J} exist for J >= height (integer >= 2): the staircase's height"},
-    {"growth", "1e6", "spike width f(J) = exp(-growth J) (>= 0)"},
+    param::integer("height", "3", "spike alternatives g_{beta,J} exist for J >= height: the staircase's height").at_least(2).at_most(1000),
+    param::number("growth", "1e6", "spike width f(J) = exp(-growth J)").at_least(0),
 };
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Steps are vector indices: samples this far up cannot come from any model of a run.
@@ -73,10 +73,8 @@ BsStaircaseFamily::BsStaircaseFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: bs_staircase", kTruthParams);
   t.finish();
   SpecReader m(model, "model.family: bs_staircase", kModelParams);
-  height_ = m.integer("height", 2, 3);
-  if (height_ > 1000) m.fail("height", "must be <= 1000");
-  growth_ = m.number("growth", 1e6);
-  if (growth_ < 0) m.fail("growth", "must be >= 0");
+  height_ = m.integer("height");
+  growth_ = m.number("growth");
   m.finish();
 }
 

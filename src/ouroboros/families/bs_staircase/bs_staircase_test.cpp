@@ -213,9 +213,9 @@ TEST(BsStaircase, TheoryClosedForms) {
 
 TEST(BsStaircase, BadInput) {
   const auto message = testing::simulator_error;
-  EXPECT_NE(message("bs_staircase", "bs_staircase(height=1)").find("'height=1' must be >= 2"), std::string::npos);
+  EXPECT_NE(message("bs_staircase", "bs_staircase(height=1)").find("'height=1' must be in [2, 1000]"), std::string::npos);
   EXPECT_NE(message("bs_staircase", "bs_staircase(height=2.5)").find("must be an integer"), std::string::npos);
-  EXPECT_NE(message("bs_staircase", "bs_staircase(height=5000)").find("must be <= 1000"), std::string::npos);
+  EXPECT_NE(message("bs_staircase", "bs_staircase(height=5000)").find("must be in [2, 1000]"), std::string::npos);
   EXPECT_NE(message("bs_staircase", "bs_staircase(growth=-1)").find("must be >= 0"), std::string::npos);
   EXPECT_NE(message("bs_staircase", "bs_staircase(width=0.1)").find("unknown parameter 'width'"), std::string::npos);
   EXPECT_NE(message("bs_staircase(alpha=0.1)", "bs_staircase").find("unknown parameter 'alpha'"), std::string::npos);

@@ -14,8 +14,9 @@ namespace ouro {
 namespace {
 
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "mle", "mle (empirical frequencies) or add_constant ((N_i + beta)/(n + m beta))"},
-    {"beta", "0.5", "the added constant for add_constant (> 0)"},
+    param::word("estimator", {"mle", "add_constant"}, "mle",
+                "mle (empirical frequencies) or add_constant ((N_i + beta)/(n + m beta))"),
+    param::positive("beta", "0.5", "the added constant for add_constant"),
 };
 enum Metric { kSupport, kTv, kKl, kEntropy };
 
@@ -48,8 +49,8 @@ CategoricalFamily::CategoricalFamily(const Spec& truth, const Spec& model) {
     if (truth_.p[i] > 0) truth_.alive.push_back(i);
   truth_support_ = truth_.alive.size();
   SpecReader m(model, "model.family: categorical", kModelParams);
-  add_constant_ = m.word("estimator", {"mle", "add_constant"}, "mle") == "add_constant";
-  if (add_constant_) beta_ = m.positive("beta", 0.5);
+  add_constant_ = m.word("estimator") == "add_constant";
+  if (add_constant_) beta_ = m.number("beta");
   m.finish();
 }
 

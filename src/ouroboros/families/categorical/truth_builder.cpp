@@ -10,6 +10,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/parallel.hpp"
+#include "ouroboros/families/common/corpus_params.hpp"
 #include "ouroboros/text/dataset.hpp"
 
 namespace ouro {
@@ -70,51 +71,41 @@ CategoricalTruth read_counts_file(const std::string& path) {
 // The word distribution of a corpus's training documents, split and tokenised exactly as the ngram family does,
 // so both families see the same vocabulary (ids by decreasing count) and the same held-out documents.
 CategoricalTruth corpus_word_counts(SpecReader& r) {
-  const std::string path = r.text("corpus");
-  const auto format = r.word("format", {"plain", "brown"}, "plain") == "brown" ? text::CorpusFormat::kBrown
-                                                                              : text::CorpusFormat::kPlain;
-  const double heldout = r.probability("heldout_fraction", 0.1);
-  if (heldout <= 0 || heldout >= 1) r.fail("heldout_fraction", "must be in (0, 1)");
-  text::TokenizeOptions options;
-  options.lowercase = r.flag("lowercase", true);
-  options.drop_punctuation = r.word("punctuation", {"keep", "drop"}, "keep") == "drop";
-  const std::string where = fmt::format("{} parameter 'corpus={}'", kWhat, path);
-  const auto data = text::build_dataset(text::load_corpus(path, format, options, where), heldout, where);
+  const CorpusParams c = read_corpus_params(r, kWhat);
+  const auto data = text::build_dataset(text::load_corpus(c.path, c.format, c.options, c.where), c.heldout_fraction, c.where);
   CategoricalTruth t;
   t.labels = data.vocabulary.words;
   const auto total = static_cast<double>(data.train_words);
   for (const auto c : data.vocabulary.counts) t.p.push_back(static_cast<double>(c) / total);
-  t.description = {{"dist", "corpus"},
-                   {"corpus", path},
-                   {"format", format == text::CorpusFormat::kBrown ? "brown" : "plain"},
-                   {"heldout_fraction", heldout},
-                   {"lowercase", options.lowercase},
-                   {"punctuation", options.drop_punctuation ? "drop" : "keep"},
+  t.description = c.describe();
+  t.description.update({{"dist", "corpus"},
+                   {"corpus", c.path},
                    {"split", "by document: document i held out iff floor((i+1) f) > floor(i f)"},
                    {"train_documents", data.train_documents},
                    {"heldout_documents", data.heldout_documents},
                    {"train_sentences", data.train.size()},
                    {"m", t.p.size()},
-                   {"total_count", data.train_words}};
+                   {"total_count", data.train_words}});
   return t;
 }
 
 }  // namespace
 
 const std::vector<ParamInfo>& categorical_truth_params() {
-  static const std::vector<ParamInfo> params{
-      {"dist", "", "zipf, uniform, explicit, counts or corpus (inferred from p, file or corpus when omitted)"},
-      {"m", "", "number of symbols (zipf, uniform)"},
-      {"a", "1", "Zipf exponent: p_i proportional to 1/(i+b)^a"},
-      {"b", "0", "Zipf offset (>= 0)"},
-      {"p", "", "explicit probabilities [p_1, ..., p_m], summing to 1"},
-      {"file", "", "counts file: one `count` or `symbol count` per line"},
-      {"corpus", "", "corpus path (dist=corpus): a directory of documents or one text file"},
-      {"format", "plain", "corpus format: plain (one sentence per line) or brown (NLTK's tagged word/tag layout)"},
-      {"heldout_fraction", "0.1", "fraction of the corpus documents held out (not counted), in (0, 1)"},
-      {"lowercase", "true", "lowercase ASCII letters of the corpus"},
-      {"punctuation", "keep", "keep or drop corpus tokens made only of punctuation"},
-  };
+  static const std::vector<ParamInfo> params = [] {
+    std::vector<ParamInfo> p{
+        param::word("dist", {"zipf", "uniform", "explicit", "counts", "corpus"}, "",
+                    "the distribution: zipf, uniform, explicit (p), counts (file) or corpus")
+            .computed("inferred from p, file or corpus; required otherwise"),
+        param::integer("m", "", "number of symbols (zipf, uniform)").at_least(1).at_most(kMaxSymbols),
+        param::number("a", "1", "Zipf exponent: p_i proportional to 1/(i+b)^a"),
+        param::number("b", "0", "Zipf offset").at_least(0),
+        param::numbers("p", "", "explicit probabilities [p_1, ..., p_m], summing to 1").at_least(0),
+        param::text("file", "", "counts file: one `count` or `symbol count` per line"),
+    };
+    for (auto& c : corpus_params("corpus path (dist=corpus): a directory of documents or one text file")) p.push_back(std::move(c));
+    return p;
+  }();
   return params;
 }
 
@@ -132,15 +123,12 @@ void check_symbols_fit(SpecReader& r, std::int64_t m) {
 CategoricalTruth build_categorical_truth(const Spec& spec) {
   SpecReader r(spec, kWhat, categorical_truth_params());
   std::string fallback = r.has("p") ? "explicit" : r.has("file") ? "counts" : r.has("corpus") ? "corpus" : "";
-  const std::string dist = r.word("dist", {"zipf", "uniform", "explicit", "counts", "corpus"},
-                                  fallback.empty() ? std::nullopt : std::optional(fallback));
+  const std::string dist = r.has("dist") || fallback.empty() ? r.word("dist") : fallback;
   CategoricalTruth t;
   if (dist == "zipf") {
-    const auto m = r.integer("m", 1);
-    const double a = r.number("a", 1.0);
-    const double b = r.number("b", 0.0);
-    if (b < 0) r.fail("b", "must be >= 0");
-    if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
+    const auto m = r.integer("m");
+    const double a = r.number("a");
+    const double b = r.number("b");
     check_symbols_fit(r, m);
     t.p.resize(static_cast<std::size_t>(m));
     // Relative to symbol 1, in logs: (i + b)^-a itself overflows or underflows for large a, and the sum with it.
@@ -154,18 +142,14 @@ CategoricalTruth build_categorical_truth(const Spec& spec) {
     for (double& x : t.p) x /= z;
     t.description = {{"dist", "zipf"}, {"m", m}, {"a", a}, {"b", b}};
   } else if (dist == "uniform") {
-    const auto m = r.integer("m", 1);
-    if (m > kMaxSymbols) r.fail("m", fmt::format("must be at most {} (symbols are 32-bit)", kMaxSymbols));
+    const auto m = r.integer("m");
     check_symbols_fit(r, m);
     t.p.assign(static_cast<std::size_t>(m), 1.0 / static_cast<double>(m));
     t.description = {{"dist", "uniform"}, {"m", m}};
   } else if (dist == "explicit") {
     t.p = r.numbers("p");
     double total = 0;
-    for (const double x : t.p) {
-      if (x < 0) r.fail("p", "must hold no negative probability");
-      total += x;
-    }
+    for (const double x : t.p) total += x;
     if (std::abs(total - 1.0) > 1e-9) r.fail("p", fmt::format("must sum to 1 (it sums to {})", total));
     for (double& x : t.p) x /= total;
     t.description = {{"dist", "explicit"}, {"m", t.p.size()}, {"p", t.p}};

@@ -67,10 +67,10 @@ class RateFamily {
 
   RateFamily(const Spec& truth, const Spec& model) {
     SpecReader t(truth, fmt::format("truth.family: {}", Traits::kName), truth_params());
-    truth_.theta = t.positive(Traits::kParameter, Traits::kDefault);
+    truth_.theta = t.number(Traits::kParameter);
     t.finish();
     SpecReader m(model, fmt::format("model.family: {}", Traits::kName), model_params());
-    optimized_ = m.word("estimator", {"mle", "optimized"}, "mle") == "optimized";
+    optimized_ = m.word("estimator") == "optimized";
     m.finish();
   }
 
@@ -151,10 +151,11 @@ class RateFamily {
 
  private:
   static std::vector<ParamInfo> truth_params() {
-    return {{Traits::kParameter, fmt::format("{}", Traits::kDefault), Traits::kParameterHelp}};
+    return {param::positive(Traits::kParameter, fmt::format("{}", Traits::kDefault), Traits::kParameterHelp)};
   }
   static std::vector<ParamInfo> model_params() {
-    return {{"estimator", "mle", "mle (closed form) or optimized (numerical maximisation of the likelihood)"}};
+    return {param::word("estimator", {"mle", "optimized"}, "mle",
+                        "mle (closed form) or optimized (numerical maximisation of the likelihood)")};
   }
 
   // Sums over generations j <= k of log E[X_j], log E[X_j^2] and E[log X_j]; pool = N_k (accumulate).

@@ -18,7 +18,7 @@ struct ExponentialTraits {
   static constexpr const char* kName = "exponential";
   static constexpr const char* kSummary = "Exponential(rate) on x > 0";
   static constexpr const char* kParameter = "rate";
-  static constexpr const char* kParameterHelp = "rate of the true distribution (> 0)";
+  static constexpr const char* kParameterHelp = "rate of the true distribution";
   static constexpr const char* kStatistic = "x";
   static constexpr double kDefault = 1.0;
   static double from_exponential(double e) { return e; }

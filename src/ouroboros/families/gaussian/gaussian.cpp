@@ -19,12 +19,14 @@ namespace ouro {
 namespace {
 
 const std::vector<ParamInfo> kTruthParams{
-    {"mean", "0", "mean of the true distribution"},
-    {"sd", "1", "standard deviation of the true distribution (> 0)"},
+    param::number("mean", "0", "mean of the true distribution"),
+    param::positive("sd", "1", "standard deviation of the true distribution"),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "mle", "mle (variance divisor n), unbiased (divisor n - 1) or optimized (numerical MLE)"},
-    {"known", "none", "none, mean (the mean stays the truth's) or variance (the sd stays the truth's)"},
+    param::word("estimator", {"mle", "unbiased", "optimized"}, "mle",
+                "mle (variance divisor n), unbiased (divisor n - 1) or optimized (numerical MLE)"),
+    param::word("known", {"none", "mean", "variance"}, "none",
+                "none, mean (the mean stays the truth's) or variance (the sd stays the truth's)"),
 };
 enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kConverged, kMetricCount };
 
@@ -57,15 +59,15 @@ FamilyDescriptor GaussianFamily::descriptor() {
 
 GaussianFamily::GaussianFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: gaussian", kTruthParams);
-  truth_.mean = t.number("mean", 0.0);
-  truth_.sd = t.positive("sd", 1.0);
+  truth_.mean = t.number("mean");
+  truth_.sd = t.number("sd");
   log_truth_sd_ = std::log(truth_.sd);
   t.finish();
   SpecReader m(model, "model.family: gaussian", kModelParams);
-  const std::string estimator = m.word("estimator", {"mle", "unbiased", "optimized"}, "mle");
+  const std::string estimator = m.word("estimator");
   unbiased_ = estimator == "unbiased";
   optimized_ = estimator == "optimized";
-  const std::string known = m.word("known", {"none", "mean", "variance"}, "none");
+  const std::string known = m.word("known");
   known_ = known == "mean" ? Known::kMean : known == "variance" ? Known::kVariance : Known::kNone;
   if (optimized_ && known_ != Known::kNone) m.fail("known", "must be none with estimator=optimized");
   m.finish();

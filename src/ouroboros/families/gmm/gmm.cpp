@@ -14,18 +14,18 @@ namespace ouro {
 namespace {
 
 const std::vector<ParamInfo> kTruthParams{
-    {"k", "2", "number of components (>= 1)"},
-    {"d", "1", "dimension (>= 1)"},
-    {"separation", "4", "radius of the circle (d >= 2) or spacing on the line (d = 1) of the component means"},
-    {"sd", "1", "standard deviation of every component along each axis (> 0)"},
+    param::integer("k", "2", "number of components").at_least(1),
+    param::integer("d", "1", "dimension").at_least(1),
+    param::number("separation", "4", "radius of the circle (d >= 2) or spacing on the line (d = 1) of the component means"),
+    param::positive("sd", "1", "standard deviation of every component along each axis"),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"components", "", "number of components fitted (default: the truth's k)"},
-    {"max_iter", "200", "EM iterations at most (>= 1)"},
-    {"tol", "1e-6", "stop when the mean log-likelihood per sample improves by less than this (> 0)"},
-    {"init", "farthest",
+    param::integer("components", "", "number of components fitted").at_least(1).computed("the truth's k"),
+    param::integer("max_iter", "200", "EM iterations at most").at_least(1),
+    param::positive("tol", "1e-6", "stop when the mean log-likelihood per sample improves by less than this"),
+    param::word("init", {"farthest", "random", "previous"}, "farthest",
      "EM's starting point: farthest (deterministic farthest-point seeds), random (k-means++ seeds drawn from the "
-     "fit's random stream), previous (the previous generation's model: a warm start)"},
+     "fit's random stream), previous (the previous generation's model: a warm start)"),
 };
 enum Metric { kTotalVariance, kMinWeight, kMeanComponentSd, kConverged };
 constexpr double kRegCovar = 1e-6;
@@ -111,10 +111,10 @@ FamilyDescriptor GmmFamily::descriptor() {
 
 GmmFamily::GmmFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: gmm", kTruthParams);
-  const auto k = t.integer("k", 1, 2);
-  d_ = static_cast<int>(t.integer("d", 1, 1));
-  const double separation = t.number("separation", 4.0);
-  const double sd = t.positive("sd", 1.0);
+  const auto k = t.integer("k");
+  d_ = static_cast<int>(t.integer("d"));
+  const double separation = t.number("separation");
+  const double sd = t.number("sd");
   t.finish();
   for (std::int64_t j = 0; j < k; ++j) {
     Component c;
@@ -132,10 +132,10 @@ GmmFamily::GmmFamily(const Spec& truth, const Spec& model) {
     truth_.components.push_back(std::move(c));
   }
   SpecReader m(model, "model.family: gmm", kModelParams);
-  components_ = static_cast<int>(m.integer("components", 1, k));
-  max_iter_ = static_cast<int>(m.integer("max_iter", 1, 200));
-  tol_ = m.positive("tol", 1e-6);
-  const std::string init = m.word("init", {"farthest", "random", "previous"}, "farthest");
+  components_ = static_cast<int>((m.has("components") ? m.integer("components") : k));
+  max_iter_ = static_cast<int>(m.integer("max_iter"));
+  tol_ = m.number("tol");
+  const std::string init = m.word("init");
   init_ = init == "random" ? Init::kRandom : init == "previous" ? Init::kPrevious : Init::kFarthest;
   m.finish();
 }

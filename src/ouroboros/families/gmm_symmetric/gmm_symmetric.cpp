@@ -15,11 +15,12 @@ namespace ouro {
 
 namespace {
 const std::vector<ParamInfo> kTruthParams{
-    {"mu", "1", "component means are +mu and -mu (>= 0)"},
-    {"sigma", "1", "common standard deviation (> 0)"},
+    param::number("mu", "1", "component means are +mu and -mu").at_least(0),
+    param::positive("sigma", "1", "common standard deviation"),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "approximate", "approximate (Suresh et al.'s approximate joint ML) or joint (numerical joint ML)"},
+    param::word("estimator", {"approximate", "joint"}, "approximate",
+                "approximate (Suresh et al.'s approximate joint ML) or joint (numerical joint ML)"),
 };
 
 struct Moments {
@@ -62,12 +63,11 @@ FamilyDescriptor GmmSymmetricFamily::descriptor() {
 
 GmmSymmetricFamily::GmmSymmetricFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: gmm_symmetric", kTruthParams);
-  truth_.mu = t.number("mu", 1.0);
-  if (truth_.mu < 0) t.fail("mu", "must be >= 0");
-  truth_.sigma = t.positive("sigma", 1.0);
+  truth_.mu = t.number("mu");
+  truth_.sigma = t.number("sigma");
   t.finish();
   SpecReader m(model, "model.family: gmm_symmetric", kModelParams);
-  joint_ = m.word("estimator", {"approximate", "joint"}, "approximate") == "joint";
+  joint_ = m.word("estimator") == "joint";
   m.finish();
 }
 

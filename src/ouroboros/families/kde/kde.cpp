@@ -14,11 +14,12 @@ namespace ouro {
 
 namespace {
 const std::vector<ParamInfo> kTruthParams{
-    {"mean", "0", "mean of the true normal distribution"},
-    {"sd", "1", "standard deviation of the true normal distribution (> 0)"},
+    param::number("mean", "0", "mean of the true normal distribution"),
+    param::positive("sd", "1", "standard deviation of the true normal distribution"),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"bandwidth", "scott", "scott, silverman, or a fixed bandwidth h > 0"},
+    param::number_or_word("bandwidth", {"scott", "silverman"}, "scott",
+                          "Scott's or Silverman's rule, or a fixed bandwidth h").above(0),
 };
 enum Metric { kMean, kSigma, kVariance };
 
@@ -47,17 +48,15 @@ FamilyDescriptor KdeFamily::descriptor() {
 
 KdeFamily::KdeFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: kde", kTruthParams);
-  truth_.centers = {t.number("mean", 0.0)};
-  truth_.bandwidth = t.positive("sd", 1.0);
+  truth_.centers = {t.number("mean")};
+  truth_.bandwidth = t.number("sd");
   t.finish();
   SpecReader m(model, "model.family: kde", kModelParams);
-  if (m.has("bandwidth") && !m.has_number("bandwidth")) {
-    rule_ = m.word("bandwidth", {"scott", "silverman"}) == "scott" ? Rule::kScott : Rule::kSilverman;
-  } else if (m.has("bandwidth")) {
+  if (m.has_number("bandwidth")) {
     rule_ = Rule::kFixed;
-    fixed_ = m.positive("bandwidth");
+    fixed_ = m.number("bandwidth");
   } else {
-    m.word("bandwidth", {"scott", "silverman"}, "scott");
+    rule_ = m.word("bandwidth") == "scott" ? Rule::kScott : Rule::kSilverman;
   }
   m.finish();
 }

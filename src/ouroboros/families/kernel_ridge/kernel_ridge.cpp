@@ -15,21 +15,27 @@ namespace ouro {
 
 namespace {
 const std::vector<ParamInfo> kTruthParams{
-    {"data", kFashionMnistDir,
-     "directory with the four Fashion-MNIST IDX files (plain or .gz); the default is where the Debian package "
-     "dataset-fashion-mnist installs them (scripts/fetch_fashion_mnist.sh)"},
-    {"train_size", "1000", "P: training images in the pool, drawn without replacement from the training split"},
-    {"test_size", "1000", "Q: held-out test images, drawn without replacement from the test split"},
-    {"subset_seed", "0", "seed of the choice of the pool and test subsets (Stream::kTruth)"},
+    param::text("data", kFashionMnistDir,
+                "directory with the four Fashion-MNIST IDX files (plain or .gz); the default is where the Debian "
+                "package dataset-fashion-mnist installs them (scripts/fetch_fashion_mnist.sh)"),
+    param::integer("train_size", "1000", "P: training images in the pool, drawn without replacement from the training split")
+        .at_least(1),
+    param::integer("test_size", "1000", "Q: held-out test images, drawn without replacement from the test split").at_least(1),
+    param::integer("subset_seed", "0", "seed of the choice of the pool and test subsets (Stream::kTruth)").at_least(0),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"bandwidth", "median", "RBF bandwidth h: median (median pairwise distance in the pool) or a number > 0"},
-    {"lambda", "0.0001", "ridge lambda >= 0 in alpha = (K + lambda T I)^(-1) Y (T = training set size)"},
-    {"lambda_exponent", "", "adaptive ridge lambda = T^(-lambda_exponent) (>= 0), instead of lambda"},
-    {"noise", "0", "sd of the N(0, noise^2 I_10) noise added to every synthetic label vector"},
-    {"design", "fixed",
-     "fixed (the same pool inputs every generation: a model labels inputs 0, 1, ..., the truth P-1, P-2, ..., "
-     "wrapping round) or resample (n inputs uniform with replacement from the pool)"},
+    param::number_or_word("bandwidth", {"median"}, "median",
+                          "RBF bandwidth h: median (median pairwise distance in the pool) or a fixed h").above(0),
+    param::number("lambda", "0.0001",
+                  "ridge lambda in alpha = (K + lambda T I)^(-1) Y (T = training set size; 0 interpolates distinct inputs)")
+        .at_least(0),
+    param::number("lambda_exponent", "", "adaptive ridge lambda = T^(-lambda_exponent), instead of lambda")
+        .at_least(0)
+        .computed("none: lambda applies"),
+    param::number("noise", "0", "sd of the N(0, noise^2 I_10) noise added to every synthetic label vector").at_least(0),
+    param::word("design", {"fixed", "resample"}, "fixed",
+                "fixed (the same pool inputs every generation: a model labels inputs 0, 1, ..., the truth P-1, P-2, "
+                "..., wrapping round) or resample (n inputs uniform with replacement from the pool)"),
 };
 enum Metric { kTestMse, kTestError, kTrainDrift };
 constexpr Eigen::Index kClasses = kKernelRidgeClasses;
@@ -53,33 +59,30 @@ FamilyDescriptor KernelRidgeFamily::descriptor() {
 
 KernelRidgeFamily::KernelRidgeFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: kernel_ridge", kTruthParams);
-  dir_ = t.text("data", std::string(kFashionMnistDir));
-  train_size_ = t.integer("train_size", 1, 1000);
-  test_size_ = t.integer("test_size", 1, 1000);
-  subset_seed_ = t.integer("subset_seed", 0, 0);
+  dir_ = t.text("data");
+  train_size_ = t.integer("train_size");
+  test_size_ = t.integer("test_size");
+  subset_seed_ = t.integer("subset_seed");
   t.finish();
 
   SpecReader m(model, "model.family: kernel_ridge", kModelParams);
   double bandwidth = 0;
-  if (m.has("bandwidth") && m.has_number("bandwidth")) {
-    bandwidth = m.positive("bandwidth");
+  if (m.has_number("bandwidth")) {
+    bandwidth = m.number("bandwidth");
     median_rule_ = false;
   } else {
-    m.word("bandwidth", {"median"}, "median");
+    m.word("bandwidth");
   }
   if (m.has("lambda_exponent")) {
     if (m.has("lambda"))
       m.fail("lambda", "cannot be given with lambda_exponent: give a fixed lambda or the adaptive T^(-lambda_exponent)");
     adaptive_ = true;
     lambda_exponent_ = m.number("lambda_exponent");
-    if (lambda_exponent_ < 0) m.fail("lambda_exponent", "must be >= 0 (lambda = T^(-lambda_exponent))");
   } else {
-    lambda_ = m.number("lambda", 1e-4);
-    if (lambda_ < 0) m.fail("lambda", "must be >= 0 (the ridge penalty; 0 interpolates distinct inputs)");
+    lambda_ = m.number("lambda");
   }
-  noise_ = m.number("noise", 0.0);
-  if (noise_ < 0) m.fail("noise", "must be >= 0 (the sd of the label noise)");
-  resample_ = m.word("design", {"fixed", "resample"}, "fixed") == "resample";
+  noise_ = m.number("noise");
+  resample_ = m.word("design") == "resample";
   m.finish();
 
   FashionMnist raw;

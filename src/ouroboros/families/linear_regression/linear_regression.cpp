@@ -17,32 +17,38 @@ using Design = LinearRegressionFamily::Design;
 using Model = LinearRegressionFamily::Model;
 
 const std::vector<ParamInfo> kTruthParams{
-    {"d", "", "dimension (integer >= 1, required)"},
-    {"sigma", "1", "label noise standard deviation of every generation's labels (>= 0)"},
-    {"spectrum", "1",
-     "eigenvalues of the diagonal feature covariance Sigma: one positive number c (Sigma = c I) or a list of "
-     "d"},
-    {"power_law", "", "beta > 0: eigenvalues j^(-beta), j = 1..d (instead of spectrum)"},
-    {"w", "", "true weights: a list of d numbers (default: drawn N(0, I/d) with w_seed)"},
-    {"source", "", "r > 0: true weights w_j = j^(-(1 + 2 beta r)/2) / sqrt(lambda_j) (needs power_law)"},
-    {"w_seed", "0", "seed of the random true weights and of the Monte Carlo test set (integer >= 0)"},
+    param::integer("d", "", "dimension").at_least(1),
+    param::number("sigma", "1", "label noise standard deviation of every generation's labels").at_least(0),
+    param::numbers("spectrum", "1",
+                   "eigenvalues of the diagonal feature covariance Sigma: one number c (Sigma = c I) or a list of d")
+        .above(0),
+    param::positive("power_law", "", "beta: eigenvalues j^(-beta), j = 1..d (instead of spectrum)")
+        .computed("none: spectrum applies"),
+    param::numbers("w", "", "true weights: a list of d numbers").computed("drawn N(0, I/d) with w_seed"),
+    param::positive("source", "", "r: true weights w_j = j^(-(1 + 2 beta r)/2) / sqrt(lambda_j) (needs power_law)")
+        .computed("none: w applies"),
+    param::integer("w_seed", "0", "seed of the random true weights and of the Monte Carlo test set").at_least(0),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "ols", "ols, ridge or min_norm"},
-    {"lambda", "",
-     "ridge penalty >= 0 (required for ridge unless lambda_exponent): (X^T X + lambda T I)^-1 X^T y"},
-    {"lambda_exponent", "",
-     "ridge with adaptive lambda = T^(-ell), T the training set's rows (instead of lambda)"},
-    {"design", "fixed",
-     "fixed (one X per replicate, relabelled every generation) or fresh (new X every batch)"},
-    {"test_samples", "0", "rows of the Monte Carlo test set behind test_error_mc (0: that metric is nan)"},
-    {"downstream_samples", "0",
-     "T of the downstream ridge learner behind downstream_error (0: that metric is nan)"},
-    {"downstream_noise", "sigma",
-     "label noise sd of the downstream learner's training data (default: truth's sigma)"},
-    {"downstream_lambda", "0", "ridge penalty of the downstream learner (>= 0)"},
-    {"downstream_lambda_exponent", "",
-     "downstream lambda = downstream_samples^(-ell) (instead of downstream_lambda)"},
+    param::word("estimator", {"ols", "ridge", "min_norm"}, "ols", "ols, ridge or min_norm"),
+    param::number("lambda", "", "ridge penalty: (X^T X + lambda T I)^-1 X^T y")
+        .at_least(0)
+        .computed("required for ridge unless lambda_exponent"),
+    param::number("lambda_exponent", "", "ridge with adaptive lambda = T^(-ell), T the training set's rows")
+        .computed("none: lambda applies"),
+    param::word("design", {"fixed", "fresh"}, "fixed",
+                "fixed (one X per replicate, relabelled every generation) or fresh (new X every batch)"),
+    param::integer("test_samples", "0", "rows of the Monte Carlo test set behind test_error_mc (0: that metric is nan)")
+        .at_least(0),
+    param::integer("downstream_samples", "0",
+                   "T of the downstream ridge learner behind downstream_error (0: that metric is nan)")
+        .at_least(0),
+    param::number("downstream_noise", "", "label noise sd of the downstream learner's training data")
+        .at_least(0)
+        .computed("the truth's sigma"),
+    param::number("downstream_lambda", "0", "ridge penalty of the downstream learner").at_least(0),
+    param::number("downstream_lambda_exponent", "", "downstream lambda = downstream_samples^(-ell)")
+        .computed("none: downstream_lambda applies"),
 };
 enum Metric { kTestError, kBias, kVariance, kTestErrorMc, kDownstream, kWeightSqNorm, kMetricCount };
 
@@ -111,31 +117,28 @@ FamilyDescriptor LinearRegressionFamily::descriptor() {
 
 LinearRegressionFamily::LinearRegressionFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: linear_regression", kTruthParams);
-  d_ = static_cast<Eigen::Index>(t.integer("d", 1));
+  d_ = static_cast<Eigen::Index>(t.integer("d"));
   const auto size = static_cast<std::size_t>(d_);
-  sigma_ = t.number("sigma", 1.0);
-  if (!(sigma_ >= 0)) t.fail("sigma", "must be >= 0");
+  sigma_ = t.number("sigma");
   eig_.resize(d_);
   if (t.has("power_law")) {
     if (t.has("spectrum")) t.fail("spectrum", "cannot be combined with power_law: give one of the two");
-    beta_ = t.positive("power_law");
+    beta_ = t.number("power_law");
     for (Eigen::Index j = 0; j < d_; ++j) eig_[j] = std::pow(static_cast<double>(j + 1), -beta_);
     spectrum_kind_ = "power_law";
   } else {
-    std::vector<double> v = t.has("spectrum") ? t.numbers("spectrum") : std::vector<double>{1.0};
+    std::vector<double> v = t.numbers("spectrum");
     if (v.size() == 1) v.assign(size, v[0]);
     if (v.size() != size)
       t.fail("spectrum",
              fmt::format("has {} eigenvalues but d = {}: give one number (Sigma = c I) or exactly d "
                          "eigenvalues, or change d",
                          v.size(), d_));
-    for (const double e : v)
-      if (!(e > 0)) t.fail("spectrum", "must hold only positive eigenvalues");
     eig_ = Eigen::Map<const Eigen::VectorXd>(v.data(), d_);
     spectrum_kind_ = (eig_.array() == eig_[0]).all() ? "isotropic" : "diagonal";
   }
   sqrt_eig_ = eig_.cwiseSqrt();
-  w_seed_ = t.integer("w_seed", 0, 0);
+  w_seed_ = t.integer("w_seed");
   truth_.w.resize(d_);
   if (t.has("w")) {
     if (t.has("source")) t.fail("source", "cannot be combined with w: give one of the two");
@@ -147,7 +150,7 @@ LinearRegressionFamily::LinearRegressionFamily(const Spec& truth, const Spec& mo
   } else if (t.has("source")) {
     if (spectrum_kind_ != "power_law")
       t.fail("source", "needs power_law = beta: the source condition is stated on a power-law spectrum");
-    source_ = t.positive("source");
+    source_ = t.number("source");
     for (Eigen::Index j = 0; j < d_; ++j)
       truth_.w[j] = std::pow(static_cast<double>(j + 1), -(1.0 + 2.0 * beta_ * source_) / 2.0) / sqrt_eig_[j];
     w_kind_ = "source";
@@ -160,7 +163,7 @@ LinearRegressionFamily::LinearRegressionFamily(const Spec& truth, const Spec& mo
   t.finish();
 
   SpecReader m(model, "model.family: linear_regression", kModelParams);
-  const std::string estimator = m.word("estimator", {"ols", "ridge", "min_norm"}, "ols");
+  const std::string estimator = m.word("estimator");
   estimator_ = estimator == "ridge"      ? Estimator::kRidge
                : estimator == "min_norm" ? Estimator::kMinNorm
                                          : Estimator::kOls;
@@ -171,19 +174,17 @@ LinearRegressionFamily::LinearRegressionFamily(const Spec& truth, const Spec& mo
     } else {
       if (!m.has("lambda")) m.fail("lambda", "is required with estimator=ridge (or give lambda_exponent)");
       lambda_ = m.number("lambda");
-      if (!(lambda_ >= 0)) m.fail("lambda", "must be >= 0: the ridge penalty cannot be negative");
     }
   }
-  fixed_design_ = m.word("design", {"fixed", "fresh"}, "fixed") == "fixed";
-  const std::int64_t test_samples = m.integer("test_samples", 0, 0);
+  fixed_design_ = m.word("design") == "fixed";
+  const std::int64_t test_samples = m.integer("test_samples");
   test_x_.resize(test_samples, d_);
   Rng test_rng(static_cast<std::uint64_t>(w_seed_), 1, 0, Stream::kTruth);
   for (Eigen::Index i = 0; i < test_x_.rows(); ++i)
     for (Eigen::Index j = 0; j < d_; ++j) test_x_(i, j) = sqrt_eig_[j] * draw_normal(test_rng);
-  downstream_samples_ = m.integer("downstream_samples", 0, 0);
+  downstream_samples_ = m.integer("downstream_samples");
   if (downstream_samples_ > 0) {
     downstream_noise_ = m.has("downstream_noise") ? m.number("downstream_noise") : sigma_;
-    if (!(downstream_noise_ >= 0)) m.fail("downstream_noise", "must be >= 0");
     const double T = static_cast<double>(downstream_samples_);
     double lambda = 0;
     if (m.has("downstream_lambda_exponent")) {
@@ -193,8 +194,7 @@ LinearRegressionFamily::LinearRegressionFamily(const Spec& truth, const Spec& mo
       downstream_lambda_exponent_ = m.number("downstream_lambda_exponent");
       lambda = std::pow(T, -*downstream_lambda_exponent_);
     } else {
-      lambda = m.number("downstream_lambda", 0.0);
-      if (!(lambda >= 0)) m.fail("downstream_lambda", "must be >= 0: the ridge penalty cannot be negative");
+      lambda = m.number("downstream_lambda");
     }
     if (lambda == 0 && downstream_samples_ < d_ + 2)
       m.fail("downstream_samples",

@@ -15,23 +15,22 @@ namespace ouro {
 namespace {
 
 const std::vector<ParamInfo> kTruthParams{
-    {"d", "", "dimension (integer >= 1, required)"},
-    {"mean", "0", "mean: one number (every coordinate) or a list of d numbers"},
-    {"variances", "1", "diagonal of the covariance: one positive number or a list of d"},
-    {"correlation", "0",
-     "equicorrelation rho: Sigma_ij = rho sqrt(v_i v_j), i != j; needs -1/(d-1) < rho < 1"},
+    param::integer("d", "", "dimension").at_least(1),
+    param::numbers("mean", "0", "mean: one number (every coordinate) or a list of d numbers"),
+    param::numbers("variances", "1", "diagonal of the covariance: one number or a list of d").above(0),
+    param::number("correlation", "0", "equicorrelation rho: Sigma_ij = rho sqrt(v_i v_j), i != j; needs -1/(d-1) < rho < 1")
+        .above(-1).below(1),
 };
 const std::vector<ParamInfo> kModelParams{
-    {"estimator", "mle", "mle (covariance divisor n) or unbiased (divisor n - 1)"},
+    param::word("estimator", {"mle", "unbiased"}, "mle", "mle (covariance divisor n) or unbiased (divisor n - 1)"),
 };
 enum Metric { kTrace, kLogDet, kKl, kMeanSqError, kLogTrace, kMetricCount };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Reads `key` as one number (repeated d times) or a list of exactly d numbers.
-std::vector<double> per_coordinate(SpecReader& r, const char* key, double fallback, Eigen::Index d) {
+std::vector<double> per_coordinate(SpecReader& r, const char* key, Eigen::Index d) {
   const std::size_t size = static_cast<std::size_t>(d);
-  if (!r.has(key)) return std::vector<double>(size, fallback);
   std::vector<double> v = r.numbers(key);
   if (v.size() == 1) return std::vector<double>(size, v[0]);
   if (v.size() != size)
@@ -87,12 +86,10 @@ FamilyDescriptor MultivariateGaussianFamily::descriptor() {
 
 MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: multivariate_gaussian", kTruthParams);
-  d_ = static_cast<Eigen::Index>(t.integer("d", 1));
-  const std::vector<double> mean = per_coordinate(t, "mean", 0.0, d_);
-  variances_ = per_coordinate(t, "variances", 1.0, d_);
-  for (const double v : variances_)
-    if (!(v > 0)) t.fail("variances", "must hold only positive numbers");
-  correlation_ = t.number("correlation", 0.0);
+  d_ = static_cast<Eigen::Index>(t.integer("d"));
+  const std::vector<double> mean = per_coordinate(t, "mean", d_);
+  variances_ = per_coordinate(t, "variances", d_);
+  correlation_ = t.number("correlation");
   t.finish();
 
   truth_.mean = Eigen::Map<const Eigen::VectorXd>(mean.data(), d_);
@@ -111,7 +108,7 @@ MultivariateGaussianFamily::MultivariateGaussianFamily(const Spec& truth, const 
   factorize(truth_);
 
   SpecReader m(model, "model.family: multivariate_gaussian", kModelParams);
-  unbiased_ = m.word("estimator", {"mle", "unbiased"}, "mle") == "unbiased";
+  unbiased_ = m.word("estimator") == "unbiased";
   m.finish();
   fit_.d = static_cast<int>(d_);
   fit_.ddof = unbiased_ ? 1 : 0;

@@ -9,27 +9,27 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/simulator_for.hpp"
+#include "ouroboros/families/common/corpus_params.hpp"
 #include "ouroboros/text/corpus.hpp"
 
 namespace ouro {
 
 namespace {
 
-const std::vector<ParamInfo> kTruthParams{
-    {"corpus", "", "path to the corpus: a directory of documents or one text file"},
-    {"format", "plain", "plain (one sentence per line) or brown (NLTK's tagged word/tag layout)"},
-    {"heldout_fraction", "0.1", "fraction of the documents held out for evaluation, in (0, 1)"},
-    {"lowercase", "true", "lowercase ASCII letters"},
-    {"punctuation", "keep", "keep or drop tokens made only of punctuation"},
-    {"floor", "0.001", "weight of the uniform floor in held-out evaluation, in (0, 1)"},
-    {"tail_count", "1", "tail_mass counts the words whose original count is <= tail_count"},
-};
+std::vector<ParamInfo> truth_params() {
+  std::vector<ParamInfo> params = corpus_params("path to the corpus: a directory of documents or one text file");
+  params.push_back(param::number("floor", "0.001", "weight of the uniform floor in held-out evaluation").above(0).below(1));
+  params.push_back(param::integer("tail_count", "1", "tail_mass counts the words whose original count is <= tail_count").at_least(1));
+  return params;
+}
+const std::vector<ParamInfo> kTruthParams = truth_params();
 const std::vector<ParamInfo> kModelParams{
-    {"order", "2", "n-gram order, 1..5"},
-    {"smoothing", "mle", "mle, add_k or kneser_ney (interpolated, modified discounts)"},
-    {"k", "1", "the added count for add_k (> 0)"},
-    {"temperature", "1", "sampling temperature (> 0; above 1 needs smoothing=mle)"},
-    {"max_length", "200", "a sampled sentence stops after this many words"},
+    param::integer("order", "2", "n-gram order").at_least(1).at_most(NgramModel::kMaxOrder),
+    param::word("smoothing", {"mle", "add_k", "kneser_ney"}, "mle",
+                "mle, add_k or kneser_ney (interpolated, modified discounts)"),
+    param::positive("k", "1", "the added count for add_k"),
+    param::positive("temperature", "1", "sampling temperature (above 1 needs smoothing=mle)"),
+    param::integer("max_length", "200", "a sampled sentence stops after this many words").at_least(1),
 };
 enum Metric { kCrossEntropy, kPerplexity, kOovRate, kVocabAlive, kVocabSize, kDistinct, kTailMass, kMeanLength };
 
@@ -63,26 +63,17 @@ FamilyDescriptor NgramFamily::descriptor() {
 NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
   const std::string what = "truth.family: ngram";
   SpecReader t(truth, what, kTruthParams);
-  const std::string path = t.text("corpus");
-  const auto format = t.word("format", {"plain", "brown"}, "plain") == "brown" ? text::CorpusFormat::kBrown
-                                                                              : text::CorpusFormat::kPlain;
-  const double heldout = t.probability("heldout_fraction", 0.1);
-  if (heldout <= 0 || heldout >= 1) t.fail("heldout_fraction", "must be in (0, 1)");
-  text::TokenizeOptions options;
-  options.lowercase = t.flag("lowercase", true);
-  options.drop_punctuation = t.word("punctuation", {"keep", "drop"}, "keep") == "drop";
-  floor_ = t.probability("floor", 1e-3);
-  if (floor_ <= 0 || floor_ >= 1) t.fail("floor", "must be in (0, 1)");
-  tail_count_ = t.integer("tail_count", 1, 1);
+  const CorpusParams corpus = read_corpus_params(t, what);
+  floor_ = t.number("floor");
+  tail_count_ = t.integer("tail_count");
   t.finish();
 
   SpecReader m(model, "model.family: ngram", kModelParams);
-  config_.order = static_cast<int>(m.integer("order", 1, 2));
-  if (config_.order > NgramModel::kMaxOrder) m.fail("order", "must be 1..5");
-  const std::string smoothing = m.word("smoothing", {"mle", "add_k", "kneser_ney"}, "mle");
+  config_.order = static_cast<int>(m.integer("order"));
+  const std::string smoothing = m.word("smoothing");
   config_.smoothing = smoothing == "mle" ? Smoothing::kMle : smoothing == "add_k" ? Smoothing::kAddK : Smoothing::kKneserNey;
-  if (config_.smoothing == Smoothing::kAddK) config_.k = m.positive("k", 1.0);
-  config_.temperature = m.positive("temperature", 1.0);
+  if (config_.smoothing == Smoothing::kAddK) config_.k = m.number("k");
+  config_.temperature = m.number("temperature");
   // T < 1 is exact by rejection (ngram_model.cpp). For T > 1 the mirror sampler (accept w ~ P with probability
   // (P_min / P(w))^(1 - 1/T), P_min = min_w P(w | h)) accepts with probability P_min^(1 - 1/T) sum_w P(w)^(1/T),
   // between s and s^(1 - 1/T) for s = (V + 1) P_min, the uniform floor's share of the context: for kneser_ney
@@ -92,18 +83,14 @@ NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
                           "words, so exact sampling costs O(V) per token, or by rejection 1 / s^(1 - 1/T) to 1 / s "
                           "proposals per token, s the uniform floor's share (tiny for kneser_ney); use "
                           "temperature <= 1 (exact by rejection) or smoothing=mle");
-  max_length_ = m.integer("max_length", 1, 200);
+  max_length_ = m.integer("max_length");
   m.finish();
 
-  const std::string where = fmt::format("{} parameter 'corpus={}'", what, path);
-  auto data = std::make_shared<text::TextDataset>(
-      text::build_dataset(text::load_corpus(path, format, options, where), heldout, where));
+  auto data = std::make_shared<text::TextDataset>(text::build_dataset(
+      text::load_corpus(corpus.path, corpus.format, corpus.options, corpus.where), corpus.heldout_fraction, corpus.where));
   config_.vocab = static_cast<std::uint32_t>(data->vocabulary.words.size());
-  corpus_description_ = {{"corpus", path},
-                         {"format", format == text::CorpusFormat::kBrown ? "brown" : "plain"},
-                         {"heldout_fraction", heldout},
-                         {"lowercase", options.lowercase},
-                         {"punctuation", options.drop_punctuation ? "drop" : "keep"},
+  corpus_description_ = corpus.describe();
+  corpus_description_.update({{"corpus", corpus.path},
                          {"split", "by document: document i held out iff floor((i+1) f) > floor(i f)"},
                          {"train_documents", data->train_documents},
                          {"heldout_documents", data->heldout_documents},
@@ -111,7 +98,7 @@ NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
                          {"train_words", data->train_words},
                          {"heldout_sentences", data->heldout.size()},
                          {"heldout_words", data->heldout_words},
-                         {"vocabulary", config_.vocab}};
+                         {"vocabulary", config_.vocab}});
   auto real = std::make_shared<std::vector<text::Sentence>>(data->train);
   truth_.table.fit(config_, *real);
   truth_.real = std::move(real);

@@ -13,8 +13,8 @@
 namespace ouro {
 
 namespace {
-const std::vector<ParamInfo> kTruthParams{{"lambda", "1", "mean of the true distribution (>= 0)"}};
-const std::vector<ParamInfo> kModelParams{{"estimator", "mle", "mle (sample mean)"}};
+const std::vector<ParamInfo> kTruthParams{param::number("lambda", "1", "mean of the true distribution").at_least(0)};
+const std::vector<ParamInfo> kModelParams{param::word("estimator", {"mle"}, "mle", "mle (sample mean)")};
 enum Metric { kLambda, kAlive };
 }  // namespace
 
@@ -35,11 +35,10 @@ FamilyDescriptor PoissonFamily::descriptor() {
 
 PoissonFamily::PoissonFamily(const Spec& truth, const Spec& model) {
   SpecReader t(truth, "truth.family: poisson", kTruthParams);
-  truth_.lambda = t.number("lambda", 1.0);
-  if (truth_.lambda < 0) t.fail("lambda", "must be >= 0");
+  truth_.lambda = t.number("lambda");
   t.finish();
   SpecReader m(model, "model.family: poisson", kModelParams);
-  m.word("estimator", {"mle"}, "mle");
+  m.word("estimator");
   m.finish();
 }
 

@@ -22,7 +22,7 @@ struct PowerTraits {
   static constexpr const char* kName = "power";
   static constexpr const char* kSummary = "p(x; theta) = theta x^(theta - 1) on (0, 1)";
   static constexpr const char* kParameter = "theta";
-  static constexpr const char* kParameterHelp = "exponent of the true distribution (> 0)";
+  static constexpr const char* kParameterHelp = "exponent of the true distribution";
   static constexpr const char* kStatistic = "-log x";
   static constexpr double kDefault = 1.0;
   static double from_exponential(double e) { return -e; }        // the sample, held as log x

@@ -1,0 +1,6 @@
+// This family's case in the shared conformance suite (tests/families/conformance_test.cpp): example specs and the
+// per-generation sample size of the kernel comparison.
+#include "support/conformance.hpp"
+
+OUROBOROS_CONFORMANCE_CASE(power, {"power(theta=0.3)",
+                                   "power", 8});
