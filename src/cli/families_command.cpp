@@ -71,7 +71,7 @@ nlohmann::json family_json(const FamilyDescriptor& f) {
           {"truth_params", params_json(f.truth_params)}, {"model_params", params_json(f.model_params)},
           {"estimators", f.estimators}, {"metrics", metrics},
           {"kernels", f.kernels},     {"weighted_fit", f.weighted_fit},
-          {"checkpoints", f.checkpoints}, {"fit_context", f.fit_context},
+          {"checkpoints", f.checkpoints}, {"fit_context", f.fit_context}, {"fixed_points", f.fixed_points},
           {"resources", {{"heavy", f.resources.heavy}, {"max_chains", f.resources.max_chains}}}};
 }
 }  // namespace
@@ -98,6 +98,7 @@ int families_command(const std::string& name, bool json) {
     say("  kernels: {}\n", f->kernels);
     say("  weighted fit (fresh_mix real_weight): {}\n", f->weighted_fit ? "yes" : "no");
     say("  checkpoints (replicate scheduler resumes mid-chain): {}\n", f->checkpoints ? "yes" : "no");
+    say("  fixed points (skipped exactly under replace and grow): {}\n", f->fixed_points ? "yes" : "no");
     say("  cost: {}\n\n", f->resources.heavy ? "heavy (replicate-major by default)" : "cheap");
   }
   if (!found) {

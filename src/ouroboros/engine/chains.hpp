@@ -92,17 +92,35 @@ class ChainBase : public Chain {
       f_.fit_stats(train, cur_);
     }
   }
+  // A fixed point (the family's is_fixed_point) under a regime whose generation-k data come from model k-1 alone
+  // (replace, grow): model k is model k-1 bit for bit, so the step draws and fits nothing and reports the same
+  // metrics. Nothing else changes: every generation's random streams are addressed by (seed, replicate, generation),
+  // so skipping one generation's draws moves no other number. prev_ stays the current model.
+  bool skip_fixed_point(std::int64_t k, std::span<double> metrics) {
+    if constexpr (HasFixedPoint<F>) {
+      if (k > 1 && (regime_.kind == RegimeKind::kReplace || regime_.kind == RegimeKind::kGrow) &&
+          f_.is_fixed_point(prev_)) {
+        metrics_of(prev_, metrics);
+        forgotten_.clear();
+        return true;
+      }
+    }
+    return false;
+  }
+  void metrics_of(const typename F::Model& m, std::span<double> metrics) const {
+    if constexpr (HasMaskedMetrics<F>) {
+      f_.metrics(m, metrics, wanted_);
+    } else {
+      f_.metrics(m, metrics);
+    }
+  }
   // The state every kernel keeps between generations (both models: a family's fit may reuse its output's buffers).
   template <class A>
   void archive_base(A& a) {
     a(prev_, cur_, real_counts_);
   }
   void finish_step(std::int64_t k, std::span<double> metrics) {
-    if constexpr (HasMaskedMetrics<F>) {
-      f_.metrics(cur_, metrics, wanted_);
-    } else {
-      f_.metrics(cur_, metrics);
-    }
+    metrics_of(cur_, metrics);
     if constexpr (kHasItems<F>) {
       forgotten_.clear();
       f_.forgotten(source(k), cur_, forgotten_);
@@ -140,6 +158,7 @@ class StatsChain final : public ChainBase<F> {
   using Base::Base;
 
   void step(std::int64_t k, std::span<double> metrics) override {
+    if (this->skip_fixed_point(k, metrics)) return;
     const auto d = this->draws(k);
     Rng rng_syn = this->rng(k, Stream::kSynthetic);
     if (k == 1 && kRealBatchAsSamples<F>) {
@@ -222,6 +241,7 @@ class SampleChain final : public ChainBase<F> {
   using Base::Base;
 
   void step(std::int64_t k, std::span<double> metrics) override {
+    if (this->skip_fixed_point(k, metrics)) return;
     const auto d = this->draws(k);
     std::vector<typename F::Sample>& batch = this->pooled() ? pool_ : batch_;
     if (!this->pooled()) batch.clear();

@@ -150,6 +150,7 @@ struct FamilyDescriptor {
   bool weighted_fit = false;  // fresh_mix(real_weight=w) is supported (set at registration from the contract)
   bool checkpoints = false;   // chains can be checkpointed (set at registration from the contract)
   bool fit_context = false;   // the fit takes a FitContext (set at registration from the contract)
+  bool fixed_points = false;  // declares fixed-point models, skipped exactly (set at registration from the contract)
   ResourceHint resources;     // declared by the family; default: cheap
   std::function<std::unique_ptr<Simulator>(const Spec& truth, const Spec& model)> make;
 };

@@ -86,6 +86,14 @@ concept HasStatsBytes = requires(const F& f) { { f.stats_bytes() } -> std::conve
 template <class F>
 concept HasSampleBytes = requires(const F& f) { { f.sample_bytes() } -> std::convertible_to<double>; };
 
+// Contract v2: is_fixed_point(model) is true only when every fit to any sample of the model (under this family's
+// estimator) returns the model itself bit for bit (a categorical MLE with one symbol left, a Bernoulli at 0 or 1).
+// The chains then skip a fixed model's draws and fit under the regimes whose data come from it alone.
+template <class F>
+concept HasFixedPoint = requires(const F& f, const typename F::Model& m) {
+  { f.is_fixed_point(m) } -> std::convertible_to<bool>;
+};
+
 // Contract v2: fits given a FitContext (engine/fit_context.hpp), preferred by the chains when present.
 template <class F>
 concept HasSampleFitContext = requires(const F& f, std::span<const typename F::Sample> xs,

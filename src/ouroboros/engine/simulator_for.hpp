@@ -107,6 +107,7 @@ struct FamilyRegistrar {
     d.weighted_fit = HasWeightedFit<F> && HasStatsOf<F>;
     d.checkpoints = kCheckpointable<F>;
     d.fit_context = HasSampleFitContext<F> || HasStatsFitContext<F>;
+    d.fixed_points = HasFixedPoint<F>;
     d.make = [](const Spec& truth, const Spec& model) -> std::unique_ptr<Simulator> {
       return std::make_unique<SimulatorFor<F>>(F(truth, model));
     };

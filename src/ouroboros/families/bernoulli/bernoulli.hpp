@@ -50,6 +50,8 @@ class BernoulliFamily {
   void merge(Stats& into, const Stats& from) const;
   void subsample_stats(const Stats& pool, std::int64_t n, Rng& rng, Stats& out) const;
   void fit_stats(const Stats& s, Model& out) const;
+  // P = 0 or 1: every sample is the same, and the fraction of ones is P again.
+  bool is_fixed_point(const Model& m) const { return m.p == 0 || m.p == 1; }
   void metrics(const Model& m, std::span<double> out) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;

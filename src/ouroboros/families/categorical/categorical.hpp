@@ -74,6 +74,8 @@ class CategoricalFamily {
   std::optional<std::int64_t> real_sample_size() const;
   std::size_t items() const { return truth_.p.size(); }
   std::string item_label(std::size_t i) const { return labels_.empty() ? std::to_string(i + 1) : labels_[i]; }
+  // The MLE with one symbol left: every sample is that symbol, and N_i / n = 1 (add_constant has no fixed point).
+  bool is_fixed_point(const Model& m) const { return !add_constant_ && m.alive.size() == 1; }
   void forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const;
   void item_counts(std::span<const Sample> xs, std::vector<double>& counts) const;
   void item_counts_stats(const Stats& s, std::vector<double>& counts) const;

@@ -48,6 +48,8 @@ class PoissonFamily {
   void merge(Stats& into, const Stats& from) const;
   void validate(const Regime& regime, const SampleSchedule& samples) const;
   void fit_stats(const Stats& s, Model& out) const;
+  // Lambda = 0: every sample is 0, and so is their mean.
+  bool is_fixed_point(const Model& m) const { return m.lambda == 0; }
   void metrics(const Model& m, std::span<double> out) const;
   std::optional<TheoryValue> theory(const TheoryQuery& q) const;
   nlohmann::json describe() const;
