@@ -207,6 +207,45 @@ TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
             0);
 }
 
+// The forgetting records are stored as one JSON array per replicate (forgetting_rows) behind the `forgetting` view.
+// Symbol labels with a quote, a backslash, non-ASCII letters and a byte that is not UTF-8 come back byte for byte:
+// from the view, and in forgetting.csv rewritten from the store on a resumed run.
+TEST_F(Cli, ForgettingRecordsRoundTripThroughTheStore) {
+  const std::vector<std::string> labels{"plain", "qu\"ote", "back\\slash", "caf\xc3\xa9", "raw\xff"};
+  std::string counts;
+  for (std::size_t i = 0; i < labels.size(); ++i) counts += labels[i] + " " + std::to_string(i + 1) + "\n";
+  const auto file = write("counts.txt", counts);
+  const auto exp = write("f.toml", "[experiment]\ngenerations = 30\nreplicates = 7\nseed = 2\nsamples = 6\n"
+                                   "regimes = [\"replace\", \"accumulate\"]\n[truth]\nfamily = 'categorical(file=\"" +
+                                       file.string() + "\")'\n[model]\nfamily = \"categorical\"\n");
+  const std::string out = " --quiet --out " + (dir_ / "o").string();
+  ASSERT_EQ(run("run " + exp.string() + out).status, 0);
+  const std::string first = slurp(dir_ / "o" / "forgetting.csv");
+  EXPECT_EQ(count_rows(dir_ / "o" / "results.db", "forgetting"), 2 * 7 * 5);
+  EXPECT_EQ(count_rows(dir_ / "o" / "results.db", "forgetting_rows"), 2 * 7) << "one row per regime and replicate";
+  EXPECT_EQ(lines(first).size(), 1 + 2 * 7 * 5);
+  // Every label, exactly, from the view; counts as REAL, forgotten_at as an integer or NULL.
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "o" / "results.db").c_str(), &h, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h, "SELECT symbol, original_count, typeof(original_count), typeof(forgotten_at) FROM "
+                                  "forgetting WHERE regime = 'replace' AND replicate = 3", -1, &q, nullptr), SQLITE_OK);
+  std::vector<std::string> seen;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    seen.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)),
+                      static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 2))), "real");
+    const std::string at = reinterpret_cast<const char*>(sqlite3_column_text(q, 3));
+    EXPECT_TRUE(at == "integer" || at == "null") << at;
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+  EXPECT_EQ(seen, labels);
+  // A second run resumes every unit and writes forgetting.csv again from the store: the same bytes.
+  ASSERT_EQ(run("run " + exp.string() + out).status, 0);
+  EXPECT_EQ(slurp(dir_ / "o" / "forgetting.csv"), first);
+}
+
 TEST_F(Cli, ForeignOrBusyStoreIsRefused) {
   const auto exp = write("s.toml", kSweep);
   fs::create_directories(dir_ / "f");

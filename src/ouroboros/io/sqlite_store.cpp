@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <functional>
+#include <iterator>
 #include <cmath>
 #include <ctime>
 #include <cstring>
@@ -19,7 +20,8 @@ namespace ouro {
 namespace {
 
 constexpr int kApplicationId = 0x4F55524F;  // "OURO"
-constexpr int kSchemaVersion = 2;  // 2: summary is a view over summary_rows and theory_sources
+constexpr int kSchemaVersion = 3;  // 2: summary is a view over summary_rows and theory_sources; 3: forgetting over
+                                   // forgetting_rows (a JSON array per replicate)
 
 // SQLite's message, with the operating system's reason when there is one ("disk I/O error: No space left on
 // device").
@@ -191,8 +193,10 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
            "t.source AS theory_source FROM summary_rows s LEFT JOIN theory_sources t ON t.id = s.theory_id");
       exec("CREATE TABLE trajectories (point INTEGER, regime TEXT, replicate INTEGER, generation INTEGER, metric TEXT, "
            "value REAL)");
-      exec("CREATE TABLE forgetting (point INTEGER, regime TEXT, replicate INTEGER, symbol TEXT, original_count REAL, "
-           "forgotten_at INTEGER)");
+      exec("CREATE TABLE forgetting_rows (point INTEGER, regime TEXT, replicate INTEGER, items TEXT)");
+      exec("CREATE VIEW forgetting AS SELECT f.point, f.regime, f.replicate, json_extract(j.value, '$[0]') AS symbol, "
+           "CAST(json_extract(j.value, '$[1]') AS REAL) AS original_count, json_extract(j.value, '$[2]') AS "
+           "forgotten_at FROM forgetting_rows f, json_each(f.items) j");
       {
         Statement s(db_, "INSERT INTO run VALUES (?, ?)");
         const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -253,7 +257,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
     };
     prepare("INSERT INTO summary_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &insert_summary_);
     prepare("INSERT INTO trajectories VALUES (?, ?, ?, ?, ?, ?)", &insert_trajectory_);
-    prepare("INSERT INTO forgetting VALUES (?, ?, ?, ?, ?, ?)", &insert_forgetting_);
+    prepare("INSERT INTO forgetting_rows VALUES (?, ?, ?, ?)", &insert_forgetting_);
     queue_ = std::make_unique<RowQueue<StoreRow>>([this](std::vector<StoreRow>& rows) {
       for (const auto& r : rows) insert(r);
     });
@@ -304,7 +308,7 @@ ResultSink& SqliteStore::begin_unit(std::size_t point, const std::string& regime
   point_ = static_cast<std::int64_t>(point);
   first_[0] = last_rowid("summary_rows") + 1;
   first_[1] = last_rowid("trajectories") + 1;
-  first_[2] = last_rowid("forgetting") + 1;
+  first_[2] = last_rowid("forgetting_rows") + 1;
   return writer_;
 }
 
@@ -317,9 +321,57 @@ void SqliteStore::UnitWriter::trajectory(const std::string& regime, std::int64_t
   store_.queue_->push({StoreRow::Kind::kTrajectory, regime, metric, generation, replicate, value, {}, {}});
 }
 
+namespace {
+// A JSON string of any bytes: '"', '\\' and control characters escaped, every other byte kept, so that
+// json_extract gives the label back byte for byte (SQLite's JSON reader does not check UTF-8).
+void append_json_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+}  // namespace
+
 void SqliteStore::UnitWriter::forgetting(const std::string& regime, std::int64_t replicate, const std::string& item,
                                          double original_count, std::int64_t forgotten_at) {
-  store_.queue_->push({StoreRow::Kind::kForgetting, regime, item, replicate, forgotten_at, original_count, {}, {}});
+  if (replicate != forgetting_replicate_ || regime != forgetting_regime_) {
+    flush_forgetting();
+    forgetting_regime_ = regime;
+    forgetting_replicate_ = replicate;
+  }
+  forgetting_items_ += forgetting_items_.empty() ? "[[" : ",[";
+  append_json_string(forgetting_items_, item);
+  // Shortest round-trip text: the stored count is the double itself (JSON has no NaN: null).
+  if (std::isfinite(original_count))
+    fmt::format_to(std::back_inserter(forgetting_items_), ",{}", original_count);
+  else
+    forgetting_items_ += ",null";
+  if (forgotten_at > 0)
+    fmt::format_to(std::back_inserter(forgetting_items_), ",{}]", forgotten_at);
+  else
+    forgetting_items_ += ",null]";
+}
+
+void SqliteStore::UnitWriter::flush_forgetting() {
+  if (forgetting_items_.empty()) return;
+  forgetting_items_ += ']';
+  store_.queue_->push({StoreRow::Kind::kForgetting, forgetting_regime_, std::move(forgetting_items_),
+                       forgetting_replicate_, 0, 0, {}, {}});
+  discard_forgetting();
+}
+
+void SqliteStore::UnitWriter::discard_forgetting() {
+  forgetting_items_.clear();
+  forgetting_regime_.clear();
+  forgetting_replicate_ = -1;
 }
 
 // Strings are bound SQLITE_STATIC: each outlives the step that reads it.
@@ -362,9 +414,6 @@ void SqliteStore::insert(const StoreRow& r) {
       text(s, 2, r.regime);
       sqlite3_bind_int64(s, 3, r.a);
       text(s, 4, r.name);
-      bind_real(s, 5, r.value);
-      if (r.b > 0) sqlite3_bind_int64(s, 6, r.b);
-      else sqlite3_bind_null(s, 6);
       break;
   }
   run_step(db_, s);
@@ -395,6 +444,7 @@ std::int64_t SqliteStore::theory_id(TheoryKind kind, std::string_view source) {
 
 void SqliteStore::commit_unit(const UnitInfo& unit) {
   try {
+    writer_.flush_forgetting();
     queue_->drain();  // every row of the unit is in its transaction
     nlohmann::json theory = nlohmann::json::object();
     for (const auto& [metric, cited] : unit.report.theory_sources)
@@ -411,7 +461,7 @@ void SqliteStore::commit_unit(const UnitInfo& unit) {
     sqlite3_bind_int64(s.get(), 9, unit.threads);
     sqlite3_bind_double(s.get(), 10, unit.seconds);
     const sqlite3_int64 ranges[] = {first_[0], last_rowid("summary_rows"), first_[1], last_rowid("trajectories"), first_[2],
-                                    last_rowid("forgetting")};
+                                    last_rowid("forgetting_rows")};
     for (int i = 0; i < 6; ++i) sqlite3_bind_int64(s.get(), 11 + i, ranges[i]);
     if (unit.report.stopped_at >= 0) sqlite3_bind_int64(s.get(), 17, unit.report.stopped_at);
     s.step();
@@ -428,6 +478,7 @@ void SqliteStore::commit_unit(const UnitInfo& unit) {
 }
 
 void SqliteStore::abort_unit() {
+  writer_.discard_forgetting();
   if (queue_) queue_->discard();
   theory_cache_.clear();  // ids made inside the rolled-back transaction are gone
   if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -478,8 +529,9 @@ void SqliteStore::replay(ResultSink& sink, std::size_t& point_of, const std::siz
                          "theory_sources t ON t.id = s.theory_id WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid");
   Statement trajectories(db_, "SELECT replicate, generation, metric, value FROM trajectories WHERE rowid BETWEEN ? "
                               "AND ? ORDER BY rowid");
-  Statement forgetting(db_, "SELECT replicate, symbol, original_count, forgotten_at FROM forgetting WHERE rowid "
-                            "BETWEEN ? AND ? ORDER BY rowid");
+  Statement forgetting(db_, "SELECT f.replicate, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+                            "json_extract(j.value, '$[2]') FROM forgetting_rows f, json_each(f.items) j WHERE f.rowid "
+                            "BETWEEN ? AND ? ORDER BY f.rowid, j.key");
   while (units.step()) {
     point_of = static_cast<std::size_t>(sqlite3_column_int64(units.get(), 0));
     const std::string regime = column_text(units.get(), 1);

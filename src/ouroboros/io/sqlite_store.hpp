@@ -8,7 +8,10 @@
 //           theory, theory_hi, theory_kind, theory_source)   a view over summary_rows (theory_id instead of the
 //                                     last two) and theory_sources(id, kind, source): each citation stored once
 //   trajectories(point, regime, replicate, generation, metric, value)           when output.trajectories is on
-//   forgetting(point, regime, replicate, symbol, original_count, forgotten_at)  families with symbols
+//   forgetting(point, regime, replicate, symbol, original_count, forgotten_at)  families with symbols: a view over
+//                                     forgetting_rows(point, regime, replicate, items), one row per replicate whose
+//                                     items is a JSON array of [symbol, original_count, forgotten_at] (one insert
+//                                     per replicate instead of one per symbol: W1 has 200,000 symbol rows)
 // Beside it, <file>.checkpoints/ holds the checkpoints of replicate-major units not yet committed.
 // NaN is stored as NULL; infinities as such. A store made for another plan is refused (UserError naming the
 // first difference) unless opened fresh; a file that is not an Ouroboros store, or one another run holds open,
@@ -61,10 +64,10 @@ class SqliteStore final : public RecordStore {
   // One record of the open unit, as the background writer inserts it into the unit's transaction.
   struct StoreRow {
     enum class Kind : std::uint8_t { kSummary, kTrajectory, kForgetting } kind;
-    std::string regime, name;  // name: the metric, or the forgotten item
+    std::string regime, name;  // name: the metric, or the replicate's forgetting items as JSON
     std::int64_t a = 0;        // summary and trajectory: the generation; forgetting: the replicate
-    std::int64_t b = 0;        // trajectory: the replicate; forgetting: forgotten_at
-    double value = 0;          // trajectory: the value; forgetting: the original count
+    std::int64_t b = 0;        // trajectory: the replicate
+    double value = 0;          // trajectory: the value
     SummaryStats stats;
     TheoryValue theory;        // its source is a string literal (family.hpp), so it outlives the row
   };
@@ -79,8 +82,13 @@ class SqliteStore final : public RecordStore {
     void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
                     std::int64_t forgotten_at) override;
 
+    void flush_forgetting();  // hands the replicate's forgetting items to the writer thread
+    void discard_forgetting();
+
    private:
     SqliteStore& store_;
+    std::string forgetting_regime_, forgetting_items_;  // the open replicate's items, as a JSON array
+    std::int64_t forgetting_replicate_ = -1;
   };
   void insert(const StoreRow& row);  // on the writer thread
 
