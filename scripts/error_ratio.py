@@ -4,18 +4,15 @@
     scripts/error_ratio.py RESULTS_DIR [--generations 10,50,100]
 
 error(k) is the mean over replicates of |theta_k - theta_0| at round k, per regime; the ratio divides it by
-error(1), the error of the fit on the real data alone.
-  * families with an `error` metric (exponential, power): read from summary.csv;
-  * the Gaussian, theta = (mu, sigma): |(M_k, S_k) - (mu_0, sigma_0)| per replicate, from trajectories.csv
-    (metrics mean and sigma; the examples turn trajectories on), with (mu_0, sigma_0) from manifest.json.
+error(1), the error of the fit on the real data alone. It reads the `error` metric from summary.csv: power and
+exponential |theta_k - theta_0|, the Gaussian |(M_k, S_k) - (mu_0, sigma_0)| (theta = (mu, sigma)).
 Prints one line per regime: the regime, error(1), then error(T)/error(1) for each T asked for. For a sweep
 (summary.csv with a `point` column) one line per point and regime, led by the point and its swept values
-(points.csv); the Gaussian's trajectories are read for single runs only.
+(points.csv).
 Standard library only.
 """
 import argparse
 import csv
-import json
 import math
 import os
 import sys
@@ -43,27 +40,6 @@ def point_labels(results):
     return header, out
 
 
-def from_gaussian_trajectories(results):
-    with open(os.path.join(results, "manifest.json")) as f:
-        truth = json.load(f)["family"]["truth"]
-    mu0, sd0 = float(truth["mean"]), float(truth["sd"])
-    values = defaultdict(dict)  # (regime, replicate, generation) -> {metric: value}
-    with open(os.path.join(results, "trajectories.csv"), newline="") as f:
-        for row in csv.DictReader(f):
-            if row["metric"] in ("mean", "sigma"):
-                key = (row["regime"], row["replicate"], int(row["generation"]))
-                values[key][row["metric"]] = float(row["value"])
-    sums, counts = defaultdict(float), defaultdict(int)
-    for (regime, _, generation), v in values.items():
-        if "mean" in v and "sigma" in v:
-            sums[regime, generation] += math.hypot(v["mean"] - mu0, v["sigma"] - sd0)
-            counts[regime, generation] += 1
-    errors = defaultdict(dict)
-    for (regime, generation), total in sums.items():
-        errors[regime][generation] = total / counts[regime, generation]
-    return errors
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", help="an output directory of `ouroboros run`")
@@ -72,9 +48,7 @@ def main():
     rounds = [int(t) for t in args.generations.split(",")]
     errors = from_summary(os.path.join(args.results, "summary.csv"))
     if not errors:
-        if not os.path.exists(os.path.join(args.results, "trajectories.csv")):
-            sys.exit(f"{args.results}: no `error` metric in summary.csv and no trajectories.csv")
-        errors = from_gaussian_trajectories(args.results)
+        sys.exit(f"{args.results}: no `error` metric in summary.csv")
     sweep = os.path.exists(os.path.join(args.results, "points.csv"))
     keys, labels = point_labels(args.results) if sweep else ([], {})
     print(",".join(["point", *keys] if sweep else []) + ("," if sweep else "") + "regime,error_1," +

@@ -32,8 +32,8 @@ TEST_F(Cli, WritesSummaryAndManifestWithTheDocumentedSchema) {
   EXPECT_EQ(summary[0],
             "regime,generation,metric,mean,sd,se,ci_lo,ci_hi,q05,q50,q95,finite,theory_lo,theory,theory_hi,theory_kind,"
             "theory_source");
-  // 2 regimes x 7 generations (0..6) x (7 gaussian metrics + 1 threshold)
-  EXPECT_EQ(summary.size(), 1u + 2 * 7 * 8);
+  // 2 regimes x 7 generations (0..6) x (8 gaussian metrics + 1 threshold)
+  EXPECT_EQ(summary.size(), 1u + 2 * 7 * 9);
   for (std::size_t i = 1; i < summary.size(); ++i) {
     // 17 fields: commas outside quotes (a theory_source may hold commas, and is then quoted)
     bool quoted = false;

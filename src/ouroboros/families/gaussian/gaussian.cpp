@@ -28,7 +28,7 @@ const std::vector<ParamInfo> kModelParams{
     param::word("known", {"none", "mean", "variance"}, "none",
                 "none, mean (the mean stays the truth's) or variance (the sd stays the truth's)"),
 };
-enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kConverged, kMetricCount };
+enum Metric { kMean, kSigma, kVariance, kLogVariance, kMeanSqError, kKl, kConverged, kError, kMetricCount };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -51,6 +51,7 @@ FamilyDescriptor GaussianFamily::descriptor() {
       {"mean_sq_error", "(M_k - truth mean)^2"},
       {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
       {"converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0", true},
+      {"error", "|(M_k, S_k) - (mu_0, sigma_0)|, Barzilai & Shamir's error |theta_k - theta_0| for theta = (mu, sigma)"},
   };
   d.kernels = "statistics: mean by a normal, sum of squared deviations by a chi-squared; "
               "accumulate_subsample uses the sample kernel";
@@ -172,6 +173,7 @@ void GaussianFamily::metrics(const Model& m, std::span<double> out, const Metric
   out[kVariance] = var;
   out[kMeanSqError] = d * d;
   out[kConverged] = m.converged ? 1.0 : 0.0;
+  out[kError] = std::hypot(d, m.sd - truth_.sd);
   if (!wanted(kLogVariance) && !wanted(kKl)) {  // the one logarithm of a step
     out[kLogVariance] = out[kKl] = std::numeric_limits<double>::quiet_NaN();
     return;
