@@ -90,7 +90,12 @@ class SqliteStore final : public RecordStore {
     std::string forgetting_regime_, forgetting_items_;  // the open replicate's items, as a JSON array
     std::int64_t forgetting_replicate_ = -1;
   };
-  void insert(const StoreRow& row);  // on the writer thread
+  // On the writer thread.
+  static constexpr std::size_t kSummaryGroup = 32;  // 32 x 17 = 544 variables, below SQLite's limit of 32766
+  static constexpr int kSummaryColumns = 17;
+  void insert_batch(const std::vector<StoreRow>& rows);
+  void insert(const StoreRow& row);
+  void bind_summary(sqlite3_stmt* s, int offset, const StoreRow& row);
 
   void exec(const std::string& sql) const;
   std::int64_t theory_id(TheoryKind kind, std::string_view source);
@@ -110,6 +115,7 @@ class SqliteStore final : public RecordStore {
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
   sqlite3_stmt* insert_summary_ = nullptr;
+  sqlite3_stmt* insert_summary_group_ = nullptr;
   sqlite3_stmt* insert_trajectory_ = nullptr;
   sqlite3_stmt* insert_forgetting_ = nullptr;
   std::unique_ptr<RowQueue<StoreRow>> queue_;  // the only user of db_ while a unit streams its rows
