@@ -34,6 +34,33 @@ struct MetricInfo {
   bool indicator = false;
 };
 
+// A family's metrics as one constexpr list beside its enum: entry i carries the enumerator whose value is i, and
+// metrics_in_order() checks that at compile time, so the enum used by metrics() and the names in the descriptor
+// cannot drift apart:
+//   enum Metric { kMean, kSigma };
+//   static constexpr MetricDecl<Metric> kList[]{{kMean, "mean", "fitted mean"}, {kSigma, "sigma", "fitted sd"}};
+//   static_assert(metrics_in_order(kList));
+//   d.metrics = metric_infos(kList);
+template <class E>
+struct MetricDecl {
+  E id;
+  std::string_view name;
+  std::string_view help;
+  bool indicator = false;
+};
+template <class E, std::size_t N>
+consteval bool metrics_in_order(const MetricDecl<E> (&list)[N]) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (static_cast<std::size_t>(list[i].id) != i) return false;
+  return true;
+}
+template <class E, std::size_t N>
+std::vector<MetricInfo> metric_infos(const MetricDecl<E> (&list)[N]) {
+  std::vector<MetricInfo> out;
+  for (const auto& m : list) out.push_back({std::string(m.name), std::string(m.help), m.indicator});
+  return out;
+}
+
 // "metric op value", e.g. "sigma > 0.1": recorded per replicate as 1 or 0, so its mean is the probability.
 struct Threshold {
   std::string metric;

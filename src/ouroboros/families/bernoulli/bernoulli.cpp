@@ -23,12 +23,14 @@ FamilyDescriptor BernoulliFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle"};
-  d.metrics = {
-      {"p", "fitted probability P_k"},
-      {"alive", "1 if P_k != 0, else 0 (its mean is Pr(P_k != 0))", true},
-      {"interior", "1 if P_k is not 0 or 1, else 0", true},
-      {"pq", "P_k (1 - P_k)"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kP, "p", "fitted probability P_k"},
+      {kAlive, "alive", "1 if P_k != 0, else 0 (its mean is Pr(P_k != 0))", true},
+      {kInterior, "interior", "1 if P_k is not 0 or 1, else 0", true},
+      {kPq, "pq", "P_k (1 - P_k)"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: number of ones by a binomial; accumulate_subsample by a hypergeometric";
   return d;
 }

@@ -14,6 +14,7 @@
 namespace ouro {
 
 namespace {
+enum Metric { kTv, kCollapsed };
 const std::vector<ParamInfo> kTruthParams{};
 const std::vector<ParamInfo> kModelParams{
     param::number("width", "", "spike width f(alpha) for alpha <= 1/10").above(0).at_most(1).computed("1/39"),
@@ -34,10 +35,12 @@ FamilyDescriptor BsSpikeFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle (exact)"};
-  d.metrics = {
-      {"tv", "TV(model, U[0,1]) = alpha"},
-      {"collapsed", "1 if alpha > 1/10 (the model moved TV > 1/10 away from the truth), else 0", true},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTv, "tv", "TV(model, U[0,1]) = alpha"},
+      {kCollapsed, "collapsed", "1 if alpha > 1/10 (the model moved TV > 1/10 away from the truth), else 0", true},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: the sorted samples, pooled by a linear merge; accumulate_subsample uses the sample kernel";
   return d;
 }
@@ -185,8 +188,8 @@ void BsSpikeFamily::fit_stats(const Stats& s, Model& out) const {
 }
 
 void BsSpikeFamily::metrics(const Model& m, std::span<double> out) const {
-  out[0] = m.alpha;
-  out[1] = m.alpha > 0.1 ? 1.0 : 0.0;
+  out[kTv] = m.alpha;
+  out[kCollapsed] = m.alpha > 0.1 ? 1.0 : 0.0;
 }
 
 double bs_spike_collapse_lower_bound(std::int64_t n) {

@@ -14,6 +14,7 @@
 namespace ouro {
 
 namespace {
+enum Metric { kTv, kSwitched, kTopStep };
 const std::vector<ParamInfo> kTruthParams{};
 const std::vector<ParamInfo> kModelParams{
     param::integer("height", "3", "spike alternatives g_{beta,J} exist for J >= height: the staircase's height").at_least(2).at_most(1000),
@@ -58,11 +59,13 @@ FamilyDescriptor BsStaircaseFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle (exact)"};
-  d.metrics = {
-      {"tv", "TV(model, U[0,1]): alpha_0 for a staircase, 1 - 1/(2J) for a spike alternative"},
-      {"switched", "1 if the model is a spike alternative g_{beta,J}, else 0", true},
-      {"top_step", "the highest step holding training data (J-1 for a spike alternative)"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTv, "tv", "TV(model, U[0,1]): alpha_0 for a staircase, 1 - 1/(2J) for a spike alternative"},
+      {kSwitched, "switched", "1 if the model is a spike alternative g_{beta,J}, else 0", true},
+      {kTopStep, "top_step", "the highest step holding training data (J-1 for a spike alternative)"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels =
       "statistics: per-step counts and maxima plus the top step's samples, pooled elementwise and by a linear "
       "merge; accumulate_subsample uses the sample kernel";
@@ -287,9 +290,9 @@ void BsStaircaseFamily::fit_stats(const Stats& s, Model& out) const {
 }
 
 void BsStaircaseFamily::metrics(const Model& m, std::span<double> out) const {
-  out[0] = m.spike() ? 1 - 1 / (2 * static_cast<double>(m.top)) : m.alpha[0];
-  out[1] = m.spike() ? 1.0 : 0.0;
-  out[2] = m.spike() ? static_cast<double>(m.top - 1) : static_cast<double>(m.alpha.size() - 1);
+  out[kTv] = m.spike() ? 1 - 1 / (2 * static_cast<double>(m.top)) : m.alpha[0];
+  out[kSwitched] = m.spike() ? 1.0 : 0.0;
+  out[kTopStep] = m.spike() ? static_cast<double>(m.top - 1) : static_cast<double>(m.alpha.size() - 1);
 }
 
 std::optional<TheoryValue> BsStaircaseFamily::theory(const TheoryQuery& q) const {

@@ -29,12 +29,14 @@ FamilyDescriptor CategoricalFamily::descriptor() {
   d.truth_params = categorical_truth_params();
   d.model_params = kModelParams;
   d.estimators = {"mle", "add_constant"};
-  d.metrics = {
-      {"support", "number of symbols with p_i > 0 (alive)"},
-      {"tv", "total variation distance to the truth"},
-      {"kl", "KL(truth || model) in nats; +inf once a true symbol is forgotten"},
-      {"entropy", "entropy of the model in nats"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kSupport, "support", "number of symbols with p_i > 0 (alive)"},
+      {kTv, "tv", "total variation distance to the truth"},
+      {kKl, "kl", "KL(truth || model) in nats; +inf once a true symbol is forgotten"},
+      {kEntropy, "entropy", "entropy of the model in nats"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: multinomial counts by conditional binomials over alive symbols; "
               "accumulate_subsample by a multivariate hypergeometric on pooled counts";
   return d;

@@ -35,6 +35,7 @@ namespace ouro {
 template <class Traits>
 class RateFamily {
  public:
+  enum Metric { kTheta, kError, kSqError, kConverged, kLogRatio };
   struct Model {
     double theta = 1;
     bool converged = true;
@@ -49,17 +50,19 @@ class RateFamily {
     d.truth_params = truth_params();
     d.model_params = model_params();
     d.estimators = {"mle", "optimized"};
-    d.metrics = {
-        {Traits::kParameter, "fitted parameter theta_k"},
-        {"error", "|theta_k - theta_0|"},
-        {"sq_error",
+    static constexpr MetricDecl<Metric> kList[]{
+        {kTheta, Traits::kParameter, "fitted parameter theta_k"},
+        {kError, "error", "|theta_k - theta_0|"},
+        {kSqError, "sq_error",
          "(theta_k - theta_0)^2; heavy-tailed (theta_k is theta_0 times a product of inverse-gamma "
          "factors): at small n or late generations its mean rests on rare replicates, see log_ratio"},
-        {"converged", "1 if the estimator converged (always for mle), else 0", true},
-        {"log_ratio",
+        {kConverged, "converged", "1 if the estimator converged (always for mle), else 0", true},
+        {kLogRatio, "log_ratio",
          "log(theta_k / theta_0): a sum of independent log-gamma terms, well resolved where sq_error "
          "is not"},
     };
+    static_assert(metrics_in_order(kList));
+    d.metrics = metric_infos(kList);
     d.kernels = fmt::format("statistics: T = sum {} by one gamma draw, Gamma(n)/theta; "
                             "accumulate_subsample uses the sample kernel", Traits::kStatistic);
     return d;
@@ -102,11 +105,11 @@ class RateFamily {
   }
   void metrics(const Model& m, std::span<double> out) const {
     const double d = m.theta - truth_.theta;
-    out[0] = m.theta;
-    out[1] = std::abs(d);
-    out[2] = d * d;
-    out[3] = m.converged ? 1.0 : 0.0;
-    out[4] = std::log(m.theta / truth_.theta);
+    out[kTheta] = m.theta;
+    out[kError] = std::abs(d);
+    out[kSqError] = d * d;
+    out[kConverged] = m.converged ? 1.0 : 0.0;
+    out[kLogRatio] = std::log(m.theta / truth_.theta);
   }
 
   std::optional<TheoryValue> theory(const TheoryQuery& q) const {

@@ -41,18 +41,20 @@ FamilyDescriptor GaussianFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle", "unbiased", "optimized"};
-  d.metrics = {
-      {"mean", "fitted mean M_k"},
-      {"sigma", "fitted standard deviation S_k"},
-      {"variance",
+  static constexpr MetricDecl<Metric> kList[]{
+      {kMean, "mean", "fitted mean M_k"},
+      {kSigma, "sigma", "fitted standard deviation S_k"},
+      {kVariance, "variance",
        "fitted variance S_k^2; heavy-tailed under replace (sigma_0^2 times a product of chi-square "
        "factors): late generations' mean rests on rare replicates, see log_variance"},
-      {"log_variance", "log S_k^2 (-inf when S_k = 0)"},
-      {"mean_sq_error", "(M_k - truth mean)^2"},
-      {"kl", "KL(truth || model) in nats; +inf when S_k = 0"},
-      {"converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0", true},
-      {"error", "|(M_k, S_k) - (mu_0, sigma_0)|, Barzilai & Shamir's error |theta_k - theta_0| for theta = (mu, sigma)"},
+      {kLogVariance, "log_variance", "log S_k^2 (-inf when S_k = 0)"},
+      {kMeanSqError, "mean_sq_error", "(M_k - truth mean)^2"},
+      {kKl, "kl", "KL(truth || model) in nats; +inf when S_k = 0"},
+      {kConverged, "converged", "1 if the estimator converged (always, except for a failed optimized fit), else 0", true},
+      {kError, "error", "|(M_k, S_k) - (mu_0, sigma_0)|, Barzilai & Shamir's error |theta_k - theta_0| for theta = (mu, sigma)"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: mean by a normal, sum of squared deviations by a chi-squared; "
               "accumulate_subsample uses the sample kernel";
   return d;

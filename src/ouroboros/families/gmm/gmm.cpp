@@ -99,12 +99,14 @@ FamilyDescriptor GmmFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"em"};
-  d.metrics = {
-      {"total_variance", "trace of the mixture's covariance"},
-      {"min_weight", "smallest mixing weight"},
-      {"mean_component_sd", "sum_j w_j sqrt(tr Sigma_j / d)"},
-      {"converged", "1 if EM met its tolerance before max_iter, else 0", true},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTotalVariance, "total_variance", "trace of the mixture's covariance"},
+      {kMinWeight, "min_weight", "smallest mixing weight"},
+      {kMeanComponentSd, "mean_component_sd", "sum_j w_j sqrt(tr Sigma_j / d)"},
+      {kConverged, "converged", "1 if EM met its tolerance before max_iter, else 0", true},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "sample kernel only";
   return d;
 }

@@ -14,6 +14,7 @@
 namespace ouro {
 
 namespace {
+enum Metric { kMu, kSigma, kMuError };
 const std::vector<ParamInfo> kTruthParams{
     param::number("mu", "1", "component means are +mu and -mu").at_least(0),
     param::positive("sigma", "1", "common standard deviation"),
@@ -52,11 +53,13 @@ FamilyDescriptor GmmSymmetricFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"approximate", "joint"};
-  d.metrics = {
-      {"mu", "fitted component mean mu_k (>= 0)"},
-      {"sigma", "fitted component standard deviation sigma_k"},
-      {"mu_error", "|mu_k - mu_0|"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kMu, "mu", "fitted component mean mu_k (>= 0)"},
+      {kSigma, "sigma", "fitted component standard deviation sigma_k"},
+      {kMuError, "mu_error", "|mu_k - mu_0|"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "sample kernel only";
   return d;
 }
@@ -137,9 +140,9 @@ void GmmSymmetricFamily::fit_samples(std::span<const Sample> ys, Model& out) con
 }
 
 void GmmSymmetricFamily::metrics(const Model& m, std::span<double> out) const {
-  out[0] = m.mu;
-  out[1] = m.sigma;
-  out[2] = std::abs(m.mu - truth_.mu);
+  out[kMu] = m.mu;
+  out[kSigma] = m.sigma;
+  out[kMuError] = std::abs(m.mu - truth_.mu);
 }
 
 void GmmSymmetricFamily::validate(const Regime& regime, const SampleSchedule& samples) const {

@@ -37,11 +37,13 @@ FamilyDescriptor KdeFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"scott", "silverman", "fixed bandwidth"};
-  d.metrics = {
-      {"mean", "mean of the KDE (of its centers)"},
-      {"sigma", "standard deviation of the KDE distribution: sqrt(var(centers, divisor n) + h^2)"},
-      {"variance", "variance of the KDE distribution"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kMean, "mean", "mean of the KDE (of its centers)"},
+      {kSigma, "sigma", "standard deviation of the KDE distribution: sqrt(var(centers, divisor n) + h^2)"},
+      {kVariance, "variance", "variance of the KDE distribution"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "sample kernel only (the model is its training set)";
   return d;
 }

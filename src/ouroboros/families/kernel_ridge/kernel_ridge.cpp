@@ -48,11 +48,13 @@ FamilyDescriptor KernelRidgeFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"kernel ridge, alpha = (K + lambda T I)^(-1) Y", "lambda fixed or lambda = T^(-l)"};
-  d.metrics = {
-      {"test_mse", "mean over the held-out test images of |f(x) - onehot(y)|^2 (sum over the 10 scores)"},
-      {"test_error", "misclassification rate of argmax f(x) on the held-out test images"},
-      {"train_drift", "mean over the pool of |f(x) - onehot(y)|^2 against the real labels (0 for the truth)"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTestMse, "test_mse", "mean over the held-out test images of |f(x) - onehot(y)|^2 (sum over the 10 scores)"},
+      {kTestError, "test_error", "misclassification rate of argmax f(x) on the held-out test images"},
+      {kTrainDrift, "train_drift", "mean over the pool of |f(x) - onehot(y)|^2 against the real labels (0 for the truth)"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: per-input counts and label sums (exact); accumulate_subsample uses samples";
   return d;
 }

@@ -97,16 +97,18 @@ FamilyDescriptor LinearRegressionFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"ols", "ridge", "min_norm"};
-  d.metrics = {
-      {"test_error", "||w_k - w*||^2_Sigma, the exact excess test error"},
-      {"bias", "||w_clean_k - w*||^2_Sigma, w_clean = the same chain without label noise = E[w_k | designs]"},
-      {"variance", "||w_k - w_clean_k||^2_Sigma; E[test_error] = E[bias] + E[variance]"},
-      {"test_error_mc", "mean of (x^T (w_k - w*))^2 over a fixed test set of test_samples rows (nan when 0)"},
-      {"downstream_error",
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTestError, "test_error", "||w_k - w*||^2_Sigma, the exact excess test error"},
+      {kBias, "bias", "||w_clean_k - w*||^2_Sigma, w_clean = the same chain without label noise = E[w_k | designs]"},
+      {kVariance, "variance", "||w_k - w_clean_k||^2_Sigma; E[test_error] = E[bias] + E[variance]"},
+      {kTestErrorMc, "test_error_mc", "mean of (x^T (w_k - w*))^2 over a fixed test set of test_samples rows (nan when 0)"},
+      {kDownstream, "downstream_error",
        "expected ||w_pred - w*||^2_Sigma of a ridge learner on downstream_samples rows labelled by w_k "
        "(exact at downstream_lambda = 0, deterministic equivalent otherwise; nan when off)"},
-      {"weight_sq_norm", "||w_k||^2"},
+      {kWeightSqNorm, "weight_sq_norm", "||w_k||^2"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels =
       "statistics: X^T eps ~ N(0, sigma^2 X^T X); fixed design reuses X^T X and its eigenvectors (O(d^2) per "
       "generation), fresh design draws X^T X by Bartlett's Wishart decomposition; accumulate_subsample uses "

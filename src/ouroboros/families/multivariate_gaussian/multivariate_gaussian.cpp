@@ -69,15 +69,17 @@ FamilyDescriptor MultivariateGaussianFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle", "unbiased"};
-  d.metrics = {
-      {"trace",
+  static constexpr MetricDecl<Metric> kList[]{
+      {kTrace, "trace",
        "tr Sigma_k, total variance of the fitted model; heavy-tailed under replace (a product of Wishart "
        "factors): late generations' mean rests on rare replicates, see log_trace"},
-      {"logdet", "log det Sigma_k (-inf when Sigma_k is singular)"},
-      {"kl", "KL(truth || model) in nats; +inf when Sigma_k is singular"},
-      {"mean_sq_error", "||M_k - truth mean||^2"},
-      {"log_trace", "log tr Sigma_k: well resolved where trace is not"},
+      {kLogDet, "logdet", "log det Sigma_k (-inf when Sigma_k is singular)"},
+      {kKl, "kl", "KL(truth || model) in nats; +inf when Sigma_k is singular"},
+      {kMeanSqError, "mean_sq_error", "||M_k - truth mean||^2"},
+      {kLogTrace, "log_trace", "log tr Sigma_k: well resolved where trace is not"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels =
       "statistics: mean by a normal, scatter matrix by a Wishart (Bartlett decomposition); "
       "accumulate_subsample uses the sample kernel";

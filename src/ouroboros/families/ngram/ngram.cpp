@@ -46,16 +46,18 @@ FamilyDescriptor NgramFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle", "add_k", "kneser_ney"};
-  d.metrics = {
-      {"cross_entropy", "held-out cross-entropy, bits per token (</s> included, OOV tokens skipped), with the floor"},
-      {"perplexity", "2^cross_entropy"},
-      {"oov_rate", "fraction of held-out words outside the training vocabulary"},
-      {"vocab_alive", "fraction of the original training vocabulary present in the training set"},
-      {"vocab_size", "number of original words present in the training set"},
-      {"distinct_ngrams", "distinct n-grams of the model's order in the training set"},
-      {"tail_mass", "share of training words whose original count is <= tail_count"},
-      {"mean_length", "mean sentence length of the training set, in words"},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kCrossEntropy, "cross_entropy", "held-out cross-entropy, bits per token (</s> included, OOV tokens skipped), with the floor"},
+      {kPerplexity, "perplexity", "2^cross_entropy"},
+      {kOovRate, "oov_rate", "fraction of held-out words outside the training vocabulary"},
+      {kVocabAlive, "vocab_alive", "fraction of the original training vocabulary present in the training set"},
+      {kVocabSize, "vocab_size", "number of original words present in the training set"},
+      {kDistinct, "distinct_ngrams", "distinct n-grams of the model's order in the training set"},
+      {kTailMass, "tail_mass", "share of training words whose original count is <= tail_count"},
+      {kMeanLength, "mean_length", "mean sentence length of the training set, in words"},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "sample kernel only (sentences are sampled and counted)";
   return d;
 }

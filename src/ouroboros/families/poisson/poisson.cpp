@@ -25,10 +25,12 @@ FamilyDescriptor PoissonFamily::descriptor() {
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"mle"};
-  d.metrics = {
-      {"lambda", "fitted mean L_k"},
-      {"alive", "1 if L_k != 0, else 0 (its mean is Pr(L_k != 0))", true},
+  static constexpr MetricDecl<Metric> kList[]{
+      {kLambda, "lambda", "fitted mean L_k"},
+      {kAlive, "alive", "1 if L_k != 0, else 0 (its mean is Pr(L_k != 0))", true},
   };
+  static_assert(metrics_in_order(kList));
+  d.metrics = metric_infos(kList);
   d.kernels = "statistics: the sum of a batch by one Poisson(n L) draw; accumulate_subsample uses the sample kernel";
   return d;
 }
