@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 sanitizer_suite() {
   BUILD_DIR="$1" BUILD_TYPE="$2" CXXFLAGS="${3:-}" \
-    CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF" ./scripts/build.sh
+    CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF -DOUROBOROS_PYTHON=OFF" ./scripts/build.sh
   ctest --test-dir "$1" --output-on-failure -j "$(nproc)"
 }
 if [ "${1:-}" = "--sanitize" ]; then

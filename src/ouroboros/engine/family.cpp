@@ -1,5 +1,7 @@
 #include "ouroboros/engine/family.hpp"
 
+#include <cmath>
+
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -86,6 +88,37 @@ std::unique_ptr<Simulator> make_simulator(const std::string& truth_spec, const s
   if (model.name != truth.name)
     throw UserError(fmt::format("model.family: '{}' must name the truth's family '{}'", model.name, truth.name));
   return family->make(truth, model);
+}
+
+namespace {
+nlohmann::json params_json(const std::vector<ParamInfo>& params) {
+  nlohmann::json out = nlohmann::json::array();
+  const auto bound = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
+  for (const auto& p : params)
+    out.push_back({{"name", p.name},
+                   {"type", param_type_name(p.type)},
+                   {"default", p.default_text.empty() ? nlohmann::json() : nlohmann::json(p.default_text)},
+                   {"computed_default", p.computed_default.empty() ? nlohmann::json() : nlohmann::json(p.computed_default)},
+                   {"required", p.required()},
+                   {"allowed", p.words},
+                   {"min", bound(p.min)},
+                   {"min_exclusive", p.min_exclusive},
+                   {"max", bound(p.max)},
+                   {"max_exclusive", p.max_exclusive},
+                   {"help", p.help}});
+  return out;
+}
+}  // namespace
+
+nlohmann::json family_json(const FamilyDescriptor& f) {
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const auto& m : f.metrics) metrics.push_back({{"name", m.name}, {"help", m.help}, {"indicator", m.indicator}});
+  return {{"name", f.name},           {"summary", f.summary},
+          {"truth_params", params_json(f.truth_params)}, {"model_params", params_json(f.model_params)},
+          {"estimators", f.estimators}, {"metrics", metrics},
+          {"kernels", f.kernels},     {"weighted_fit", f.weighted_fit},
+          {"checkpoints", f.checkpoints}, {"fit_context", f.fit_context}, {"fixed_points", f.fixed_points},
+          {"resources", {{"heavy", f.resources.heavy}, {"max_chains", f.resources.max_chains}}}};
 }
 
 }  // namespace ouro

@@ -193,6 +193,9 @@ class Registry {
   std::vector<FamilyDescriptor> families_;
 };
 
+// A descriptor as JSON, as `ouroboros families --json` prints it (and the Python package reads it).
+nlohmann::json family_json(const FamilyDescriptor& descriptor);
+
 // Parses both specs, checks they name the same registered family, and binds them. Throws UserError.
 std::unique_ptr<Simulator> make_simulator(const std::string& truth_spec, const std::string& model_spec);
 

@@ -1,0 +1,147 @@
+"""The Python package against the CLI: the same experiment run from Python (as a path, a TOML string or a dict,
+with overrides) gives exactly the CLI's records; results open again from disk; bad input is a ValueError naming
+the key; Ctrl-C stops a run with KeyboardInterrupt and running it again resumes to the uninterrupted result; the
+families carry their typed parameters. Run by CTest (Python.Package) with PYTHONPATH at build/python."""
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import ouroboros
+
+SOURCE = os.environ.get("OUROBOROS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+CLI = os.environ.get("OUROBOROS_CLI", os.path.join(SOURCE, "build", "ouroboros"))
+
+EXPERIMENT = {
+    "experiment": {"generations": 12, "replicates": 40, "seed": 7, "samples": 20,
+                   "regimes": ["replace", "accumulate"]},
+    "truth": {"family": "gaussian(mean=1, sd=2)"},
+    "model": {"family": "gaussian(estimator=unbiased)"},
+    "metrics": {"thresholds": ["sigma > 1"]},
+    "output": {"trajectories": True},
+}
+
+
+def rows(db, sql):
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as c:
+        return c.execute(sql).fetchall()
+
+
+class Package(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cli(self, path, out, *extra):
+        subprocess.run([CLI, "run", path, "--quiet", "--out", out, *extra], check=True)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_dict_string_and_path_equal_the_cli(self):
+        text = ouroboros._toml_text(EXPERIMENT)
+        path = self.write("e.toml", text)
+        self.cli(path, os.path.join(self.dir, "cli"))
+        want = rows(os.path.join(self.dir, "cli", "results.db"), "SELECT * FROM summary")
+        self.assertEqual(len(want), 2 * 13 * 9)  # 2 regimes x generations 0..12 x (8 metrics + 1 threshold)
+        for name, config in [("dict", EXPERIMENT), ("string", text), ("path", path)]:
+            r = ouroboros.run(config, out=os.path.join(self.dir, name))
+            got = rows(os.path.join(self.dir, name, "results.db"), "SELECT * FROM summary")
+            self.assertEqual(got, want, name)
+            self.assertEqual(r.report["units_run"], 2)
+            df = r.summary
+            self.assertEqual(len(df), len(want))
+            self.assertEqual(list(df.columns[:4]), ["point", "regime", "generation", "metric"])
+            self.assertEqual(len(r.trajectories), 2 * 13 * 40 * 9)  # generations 0..12
+        # The CSV file written beside the store is the CLI's, byte for byte.
+        for name in ("summary.csv", "trajectories.csv"):
+            with open(os.path.join(self.dir, "cli", name), "rb") as a, open(os.path.join(self.dir, "dict", name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+    def test_overrides_are_sets(self):
+        path = self.write("e.toml", ouroboros._toml_text(EXPERIMENT))
+        self.cli(path, os.path.join(self.dir, "cli"), "--set", "experiment.samples=35",
+                 "--set", 'model.family="gaussian(estimator=mle)"')
+        r = ouroboros.run(path, out=os.path.join(self.dir, "py"), experiment__samples=35,
+                          model__family="gaussian(estimator=mle)", threads=1)
+        self.assertEqual(rows(os.path.join(self.dir, "py", "results.db"), "SELECT * FROM summary"),
+                         rows(os.path.join(self.dir, "cli", "results.db"), "SELECT * FROM summary"))
+        self.assertEqual(r.manifest["config"]["experiment"]["samples"], 35)
+
+    def test_open_reads_an_earlier_run_and_a_sweep(self):
+        sweep = dict(EXPERIMENT, sweep={"experiment.samples": [10, 30]})
+        ouroboros.run(sweep, out=os.path.join(self.dir, "s"))
+        r = ouroboros.open(os.path.join(self.dir, "s"))
+        self.assertEqual(sorted(r.summary["point"].unique()), [0, 1])
+        self.assertEqual(list(r.points["experiment.samples"]), [10, 30])
+        again = ouroboros.run(sweep, out=os.path.join(self.dir, "s"))
+        self.assertEqual(again.report["units_run"], 0)
+        self.assertEqual(again.report["units_skipped"], 4)
+        with self.assertRaises(FileNotFoundError):
+            ouroboros.open(os.path.join(self.dir, "nothing"))
+
+    def test_bad_input_is_a_value_error_naming_the_key(self):
+        bad = dict(EXPERIMENT, model={"family": "gaussian(estimator=median)"})
+        with self.assertRaisesRegex(ValueError, r"estimator=median' is not one of: mle, unbiased, optimized"):
+            ouroboros.run(bad, out=os.path.join(self.dir, "bad"))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad")), "nothing is written")
+        with self.assertRaisesRegex(ValueError, "experiment.samples"):
+            ouroboros.run(EXPERIMENT, out=os.path.join(self.dir, "bad"), experiment__samples=-3)
+        with self.assertRaises(TypeError):
+            ouroboros.run(EXPERIMENT, samples=3)
+        with self.assertRaises(TypeError):
+            ouroboros.run(42)
+
+    def test_ctrl_c_stops_cleanly_and_the_run_resumes(self):
+        long = dict(EXPERIMENT)
+        long["experiment"] = dict(EXPERIMENT["experiment"], generations=3000, replicates=400, threads=1)
+        long["output"] = {"trajectories": False}
+        long["sweep"] = {"experiment.samples": [10, 20, 30, 40]}
+        out = os.path.join(self.dir, "k")
+        clean = os.path.join(self.dir, "clean")
+        ouroboros.run(long, out=clean)
+        timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        start = time.monotonic()
+        with self.assertRaises(KeyboardInterrupt):
+            ouroboros.run(long, out=out)
+        self.assertLess(time.monotonic() - start, 30)
+        timer.join()
+        self.assertFalse(os.path.exists(os.path.join(out, "summary.csv")), "no CSV file after an interruption")
+        done = rows(os.path.join(out, "results.db"), "SELECT count(*) FROM units WHERE status = 'done'")[0][0]
+        self.assertLess(done, 8)
+        resumed = ouroboros.run(long, out=out)
+        self.assertEqual(resumed.report["units_skipped"], done)
+        self.assertEqual(rows(os.path.join(out, "results.db"), "SELECT * FROM summary"),
+                         rows(os.path.join(clean, "results.db"), "SELECT * FROM summary"))
+        # Python's own handler is back: a later Ctrl-C is Python's KeyboardInterrupt as usual.
+        self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
+
+    def test_families_carry_typed_parameters(self):
+        families = {f["name"]: f for f in ouroboros.families()}
+        self.assertIn("gaussian", families)
+        estimator = next(p for p in families["gaussian"]["model_params"] if p["name"] == "estimator")
+        self.assertEqual(estimator["type"], "word")
+        self.assertEqual(estimator["allowed"], ["mle", "unbiased", "optimized"])
+        self.assertEqual(estimator["default"], "mle")
+        sd = next(p for p in families["gaussian"]["truth_params"] if p["name"] == "sd")
+        self.assertEqual((sd["type"], sd["min"], sd["min_exclusive"]), ("number", 0, True))
+        self.assertTrue(families["categorical"]["fixed_points"])
+        listed = subprocess.run([CLI, "families"], capture_output=True, text=True, check=True).stdout
+        for name in families:
+            self.assertIn(f"{name}: ", listed)
+
+
+if __name__ == "__main__":
+    unittest.main()
