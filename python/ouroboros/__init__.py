@@ -17,9 +17,10 @@ import os
 import sqlite3
 
 from . import _ouroboros
+from ._ouroboros import theory  # theory.suresh2025, theory.gerstgrasser2024: the closed forms, without a run
 
 __version__ = _ouroboros.__version__
-__all__ = ["run", "open", "families", "Results"]
+__all__ = ["run", "open", "families", "Results", "theory"]
 
 
 def _toml_value(value, where):

@@ -128,6 +128,31 @@ class Package(unittest.TestCase):
         # Python's own handler is back: a later Ctrl-C is Python's KeyboardInterrupt as usual.
         self.assertIs(signal.getsignal(signal.SIGINT), signal.default_int_handler)
 
+    def test_theory_functions_equal_the_runs_theory_columns(self):
+        counts = [50, 20, 10, 5, 3, 2, 1]
+        cfile = self.write("c.txt", "".join(f"{c}\n" for c in counts))
+        r = ouroboros.run({"experiment": {"generations": 30, "replicates": 20, "seed": 1, "samples": 91,
+                                          "regimes": ["replace"]},
+                           "truth": {"family": f'categorical(file="{cfile}")'}, "model": {"family": "categorical"}},
+                          out=os.path.join(self.dir, "c"))
+        support = r.summary[r.summary.metric == "support"].set_index("generation")
+        for k in (1, 5, 30):
+            lo, hi = ouroboros.theory.suresh2025.discrete_alive([c / sum(counts) for c in counts], 91, k)
+            self.assertEqual((support.theory_lo[k], support.theory_hi[k]), (lo, hi), k)
+        r = ouroboros.run({"experiment": {"generations": 20, "replicates": 20, "seed": 1, "samples": 40,
+                                          "regimes": ["replace", "accumulate", "grow"]},
+                           "truth": {"family": "linear_regression(d=8, sigma=0.5)"},
+                           "model": {"family": "linear_regression"}}, out=os.path.join(self.dir, "l"))
+        s = r.summary[(r.summary.metric == "test_error") & (r.summary.generation == 20)].set_index("regime")
+        for regime in ("replace", "accumulate", "grow"):
+            self.assertAlmostEqual(s.theory[regime],
+                                   ouroboros.theory.gerstgrasser2024.test_error(regime, 0.25, 8, 40, 20), delta=1e-12)
+        self.assertLess(s.theory["accumulate"], ouroboros.theory.gerstgrasser2024.accumulate_bound(0.25, 8, 40))
+        with self.assertRaises(ValueError):
+            ouroboros.theory.gerstgrasser2024.test_error("fresh", 1, 8, 40, 3)
+        with self.assertRaises(ValueError):
+            ouroboros.theory.suresh2025.discrete_alive([0.5, 0.5], 0, 3)
+
     def test_families_carry_typed_parameters(self):
         families = {f["name"]: f for f in ouroboros.families()}
         self.assertIn("gaussian", families)
