@@ -151,6 +151,14 @@ class Results:
         """One row per point: point, point_id, label, config (JSON) and one column per swept key."""
         return self._table("points", "SELECT * FROM points ORDER BY point")
 
+    def plot(self, metrics=None, band="se", path=None, format="png"):
+        """The summary as a matplotlib Figure (see ouroboros.plot): one panel per metric and point, one line per
+        regime, mean with a band (band="se": +- 2 se; "quantile": q05-q95), theory dashed; saved too if `path`."""
+        from .plot import figure, save
+        if path is not None:
+            save(self, path, format, metrics, band)
+        return figure(self, metrics, band)
+
     @property
     def manifest(self):
         """manifest.json as a dict."""

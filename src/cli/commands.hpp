@@ -14,7 +14,16 @@ struct RunOptions {
   bool dry_run = false;  // print the plan only
 };
 
+struct PlotOptions {
+  std::string results;
+  std::vector<std::string> metrics;  // empty: every metric
+  std::string format = "png";
+  std::string band = "se";
+  std::string out;  // empty: RESULTS/figures/summary.FORMAT
+};
+
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line);
+int plot_command(const PlotOptions& options);  // replaces this process with python3 -m ouroboros.plot
 int families_command(const std::string& name, bool json);  // json: the descriptors as a JSON array
 
 }  // namespace ouro

@@ -67,9 +67,23 @@ int main(int argc, char** argv) {
   families_cmd->add_option("name", family_name, "Show only this family");
   bool families_json = false;
   families_cmd->add_flag("--json", families_json,
-                         "Print the descriptors as JSON: parameters (name, default, help), estimators, metrics "
-                         "(name, help, indicator), kernels, weighted_fit, checkpoints, fit_context, resources "
-                         "(heavy, max_chains)");
+                         "Print the descriptors as JSON: parameters (name, type, default, computed_default, "
+                         "required, allowed, min, max, min_exclusive, max_exclusive, help), estimators, metrics "
+                         "(name, help, indicator), kernels, weighted_fit, checkpoints, fit_context, fixed_points, "
+                         "resources (heavy, max_chains)");
+
+  ouro::PlotOptions plot;
+  CLI::App* plot_cmd = app.add_subcommand(
+      "plot", "Draw a run's summary (matplotlib): one panel per metric and point, one line per regime, the mean with "
+              "a band, theory dashed and bounds shaded");
+  plot_cmd->add_option("results", plot.results, "Output directory of a run")->required();
+  plot_cmd->add_option("--metric", plot.metrics, "A metric to draw (repeat; default: every metric)")
+      ->allow_extra_args(false);
+  plot_cmd->add_option("--format", plot.format, "png (default), pdf or svg")
+      ->check(CLI::IsMember({"png", "pdf", "svg"}));
+  plot_cmd->add_option("--band", plot.band, "se: mean +- 2 se (default); quantile: the q05-q95 band")
+      ->check(CLI::IsMember({"se", "quantile"}));
+  plot_cmd->add_option("--out", plot.out, "File to write (default: RESULTS/figures/summary.FORMAT)");
 
   try {
     app.parse(argc, argv);
@@ -87,6 +101,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return ouro::run_command(run, std::vector<std::string>(argv, argv + argc));
     if (*families_cmd) return ouro::families_command(family_name, families_json);
+    if (*plot_cmd) return ouro::plot_command(plot);
   } catch (const ouro::UserError& e) {
     // One line whatever the input held: control bytes are escaped, and a runaway message is cut.
     fmt::print(stderr, "ouroboros: error: {}\n", ouro::printable(e.what(), 2000, true));

@@ -12,6 +12,9 @@ import threading
 import time
 import unittest
 
+import numpy
+import numpy.testing
+
 import ouroboros
 
 SOURCE = os.environ.get("OUROBOROS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -152,6 +155,39 @@ class Package(unittest.TestCase):
             ouroboros.theory.gerstgrasser2024.test_error("fresh", 1, 8, 40, 3)
         with self.assertRaises(ValueError):
             ouroboros.theory.suresh2025.discrete_alive([0.5, 0.5], 0, 3)
+
+    def test_plot_draws_every_metric_point_and_regime_with_theory(self):
+        r = ouroboros.run({"experiment": {"generations": 30, "replicates": 50, "seed": 3, "samples": 40,
+                                          "regimes": ["replace", "accumulate", "grow"]},
+                           "truth": {"family": "linear_regression(d=8, sigma=0.5)"},
+                           "model": {"family": "linear_regression"},
+                           "metrics": {"select": ["test_error", "weight_sq_norm"]},
+                           "sweep": {"experiment.samples": [20, 40]}}, out=os.path.join(self.dir, "p"))
+        fig = r.plot()
+        self.assertEqual(len(fig.axes), 2 * 2)  # metrics x points
+        first = fig.axes[0]
+        self.assertEqual(first.get_ylabel(), "test_error")
+        self.assertIn("samples=20", first.get_title())
+        solid = [l for l in first.get_lines() if l.get_linestyle() == "-"]
+        dashed = [l for l in first.get_lines() if l.get_linestyle() == "--"]
+        self.assertEqual(len(solid), 3, "one line per regime")
+        self.assertEqual(len(dashed), 3, "test_error has an exact theory in all three regimes")
+        # The theory line is the summary's theory column.
+        theory = r.summary[(r.summary.metric == "test_error") & (r.summary.point == 0) & (r.summary.regime == "replace")]
+        numpy.testing.assert_array_equal(dashed[0].get_ydata(), theory.sort_values("generation").theory)
+        with self.assertRaisesRegex(ValueError, "not in this run's summary"):
+            r.plot(metrics=["nope"])
+        # The CLI draws the same through the package: a PNG file, or exit 2 with the message.
+        out = os.path.join(self.dir, "f.png")
+        subprocess.run([CLI, "plot", r.dir, "--metric", "test_error", "--out", out], check=True, capture_output=True)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        bad = subprocess.run([CLI, "plot", r.dir, "--metric", "nope"], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("'nope' is not in this run's summary", bad.stderr)
+        svg = subprocess.run([CLI, "plot", r.dir, "--format", "svg", "--band", "quantile"], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        self.assertTrue(svg.endswith(os.path.join("figures", "summary.svg")) and os.path.getsize(svg) > 1000)
 
     def test_families_carry_typed_parameters(self):
         families = {f["name"]: f for f in ouroboros.families()}
