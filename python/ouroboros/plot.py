@@ -6,9 +6,10 @@
 
 One panel per metric (rows) and per point of a sweep (columns, labelled by the swept values), one line per regime:
 the mean over replicates with a band (mean +- 2 se by default, or the q05-q95 band of the replicates), the theory
-as a dashed line where the family gives a value, and bounds (theory_lo, theory_hi) as a shaded region. A metric
-whose means are all positive and span more than two decades gets a log y axis; a run of more than 200 generations
-a log x axis (generation 0, the truth, is then left out). The figure goes to RESULTS/figures/summary.<format>
+as a dashed line where the family gives a value, and bounds (theory_lo, theory_hi) as dotted edges of a shaded
+region. A metric
+whose means from generation 1 on are all positive and span more than two decades gets a log y axis, a run of more
+than 200 generations a log x axis; either leaves generation 0 (the truth) out. The figure goes to RESULTS/figures/summary.<format>
 unless --out names a file.
 """
 import argparse
@@ -56,9 +57,12 @@ def figure(results, metrics=None, band="se"):
         for j, point in enumerate(points):
             ax = axes[i][j]
             rows = summary[(summary["metric"] == metric) & (summary["point"] == point)]
+            # Scales from generations >= 1: generation 0 is the truth, where a distance is 0 (or 1e-16).
+            body = rows[rows["generation"] > 0]
             log_x = rows["generation"].max() > 200
-            if log_x:
-                rows = rows[rows["generation"] > 0]
+            log_y = _log_y(body["mean"])
+            if log_x or log_y:
+                rows = body
             for r, regime in enumerate(regimes):
                 d = rows[rows["regime"] == regime].sort_values("generation")
                 if d.empty:
@@ -71,9 +75,14 @@ def figure(results, metrics=None, band="se"):
                 if d["theory"].notna().any():
                     ax.plot(x, d["theory"], color=colour, linestyle="--", label=f"{regime}: theory")
                 if d["theory_lo"].notna().any() or d["theory_hi"].notna().any():
+                    # Bounds: dotted edges (a tight pair is still visible) over a light shade.
+                    for edge in ("theory_lo", "theory_hi"):
+                        if d[edge].notna().any():
+                            ax.plot(x, d[edge], color=colour, linestyle=":", linewidth=1.2,
+                                    label=f"{regime}: bounds" if edge == "theory_lo" or d["theory_lo"].isna().all() else None)
                     ax.fill_between(x, d["theory_lo"].fillna(-np.inf), d["theory_hi"].fillna(np.inf), color=colour,
-                                    alpha=0.08, hatch="//", linewidth=0, label=f"{regime}: bounds")
-            if _log_y(rows["mean"]):
+                                    alpha=0.12, linewidth=0)
+            if log_y:
                 ax.set_yscale("log")
             if log_x:
                 ax.set_xscale("log")
