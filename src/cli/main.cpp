@@ -85,6 +85,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"se", "quantile"}));
   plot_cmd->add_option("--out", plot.out, "File to write (default: RESULTS/figures/summary.FORMAT)");
 
+  std::string report_results, report_out;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Write a self-contained HTML report of a run: interactive charts (Vega-Lite, inlined), the manifest, "
+                "the theory sources and the last generation's table");
+  report_cmd->add_option("results", report_results, "Output directory of a run")->required();
+  report_cmd->add_option("--out", report_out, "File to write (default: RESULTS/report.html)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -102,6 +109,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return ouro::run_command(run, std::vector<std::string>(argv, argv + argc));
     if (*families_cmd) return ouro::families_command(family_name, families_json);
     if (*plot_cmd) return ouro::plot_command(plot);
+    if (*report_cmd) return ouro::report_command(report_results, report_out);
   } catch (const ouro::UserError& e) {
     // One line whatever the input held: control bytes are escaped, and a runaway message is cut.
     fmt::print(stderr, "ouroboros: error: {}\n", ouro::printable(e.what(), 2000, true));

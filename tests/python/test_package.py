@@ -189,6 +189,43 @@ class Package(unittest.TestCase):
                              capture_output=True, text=True).stdout.strip()
         self.assertTrue(svg.endswith(os.path.join("figures", "summary.svg")) and os.path.getsize(svg) > 1000)
 
+    def test_report_renders_every_chart_in_a_real_browser(self):
+        r = ouroboros.run({"experiment": {"generations": 25, "replicates": 40, "seed": 3, "samples": 40,
+                                          "regimes": ["replace", "accumulate"]},
+                           "truth": {"family": "linear_regression(d=8, sigma=0.5)"},
+                           "model": {"family": "linear_regression"},
+                           "metrics": {"select": ["test_error", "weight_sq_norm"]},
+                           "sweep": {"experiment.samples": [20, 40]}}, out=os.path.join(self.dir, "r"))
+        out = os.path.join(self.dir, "report.html")
+        path = subprocess.run([CLI, "report", r.dir, "--out", out], check=True, capture_output=True,
+                              text=True).stdout.strip()
+        self.assertEqual(path, out)
+        with open(out, encoding="utf-8") as f:
+            page = f.read()
+        self.assertNotIn("src=\"http", page, "self-contained: no script is loaded from the network")
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={os.path.join(self.dir, 'chromium')}", "--virtual-time-budget=15000"]
+        dom = subprocess.run(["/usr/bin/chromium", *flags, "--dump-dom", "file://" + out], capture_output=True,
+                             text=True, timeout=120).stdout
+        body = [line for line in dom.split("<body")[1:] if "data-charts" in line[:200]]
+        self.assertTrue(body, "the page's body was dumped")
+        self.assertIn('data-charts="2"', body[-1][:200], "both charts rendered")
+        self.assertIn('data-errors=""', body[-1][:200], "no script error")
+        rendered = body[-1]
+        self.assertGreaterEqual(rendered.count("<svg"), 2, "one SVG per chart")
+        self.assertGreaterEqual(rendered.count('stroke-dasharray="6,4"'), 1, "the theory series is drawn")
+        self.assertIn("samples=40", rendered, "the sweep's point menu lists the swept values")
+        # A screenshot of what a reader sees, kept as a test artefact.
+        shot = os.path.join(os.environ.get("OUROBOROS_ARTEFACTS", self.dir), "report.png")
+        os.makedirs(os.path.dirname(shot), exist_ok=True)
+        subprocess.run(["/usr/bin/chromium", *flags, "--window-size=1000,1400", f"--screenshot={shot}",
+                        "file://" + out], capture_output=True, timeout=120, check=True)
+        with open(shot, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(ouroboros.open(r.dir).write_report(os.path.join(self.dir, "again.html")),
+                         os.path.join(self.dir, "again.html"))
+
     def test_families_carry_typed_parameters(self):
         families = {f["name"]: f for f in ouroboros.families()}
         self.assertIn("gaussian", families)
