@@ -151,13 +151,14 @@ class Results:
         """One row per point: point, point_id, label, config (JSON) and one column per swept key."""
         return self._table("points", "SELECT * FROM points ORDER BY point")
 
-    def plot(self, metrics=None, band="se", path=None, format="png"):
+    def plot(self, metrics=None, band=None, path=None, format="png", x_scale=None, y_scale=None):
         """The summary as a matplotlib Figure (see ouroboros.plot): one panel per metric and point, one line per
-        regime, mean with a band (band="se": +- 2 se; "quantile": q05-q95), theory dashed; saved too if `path`."""
+        regime, mean with a band (band="se": +- 2 se; "quantile": q05-q95), theory dashed; saved too if `path`.
+        Arguments left None come from the experiment's [figure] table."""
         from .plot import figure, save
         if path is not None:
-            save(self, path, format, metrics, band)
-        return figure(self, metrics, band)
+            save(self, path, format, metrics, band, x_scale, y_scale)
+        return figure(self, metrics, band, x_scale, y_scale)
 
     def write_report(self, path=None):
         """Writes the self-contained HTML report (see ouroboros.report) and returns its path."""

@@ -18,7 +18,9 @@ struct PlotOptions {
   std::string results;
   std::vector<std::string> metrics;  // empty: every metric
   std::string format = "png";
-  std::string band = "se";
+  std::string band;     // empty: the experiment's figure.band, else se
+  std::string x_scale;  // empty: the experiment's figure.x_scale, else auto
+  std::string y_scale;
   std::string out;  // empty: RESULTS/figures/summary.FORMAT
 };
 

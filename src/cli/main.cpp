@@ -81,8 +81,13 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   plot_cmd->add_option("--format", plot.format, "png (default), pdf or svg")
       ->check(CLI::IsMember({"png", "pdf", "svg"}));
-  plot_cmd->add_option("--band", plot.band, "se: mean +- 2 se (default); quantile: the q05-q95 band")
+  plot_cmd->add_option("--band", plot.band,
+                       "se: mean +- 2 se; quantile: the q05-q95 band (default: the experiment's figure.band, else se)")
       ->check(CLI::IsMember({"se", "quantile"}));
+  plot_cmd->add_option("--x-scale", plot.x_scale, "auto, linear or log (default: the experiment's figure.x_scale)")
+      ->check(CLI::IsMember({"auto", "linear", "log"}));
+  plot_cmd->add_option("--y-scale", plot.y_scale, "auto, linear or log (default: the experiment's figure.y_scale)")
+      ->check(CLI::IsMember({"auto", "linear", "log"}));
   plot_cmd->add_option("--out", plot.out, "File to write (default: RESULTS/figures/summary.FORMAT)");
 
   std::string report_results, report_out;

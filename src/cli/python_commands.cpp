@@ -37,7 +37,13 @@ namespace {
 }  // namespace
 
 int plot_command(const PlotOptions& options) {
-  std::vector<std::string> args{options.results, "--format", options.format, "--band", options.band};
+  std::vector<std::string> args{options.results, "--format", options.format};
+  for (const auto& [flag, value] : {std::pair{"--band", &options.band}, std::pair{"--x-scale", &options.x_scale},
+                                    std::pair{"--y-scale", &options.y_scale}})
+    if (!value->empty()) {
+      args.push_back(flag);
+      args.push_back(*value);
+    }
   for (const auto& m : options.metrics) {
     args.push_back("--metric");
     args.push_back(m);

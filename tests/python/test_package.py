@@ -189,6 +189,23 @@ class Package(unittest.TestCase):
                              capture_output=True, text=True).stdout.strip()
         self.assertTrue(svg.endswith(os.path.join("figures", "summary.svg")) and os.path.getsize(svg) > 1000)
 
+    def test_figure_table_sets_what_plot_draws(self):
+        config = dict(EXPERIMENT, figure={"metrics": ["sigma", "sigma>1"], "x_scale": "log", "y_scale": "log",
+                                          "band": "quantile"})
+        r = ouroboros.run(config, out=os.path.join(self.dir, "f"))
+        fig = r.plot()
+        self.assertEqual([a.get_ylabel() for a in fig.axes], ["sigma", "sigma>1"])
+        self.assertEqual((fig.axes[0].get_xscale(), fig.axes[0].get_yscale()), ("log", "log"))
+        self.assertIn("q05", fig._suptitle.get_text())
+        self.assertEqual(r.plot(metrics=["kl"], y_scale="linear").axes[0].get_yscale(), "linear")
+        # The figure changes no record: the same store resumes with other figure settings.
+        again = ouroboros.run(dict(EXPERIMENT, figure={"y_scale": "linear"}), out=os.path.join(self.dir, "f"))
+        self.assertEqual(again.report["units_skipped"], 2)
+        with self.assertRaisesRegex(ValueError, "figure.y_scale.*must be auto, linear or log"):
+            ouroboros.run(dict(EXPERIMENT, figure={"y_scale": "cubic"}), out=os.path.join(self.dir, "g"))
+        with self.assertRaisesRegex(ValueError, "figure.metrics: unknown metric 'nope'"):
+            ouroboros.run(dict(EXPERIMENT, figure={"metrics": ["nope"]}), out=os.path.join(self.dir, "g"))
+
     def test_report_renders_every_chart_in_a_real_browser(self):
         r = ouroboros.run({"experiment": {"generations": 25, "replicates": 40, "seed": 3, "samples": 40,
                                           "regimes": ["replace", "accumulate"]},

@@ -191,6 +191,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
       {"output", {"dir", "trajectories", "forgetting", "table"}},
+      {"figure", {"metrics", "x_scale", "y_scale", "band"}},
   };
   return keys;
 }
@@ -275,6 +276,17 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
       for (const auto& m : metrics) names.push_back(m.name);
       throw UserError(fmt::format("metrics.select: unknown metric '{}' (this family has: {})", name, join(names)));
     }
+  for (const auto& name : config.figure_metrics) {
+    const bool metric = std::any_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == name; });
+    const bool threshold = std::any_of(config.thresholds.begin(), config.thresholds.end(),
+                                       [&](const Threshold& t) { return t.label() == name; });
+    if (!metric && !threshold) {
+      std::vector<std::string> names;
+      for (const auto& m : metrics) names.push_back(m.name);
+      for (const auto& t : config.thresholds) names.push_back(t.label());
+      throw UserError(fmt::format("figure.metrics: unknown metric '{}' (this run has: {})", name, join(names)));
+    }
+  }
   for (const auto& regime : config.regimes) {
     // Counts and sums of counts are int64 and doubles: beyond 2^53 a double no longer counts exactly, and the
     // pools of accumulate and grow overflow 64-bit integers long before a user notices. Refused, not wrapped.
@@ -377,6 +389,15 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
       bad("output.trajectories", *node, "must be true, false, or an integer k >= 1 (every k-th generation)");
   }
   c.forgetting = r.boolean("output", "forgetting", true);
+  c.figure_metrics = r.strings("figure", "metrics", {});
+  for (const auto& [key, field] : {std::pair{"x_scale", &c.figure_x_scale}, std::pair{"y_scale", &c.figure_y_scale}}) {
+    *field = r.string("figure", key, "auto");
+    if (*field != "auto" && *field != "linear" && *field != "log")
+      bad(std::string("figure.") + key, *r.get("figure", key), "must be auto, linear or log");
+  }
+  c.figure_band = r.string("figure", "band", "se");
+  if (c.figure_band != "se" && c.figure_band != "quantile")
+    bad("figure.band", *r.get("figure", "band"), "must be se (mean +- 2 se) or quantile (q05-q95)");
   if (const toml::node* node = r.get("output", "table")) {
     const auto* arr = node->as_array();
     if (!arr) bad("output.table", *node, "must be an array of generations");
@@ -408,6 +429,9 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
       {"output",
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
         {"table", c.table_generations}}},
+      {"figure",
+       {{"metrics", c.figure_metrics}, {"x_scale", c.figure_x_scale}, {"y_scale", c.figure_y_scale},
+        {"band", c.figure_band}}},
   };
   if (c.until) c.resolved["experiment"]["until"] = c.until->label();
   return c;

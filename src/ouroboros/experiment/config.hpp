@@ -45,6 +45,10 @@ struct ExperimentConfig {
   bool forgetting = true;
   std::vector<std::int64_t> table_generations;  // generations shown on stdout; empty: automatic
   std::vector<std::int64_t> table_dropped;      // output.table entries past G (e.g. after --set generations)
+  // [figure]: how `ouroboros plot` draws this experiment by default (the paper's axes); no record depends on it.
+  std::vector<std::string> figure_metrics;  // metrics or threshold labels; empty: every metric
+  std::string figure_x_scale = "auto", figure_y_scale = "auto";  // auto, linear or log
+  std::string figure_band = "se";                                 // se or quantile
   nlohmann::json resolved;                      // every key with its value after defaults and overrides
 };
 

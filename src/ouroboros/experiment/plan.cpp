@@ -69,6 +69,7 @@ nlohmann::json results_identity(const ExperimentConfig& config) {
   // another scheduler.
   if (j.contains("experiment"))
     for (const char* key : {"threads", "scheduler", "checkpoint_every", "memory_limit"}) j["experiment"].erase(key);
+  j.erase("figure");  // how it is drawn
   return j;
 }
 
