@@ -113,7 +113,7 @@ def figure(results, metrics=None, band=None, x_scale=None, y_scale=None):
             if i == 0 and j == 0:
                 ax.legend(fontsize=8)
     band_text = "mean ± 2 se" if band == "se" else "mean, q05–q95"
-    fig.suptitle(f"{os.path.basename(os.path.abspath(results.dir))}: {band_text}; dashed: theory", fontsize=10)
+    fig.suptitle(f"line and band: {band_text}; dashed: theory; dotted: bounds", fontsize=8)
     return fig
 
 

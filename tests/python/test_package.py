@@ -189,6 +189,40 @@ class Package(unittest.TestCase):
                              capture_output=True, text=True).stdout.strip()
         self.assertTrue(svg.endswith(os.path.join("figures", "summary.svg")) and os.path.getsize(svg) > 1000)
 
+    def test_plotted_series_are_the_summary_for_each_family_type(self):
+        cases = {
+            "categorical": {"experiment": {"generations": 15, "replicates": 30, "seed": 2, "samples": 50,
+                                           "regimes": ["replace", "accumulate"]},
+                            "truth": {"family": "categorical(dist=zipf, m=40, a=1.1)"},
+                            "model": {"family": "categorical"}},
+            "gaussian": EXPERIMENT,
+            "bernoulli": {"experiment": {"generations": 20, "replicates": 60, "seed": 4, "samples": 10},
+                          "truth": {"family": "bernoulli(p=0.2)"}, "model": {"family": "bernoulli"}},
+            "gmm": {"experiment": {"generations": 4, "replicates": 8, "seed": 4, "samples": 60,
+                                   "regimes": ["replace", "fresh_mix(real_fraction=0.5)"]},
+                    "truth": {"family": "gmm(k=2, d=2)"}, "model": {"family": "gmm"}},
+        }
+        for name, config in cases.items():
+            r = ouroboros.run(config, out=os.path.join(self.dir, name))
+            summary = r.summary
+            self.assertEqual(str(summary["generation"].dtype), "int64")
+            self.assertEqual(str(summary["finite"].dtype), "int64")
+            for column in ("mean", "sd", "se", "q05", "q50", "q95", "theory_lo", "theory", "theory_hi"):
+                self.assertEqual(str(summary[column].dtype), "float64", column)
+            path = os.path.join(self.dir, f"{name}.png")
+            fig = r.plot(path=path, x_scale="linear", y_scale="linear")
+            self.assertGreater(os.path.getsize(path), 5000, name)
+            regimes = list(dict.fromkeys(summary["regime"]))
+            metrics = list(dict.fromkeys(summary["metric"]))
+            self.assertEqual([a.get_ylabel() for a in fig.axes], metrics)
+            for ax, metric in zip(fig.axes, metrics):
+                solid = [l for l in ax.get_lines() if l.get_linestyle() == "-"]
+                self.assertEqual(len(solid), len(regimes), f"{name} {metric}")
+                for line, regime in zip(solid, regimes):
+                    want = summary[(summary.metric == metric) & (summary.regime == regime)].sort_values("generation")
+                    numpy.testing.assert_array_equal(line.get_xdata(), want["generation"])
+                    numpy.testing.assert_array_equal(line.get_ydata(), want["mean"], f"{name} {metric} {regime}")
+
     def test_figure_table_sets_what_plot_draws(self):
         config = dict(EXPERIMENT, figure={"metrics": ["sigma", "sigma>1"], "x_scale": "log", "y_scale": "log",
                                           "band": "quantile"})
