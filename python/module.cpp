@@ -59,17 +59,8 @@ py::dict run(const std::string& toml_text, const std::string& source, const std:
     py::gil_scoped_release release;
     try {
       ouro::Plan plan = ouro::parse_plan(toml_text, source, overrides);
-      for (auto& p : plan.points) {
-        if (out_dir) {
-          p.config.output_dir = *out_dir;
-          p.config.resolved["output"]["dir"] = *out_dir;
-        }
-        if (threads) {
-          if (*threads < 0) throw ouro::UserError("threads must be >= 0 (0: one per core)");
-          p.config.threads = static_cast<unsigned>(*threads);
-          p.config.resolved["experiment"]["threads"] = *threads;
-        }
-      }
+      if (threads && *threads < 0) throw ouro::UserError("threads must be >= 0 (0: one per core)");
+      ouro::override_output(plan, out_dir.value_or(""), threads.value_or(-1));
       ouro::DirectoryRunOptions options;
       options.fresh = fresh;
       options.cancel = ouro::CancelToken([] { return g_signal.load() != 0; });

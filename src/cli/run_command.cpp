@@ -1,18 +1,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <memory>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "commands.hpp"
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/core/parallel.hpp"
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/io/run_directory.hpp"
@@ -68,16 +63,7 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
   // First of all: a signal that arrives while the plan is checked or the store opened is then a clean stop too.
   install_interrupt_handler();
   Plan plan = load_plan(options.experiment, options.overrides);
-  for (auto& p : plan.points) {
-    if (!options.out_dir.empty()) {
-      p.config.output_dir = options.out_dir;
-      p.config.resolved["output"]["dir"] = options.out_dir;
-    }
-    if (options.threads >= 0) {
-      p.config.threads = static_cast<unsigned>(options.threads);
-      p.config.resolved["experiment"]["threads"] = options.threads;
-    }
-  }
+  override_output(plan, options.out_dir, options.threads);
   const ExperimentConfig& first = plan.points.front().config;
   const std::filesystem::path dir(first.output_dir);
   check_plan(plan);  // every input error is reported before anything is written

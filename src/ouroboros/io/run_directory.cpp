@@ -52,6 +52,19 @@ void check_output_dir(const std::filesystem::path& dir) {
 
 }  // namespace
 
+void override_output(Plan& plan, const std::string& out_dir, int threads) {
+  for (auto& p : plan.points) {
+    if (!out_dir.empty()) {
+      p.config.output_dir = out_dir;
+      p.config.resolved["output"]["dir"] = out_dir;
+    }
+    if (threads >= 0) {
+      p.config.threads = static_cast<unsigned>(threads);
+      p.config.resolved["experiment"]["threads"] = threads;
+    }
+  }
+}
+
 std::filesystem::path output_directory(const Plan& plan) { return plan.points.front().config.output_dir; }
 
 DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions& options) {

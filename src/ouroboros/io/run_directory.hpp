@@ -33,6 +33,10 @@ struct DirectoryRunReport {
   double seconds = 0;
 };
 
+// --out and --threads (and their Python arguments): every point's output.dir and experiment.threads, resolved
+// configuration included. An empty out_dir or a negative thread count leaves the file's value.
+void override_output(Plan& plan, const std::string& out_dir, int threads);
+
 // The output directory of a plan: its first point's output.dir.
 std::filesystem::path output_directory(const Plan& plan);
 
