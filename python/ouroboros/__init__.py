@@ -72,7 +72,8 @@ def run(config, out=None, threads=None, fresh=False, **overrides):
 
     out: the output directory (default: the file's output.dir); threads: worker threads (0: one per core);
     fresh: delete an earlier results.db there and start over. overrides: `section__key=value`, as
-    `--set section.key=value` (e.g. experiment__samples=100, model__family="gaussian(estimator=mle)").
+    `--set section.key=value` (e.g. experiment__samples=100, model__family="gaussian(estimator=mle)", or one
+    parameter of a family spec: model__family__estimator="mle").
     Bad input raises ValueError with the CLI's message; Ctrl-C raises KeyboardInterrupt and keeps every finished
     unit in results.db, so calling run() again resumes.
     """
@@ -81,8 +82,8 @@ def run(config, out=None, threads=None, fresh=False, **overrides):
     for name, value in overrides.items():
         if "__" not in name:
             raise TypeError(f"override {name!r}: write section__key (e.g. experiment__samples=100)")
-        section, key = name.split("__", 1)
-        sets.append(f"{section}.{key}={_toml_value(value, name)}")
+        # model__family__lam=0.1 is --set model.family.lam=0.1 (one parameter of the family spec).
+        sets.append(f"{name.replace('__', '.')}={_toml_value(value, name)}")
     report = _ouroboros.run(text, source, sets, None if out is None else os.fspath(out), threads, bool(fresh))
     return Results(report["dir"], report)
 
@@ -151,14 +152,16 @@ class Results:
         """One row per point: point, point_id, label, config (JSON) and one column per swept key."""
         return self._table("points", "SELECT * FROM points ORDER BY point")
 
-    def plot(self, metrics=None, band=None, path=None, format="png", x_scale=None, y_scale=None):
+    def plot(self, metrics=None, band=None, path=None, format="png", x_scale=None, y_scale=None, x=None,
+             generations=None):
         """The summary as a matplotlib Figure (see ouroboros.plot): one panel per metric and point, one line per
-        regime, mean with a band (band="se": +- 2 se; "quantile": q05-q95), theory dashed; saved too if `path`.
-        Arguments left None come from the experiment's [figure] table."""
+        regime, mean with a band (band="se": +- 2 se; "quantile": q05-q95), theory dashed; with x a swept key, the
+        metric at `generations` against the swept values. Saved too if `path`. Arguments left None come from the
+        experiment's [figure] table."""
         from .plot import figure, save
         if path is not None:
-            save(self, path, format, metrics, band, x_scale, y_scale)
-        return figure(self, metrics, band, x_scale, y_scale)
+            save(self, path, format, metrics, band, x_scale, y_scale, x, generations)
+        return figure(self, metrics, band, x_scale, y_scale, x, generations)
 
     def write_report(self, path=None):
         """Writes the self-contained HTML report (see ouroboros.report) and returns its path."""

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct PlotOptions {
   std::string band;     // empty: the experiment's figure.band, else se
   std::string x_scale;  // empty: the experiment's figure.x_scale, else auto
   std::string y_scale;
+  std::string x;                         // empty: the experiment's figure.x, else generation; or a swept key
+  std::vector<std::int64_t> generations;  // with a swept x; empty: figure.generations, else the last
   std::string out;  // empty: RESULTS/figures/summary.FORMAT
 };
 

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run an experiment file: every regime, replicates x generations");
   run_cmd->add_option("experiment", run.experiment, "Experiment file (TOML)")->required();
   run_cmd->add_option("--set", run.overrides,
-                      "Override a key: section.key=value (TOML value syntax), e.g. --set experiment.replicates=50")
+                      "Override a key: section.key=value (TOML value syntax), e.g. --set experiment.replicates=50; "
+                      "model.family.P=v (or truth.family.P=v) sets one parameter of the family spec")
       ->allow_extra_args(false);
   run_cmd->add_option("--out", run.out_dir, "Output directory (overrides output.dir)");
   run_cmd->add_option("--threads", run.threads, "Worker threads (overrides experiment.threads; 0: all cores)")
@@ -88,6 +89,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "linear", "log"}));
   plot_cmd->add_option("--y-scale", plot.y_scale, "auto, linear or log (default: the experiment's figure.y_scale)")
       ->check(CLI::IsMember({"auto", "linear", "log"}));
+  plot_cmd->add_option("--x", plot.x,
+                       "generation, or a swept key (in full or its last part): the metric at the chosen generations "
+                       "against the swept values (default: the experiment's figure.x, else generation)");
+  plot_cmd->add_option("--generation", plot.generations,
+                       "With a swept --x: a generation to draw (repeat; default: figure.generations, else the last)")
+      ->allow_extra_args(false);
   plot_cmd->add_option("--out", plot.out, "File to write (default: RESULTS/figures/summary.FORMAT)");
 
   std::string report_results, report_out;

@@ -39,7 +39,7 @@ namespace {
 int plot_command(const PlotOptions& options) {
   std::vector<std::string> args{options.results, "--format", options.format};
   for (const auto& [flag, value] : {std::pair{"--band", &options.band}, std::pair{"--x-scale", &options.x_scale},
-                                    std::pair{"--y-scale", &options.y_scale}})
+                                    std::pair{"--y-scale", &options.y_scale}, std::pair{"--x", &options.x}})
     if (!value->empty()) {
       args.push_back(flag);
       args.push_back(*value);
@@ -47,6 +47,10 @@ int plot_command(const PlotOptions& options) {
   for (const auto& m : options.metrics) {
     args.push_back("--metric");
     args.push_back(m);
+  }
+  for (const auto g : options.generations) {
+    args.push_back("--generation");
+    args.push_back(std::to_string(g));
   }
   if (!options.out.empty()) {
     args.push_back("--out");

@@ -161,7 +161,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"SweepInvalidPointForFamily", kGood + "[sweep]\n\"truth.family\" = [\"gaussian\", \"gaussian(sd=-2)\"]\n",
                  "", "sweep point 1 (truth.family=gaussian(sd=-2))"},
         BadInput{"SweepKeySetToo", kGood + "[sweep]\n\"experiment.samples\" = [5, 6]\n", "--set experiment.samples=7",
-                 "the key is swept"}),
+                 "the key is swept"},
+        BadInput{"FamilyParameterUnknown", kGood, "--set model.family.ddof=1", "unknown parameter 'ddof'"},
+        BadInput{"FamilyParameterNotAValue", kGood, "--set 'model.family.estimator=[1, 2]'",
+                 "a family parameter takes a number or a word"},
+        BadInput{"SweptFamilyParameterInvalid", kGood + "[sweep]\n\"truth.family.sd\" = [1, -2]\n", "",
+                 "sweep point 1 (truth.family.sd=-2)"},
+        BadInput{"FigureXNotSwept", kGood + "[figure]\nx = \"sd\"\n[sweep]\n\"experiment.samples\" = [5, 6]\n", "",
+                 "figure.x = \"sd\": must be \"generation\" or a swept key (experiment.samples)"},
+        BadInput{"FigureXWithoutSweep", kGood + "[figure]\nx = \"samples\"\n", "", "the file has no [sweep]"},
+        BadInput{"FigureGenerationsPastTheEnd", kGood + "[figure]\ngenerations = [1, 4]\n", "",
+                 "every entry must be a generation in 0..3"}),
     [](const auto& info) { return info.param.name; });
 
 // families --json: every registered family, with its metrics and parameters as the text listing shows them.

@@ -296,6 +296,27 @@ TEST_F(Cli, PointsFollowTheFileOrderOfTheSweptKeys) {
   EXPECT_NE(b.err.find("write a swept key in quotes"), std::string::npos) << b.err;
 }
 
+// A swept family parameter ("truth.family.sd") is the same run as the whole family string set by hand, and
+// --set model.family.P=v replaces one parameter of the spec (or adds it).
+TEST_F(Cli, SweptFamilyParameterEqualsTheWholeSpecSweep) {
+  const std::string base = kSweep.substr(0, kSweep.find("[sweep]"));
+  const auto by_param = write("p.toml", base + "[sweep]\n\"truth.family.sd\" = [1, 2.5]\n");
+  const auto by_spec = write("s.toml", base + "[sweep]\n\"truth.family\" = [\"gaussian(sd=1)\", \"gaussian(sd=2.5)\"]\n");
+  ASSERT_EQ(run("run " + by_param.string() + " --quiet --out " + (dir_ / "p").string()).status, 0);
+  ASSERT_EQ(run("run " + by_spec.string() + " --quiet --out " + (dir_ / "s").string()).status, 0);
+  EXPECT_EQ(slurp(dir_ / "p" / "summary.csv"), slurp(dir_ / "s" / "summary.csv"));
+  const auto points = lines(slurp(dir_ / "p" / "points.csv"));
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points[0], "point,point_id,truth.family.sd");
+  EXPECT_EQ(points[2].substr(points[2].rfind(',')), ",2.5") << "the swept value is a number";
+  const auto m = nlohmann::json::parse(slurp(dir_ / "p" / "manifest.json"));
+  EXPECT_EQ(m["points"][1]["config"]["truth"]["family"], "gaussian(sd=2.5)");
+  const auto replaced = run("run " + by_param.string() + " --dry-run --set model.family.estimator=mle");
+  ASSERT_EQ(replaced.status, 0) << replaced.err;
+  EXPECT_NE(replaced.out.find("gaussian(estimator=mle)"), std::string::npos) << replaced.out;
+  EXPECT_EQ(replaced.out.find("unbiased"), std::string::npos) << "the parameter is replaced, not added twice";
+}
+
 TEST_F(Cli, DryRunListsPointsAndUnitsAndWritesNothing) {
   const auto exp = write("s.toml", kSweep);
   const auto r = run("run " + exp.string() + " --dry-run --out " + (dir_ / "d").string());

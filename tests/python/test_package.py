@@ -76,8 +76,9 @@ class Package(unittest.TestCase):
         path = self.write("e.toml", ouroboros._toml_text(EXPERIMENT))
         self.cli(path, os.path.join(self.dir, "cli"), "--set", "experiment.samples=35",
                  "--set", 'model.family="gaussian(estimator=mle)"')
+        # One parameter of the family spec (model.family.estimator) against the whole spec on the CLI.
         r = ouroboros.run(path, out=os.path.join(self.dir, "py"), experiment__samples=35,
-                          model__family="gaussian(estimator=mle)", threads=1)
+                          model__family__estimator="mle", threads=1)
         self.assertEqual(rows(os.path.join(self.dir, "py", "results.db"), "SELECT * FROM summary"),
                          rows(os.path.join(self.dir, "cli", "results.db"), "SELECT * FROM summary"))
         self.assertEqual(r.manifest["config"]["experiment"]["samples"], 35)
@@ -239,6 +240,31 @@ class Package(unittest.TestCase):
             ouroboros.run(dict(EXPERIMENT, figure={"y_scale": "cubic"}), out=os.path.join(self.dir, "g"))
         with self.assertRaisesRegex(ValueError, "figure.metrics: unknown metric 'nope'"):
             ouroboros.run(dict(EXPERIMENT, figure={"metrics": ["nope"]}), out=os.path.join(self.dir, "g"))
+
+    def test_swept_value_on_the_x_axis(self):
+        config = dict(EXPERIMENT, figure={"x": "sd", "generations": [2, 12], "metrics": ["sigma"]},
+                      sweep={"truth.family.sd": [1, 2.5, 4], "experiment.samples": [10, 30]})
+        r = ouroboros.run(config, out=os.path.join(self.dir, "x"))
+        summary, points = r.summary, r.points
+        fig = r.plot(x_scale="linear")
+        self.assertEqual(len(fig.axes), 2, "one panel per value of the other swept key")
+        for ax, samples in zip(fig.axes, [10, 30]):
+            self.assertEqual(ax.get_title(), f"samples={samples}")
+            self.assertEqual(ax.get_xlabel(), "sd")
+            solid = [l for l in ax.get_lines() if l.get_linestyle() == "-"]
+            self.assertEqual(len(solid), 4, "one line per regime and generation")
+            chosen = points[points["experiment.samples"] == samples]
+            for line, (regime, generation) in zip(solid, [(rg, g) for rg in ("replace", "accumulate") for g in (2, 12)]):
+                self.assertEqual(line.get_label(), f"{regime}, generation {generation}")
+                want = summary[(summary.metric == "sigma") & (summary.regime == regime) &
+                               (summary.generation == generation) & summary.point.isin(chosen.point)]
+                want = want.merge(chosen, on="point").sort_values("truth.family.sd")
+                numpy.testing.assert_array_equal(line.get_xdata(), [1, 2.5, 4])
+                numpy.testing.assert_array_equal(line.get_ydata(), want["mean"])
+        with self.assertRaisesRegex(ValueError, "x must be 'generation' or a swept key"):
+            r.plot(x="mean")
+        with self.assertRaisesRegex(ValueError, "generation 13 is not in this run's summary"):
+            r.plot(generations=[13])
 
     def test_report_renders_every_chart_in_a_real_browser(self):
         r = ouroboros.run({"experiment": {"generations": 25, "replicates": 40, "seed": 3, "samples": 40,

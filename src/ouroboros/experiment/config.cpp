@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/spec.hpp"
 
 namespace ouro {
 
@@ -149,6 +150,33 @@ void apply_override(toml::table& root, const std::string& assignment) {
   if (!root.contains(section)) root.insert(section, toml::table{});
   auto* tbl = root[section].as_table();
   if (!tbl) throw UserError(fmt::format("--set '{}': [{}] is not a table", assignment, section));
+  if (key.rfind("family.", 0) == 0 && (section == "truth" || section == "model")) {
+    // truth.family.P=v / model.family.P=v: one parameter of the family spec, added or replaced.
+    const std::string param = key.substr(7);
+    const auto family = tbl->get("family") ? tbl->get("family")->value<std::string>() : std::nullopt;
+    if (!family)
+      throw UserError(fmt::format("--set '{}': {}.family must be given (as a string) to set one of its parameters",
+                                  assignment, section));
+    const toml::node& v = *parsed.get("v");
+    std::string text;
+    if (const auto str = v.value_exact<std::string>())
+      text = *str;
+    else if (const auto i = v.value_exact<std::int64_t>())
+      text = fmt::format("{}", *i);
+    else if (const auto d = v.value_exact<double>())
+      text = fmt::format("{}", *d);  // the shortest text that reads back as the same double
+    else
+      throw UserError(fmt::format("--set '{}': a family parameter takes a number or a word", assignment));
+    Spec spec = parse_spec(*family);
+    const Spec one = parse_spec("x(" + param + "=" + text + ")");
+    const auto at = std::find_if(spec.args.begin(), spec.args.end(), [&](const auto& a) { return a.first == param; });
+    if (at == spec.args.end())
+      spec.args.push_back(one.args.front());
+    else
+      at->second = one.args.front().second;
+    tbl->insert_or_assign("family", spec.to_string());
+    return;
+  }
   tbl->insert_or_assign(key, *parsed.get("v"));
 }
 
@@ -191,7 +219,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
       {"output", {"dir", "trajectories", "forgetting", "table"}},
-      {"figure", {"metrics", "x_scale", "y_scale", "band"}},
+      {"figure", {"metrics", "x", "generations", "x_scale", "y_scale", "band"}},
   };
   return keys;
 }
@@ -323,7 +351,13 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
     throw UserError(fmt::format("{}:{}:{}: malformed TOML: {}", source_name, e.source().begin.line,
                                 e.source().begin.column, e.description()));
   }
-  for (const auto& o : overrides) apply_override(root, o);
+  // Whole values first, then single family parameters (truth.family.P=v), which edit the family spec in place.
+  const auto family_parameter = [](const std::string& o) {
+    return o.rfind("truth.family.", 0) == 0 || o.rfind("model.family.", 0) == 0;
+  };
+  for (const bool parameters : {false, true})
+    for (const auto& o : overrides)
+      if (family_parameter(o) == parameters) apply_override(root, o);
   reject_unknown_keys(root);
   Reader r(root);
   ExperimentConfig c;
@@ -395,6 +429,18 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
     if (*field != "auto" && *field != "linear" && *field != "log")
       bad(std::string("figure.") + key, *r.get("figure", key), "must be auto, linear or log");
   }
+  c.figure_x = r.string("figure", "x", "generation");
+  if (c.figure_x.empty()) bad("figure.x", *r.get("figure", "x"), "must be \"generation\" or a swept key");
+  if (const toml::node* node = r.get("figure", "generations")) {
+    const auto* arr = node->as_array();
+    if (!arr) bad("figure.generations", *node, "must be an array of generations");
+    for (const auto& item : *arr) {
+      const auto v = item.value_exact<std::int64_t>();
+      if (!v || *v < 0 || *v > c.generations)
+        bad("figure.generations", *node, fmt::format("every entry must be a generation in 0..{}", c.generations));
+      c.figure_generations.push_back(*v);
+    }
+  }
   c.figure_band = r.string("figure", "band", "se");
   if (c.figure_band != "se" && c.figure_band != "quantile")
     bad("figure.band", *r.get("figure", "band"), "must be se (mean +- 2 se) or quantile (q05-q95)");
@@ -430,7 +476,8 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
         {"table", c.table_generations}}},
       {"figure",
-       {{"metrics", c.figure_metrics}, {"x_scale", c.figure_x_scale}, {"y_scale", c.figure_y_scale},
+       {{"metrics", c.figure_metrics}, {"x", c.figure_x}, {"generations", c.figure_generations},
+        {"x_scale", c.figure_x_scale}, {"y_scale", c.figure_y_scale},
         {"band", c.figure_band}}},
   };
   if (c.until) c.resolved["experiment"]["until"] = c.until->label();

@@ -47,6 +47,8 @@ struct ExperimentConfig {
   std::vector<std::int64_t> table_dropped;      // output.table entries past G (e.g. after --set generations)
   // [figure]: how `ouroboros plot` draws this experiment by default (the paper's axes); no record depends on it.
   std::vector<std::string> figure_metrics;  // metrics or threshold labels; empty: every metric
+  std::string figure_x = "generation";      // or a swept key: the metric at figure_generations against its values
+  std::vector<std::int64_t> figure_generations;  // swept x only; empty: the last generation
   std::string figure_x_scale = "auto", figure_y_scale = "auto";  // auto, linear or log
   std::string figure_band = "se";                                 // se or quantile
   nlohmann::json resolved;                      // every key with its value after defaults and overrides

@@ -1,6 +1,7 @@
 #include "ouroboros/experiment/plan.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <sstream>
@@ -41,6 +42,9 @@ nlohmann::json to_json(const toml::node& node) {
 }
 
 bool known_key(const std::string& key) {
+  // One parameter of a family spec: truth.family.P or model.family.P.
+  for (const char* prefix : {"truth.family.", "model.family."})
+    if (key.rfind(prefix, 0) == 0 && key.size() > std::string_view(prefix).size()) return true;
   const auto dot = key.find('.');
   if (dot == std::string::npos) return false;
   for (const auto& [section, keys] : config_keys())
@@ -54,6 +58,18 @@ struct Axis {
   std::vector<std::string> keys;
   std::vector<std::vector<const toml::node*>> steps;  // steps[i][j]: value of keys[j] at step i
 };
+
+// figure.x: "generation" or a swept key, in full or by its last part (model.family.lambda or lambda).
+void check_figure_x(const std::string& x, const std::vector<std::string>& swept) {
+  if (x == "generation") return;
+  if (std::any_of(swept.begin(), swept.end(),
+                  [&](const std::string& k) { return k == x || k.ends_with("." + x); }))
+    return;
+  throw UserError(swept.empty()
+                      ? fmt::format("figure.x = \"{}\": must be \"generation\" (the file has no [sweep])", x)
+                      : fmt::format("figure.x = \"{}\": must be \"generation\" or a swept key ({})", x,
+                                    fmt::join(swept, ", ")));
+}
 
 }  // namespace
 
@@ -95,6 +111,7 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
     p.config = parse_config(toml_text_in, source_name, overrides);
     p.values = nlohmann::json::object();
     p.id = fmt::format("{:016x}", fnv1a(results_identity(p.config).dump()));
+    check_figure_x(p.config.figure_x, {});
     plan.points.push_back(std::move(p));
     return plan;
   }
@@ -187,6 +204,7 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
         throw UserError(fmt::format("sweep.zip: \"{}\" is not a swept key of [sweep]", k));
   for (const auto& a : axes)
     for (const auto& k : a.keys) plan.swept_keys.push_back(k);
+
   toml::table without_sweep = root;
   without_sweep.erase("sweep");
   std::ostringstream base;
@@ -221,6 +239,7 @@ Plan parse_plan(const std::string& toml_text_in, const std::string& source_name,
       throw UserError(fmt::format("sweep point {} ({}): {}", index, p.label(), e.what()));
     }
     p.id = fmt::format("{:016x}", fnv1a(results_identity(p.config).dump()));
+    if (index == 0) check_figure_x(p.config.figure_x, plan.swept_keys);
     plan.points.push_back(std::move(p));
     std::size_t a = axes.size();
     while (a > 0) {
