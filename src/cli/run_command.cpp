@@ -1,16 +1,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
 #include "commands.hpp"
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/parallel.hpp"
+#include "ouroboros/experiment/distributed_runner.hpp"
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/io/run_directory.hpp"
+#include "process_group.hpp"
 #include "terminal_sink.hpp"
 
 namespace ouro {
@@ -57,17 +62,50 @@ void print_dry_run(const Plan& plan, const std::filesystem::path& dir) {
 
 namespace {
 
-}  // namespace
+// Rank 0 sends the plan's source to every other rank (they need neither the experiment file nor the output
+// directory, only the data files the families read); an empty message: nothing to run (a dry run, or an error).
+std::string plan_message(const RunOptions& options, const std::string& text, int threads) {
+  ArchiveWriter w;
+  w(text, options.experiment, options.overrides, options.out_dir, threads);
+  return w.take();
+}
 
-int run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
-  // First of all: a signal that arrives while the plan is checked or the store opened is then a clean stop too.
-  install_interrupt_handler();
-  Plan plan = load_plan(options.experiment, options.overrides);
-  override_output(plan, options.out_dir, options.threads);
+Plan plan_from_message(const std::string& bytes) {
+  std::string text, source, out;
+  std::vector<std::string> overrides;
+  int threads = -1;
+  ArchiveReader r(bytes);
+  r(text, source, overrides, out, threads);
+  Plan plan = parse_plan(text, source, overrides);
+  override_output(plan, out, threads);
+  return plan;
+}
+
+// A rank > 0: the plan from rank 0, then units until rank 0 says stop. Prints nothing: rank 0 reports.
+int serve(ProcessGroup& group) {
+  const Message m = group.receive();
+  if (m.tag != kTagPlan) throw std::runtime_error("distributed run: expected the plan from rank 0");
+  if (m.bytes.empty()) return 0;
+  const Plan plan = plan_from_message(m.bytes);
+  RunTuning tuning;
+  tuning.cancel = CancelToken([] { return interrupted(); });
+  serve_plan(plan, tuning, group);
+  return 0;
+}
+
+int run_plan_command(const RunOptions& options, const std::vector<std::string>& command_line, ProcessGroup* group) {
+  const std::string text = read_experiment_file(options.experiment);
+  Plan plan = parse_plan(text, options.experiment, options.overrides);
+  int threads = options.threads;
+  // In a job, threads = 0 (all cores) means this machine's cores shared among the job's processes on it.
+  if (group && threads < 0 && plan.points.front().config.threads == 0)
+    threads = static_cast<int>(std::max(1u, resolve_threads(0) / static_cast<unsigned>(group->local_size())));
+  override_output(plan, options.out_dir, threads);
   const ExperimentConfig& first = plan.points.front().config;
   const std::filesystem::path dir(first.output_dir);
   check_plan(plan);  // every input error is reported before anything is written
   if (options.dry_run) {
+    for (int r = 1; group && r < group->size(); ++r) group->send(r, kTagPlan, {});
     print_dry_run(plan, dir);
     return 0;
   }
@@ -96,6 +134,21 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     }
     if (skipped && !options.quiet) say("\n({}: finished in an earlier run, read from results.db)", regime.name());
   };
+  if (group) {
+    const std::string message = plan_message(options, text, threads);
+    for (int r = 1; r < group->size(); ++r) group->send(r, kTagPlan, message);
+    run.group = group;
+    // One line per interval on stderr, terminal or not (a batch log), and one at the end.
+    const auto start = std::chrono::steady_clock::now();
+    auto last = start;
+    run.units_done = [&, start, last](std::size_t done, std::size_t total) mutable {
+      const auto now = std::chrono::steady_clock::now();
+      if (options.quiet || (done < total && now - last < std::chrono::seconds(10))) return;
+      last = now;
+      fmt::print(stderr, "ouroboros: {}/{} unit(s) done on {} processes, {:.1f} s\n", done, total, group->size(),
+                 std::chrono::duration<double>(now - start).count());
+    };
+  }
   DirectoryRunReport report;
   try {
     report = run_to_directory(plan, run);
@@ -112,6 +165,32 @@ int run_command(const RunOptions& options, const std::vector<std::string>& comma
     say("\nwrote {} to {} in {:.2f} s ({} unit(s) run, {} resumed from results.db)\n", list, dir.string(),
         report.seconds, report.units_run, report.units_skipped);
   }
+  return 0;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
+  // First of all: a signal that arrives while the plan is checked or the store opened is then a clean stop too.
+  install_interrupt_handler();
+  const std::unique_ptr<ProcessGroup> group = join_process_group();
+  if (!group) return run_plan_command(options, command_line, nullptr);
+  // A job: rank 0 reports; any error or interruption ends every process of the job with rank 0's exit status.
+  int status = 0;
+  try {
+    status = group->rank() == 0 ? run_plan_command(options, command_line, group.get()) : serve(*group);
+  } catch (const RunCancelled&) {
+    status = interrupt_signal() == SIGTERM ? 143 : 130;
+  } catch (const UserError& e) {
+    if (group->rank() == 0) fmt::print(stderr, "ouroboros: error: {}\n", printable(e.what(), 2000, true));
+    status = 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ouroboros: internal error ({}): {}\n", group->where(), e.what());
+    status = 1;
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (status != 0) group->abort(status);
   return 0;
 }
 

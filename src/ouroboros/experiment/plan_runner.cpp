@@ -54,7 +54,9 @@ class UnitSink final : public ResultSink {
   std::size_t regime_index_;
 };
 
-std::unique_ptr<Simulator> bind(ExperimentConfig& config, const Point& point, bool sweep) {
+}  // namespace
+
+std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep) {
   try {
     auto simulator = make_simulator(config.truth_family, config.model_family);
     bind_samples(config, *simulator);
@@ -67,12 +69,45 @@ std::unique_ptr<Simulator> bind(ExperimentConfig& config, const Point& point, bo
   }
 }
 
-}  // namespace
+UnitInfo run_unit(const ExperimentConfig& config, const Simulator& simulator, const Point& point, std::size_t r,
+                  ResultSink& sink, const RunTuning& tuning) {
+  ExperimentConfig one = config;
+  one.regimes = {config.regimes[r]};
+  UnitInfo unit;
+  unit.point = point.index;
+  unit.regime_index = r;
+  unit.regime = config.regimes[r].name();
+  const auto start = std::chrono::steady_clock::now();
+  const RunReport run = run_experiment(one, simulator, sink, tuning);
+  unit.report = run.regimes.front();
+  unit.threads = run.threads;
+  unit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  unit.family = simulator.describe().dump();
+  unit.config = config.resolved.dump();
+  return unit;
+}
+
+void commit_unit(RecordStore& store, const PlanObserver& observer, const Point& point, std::size_t r,
+                 const std::function<UnitInfo(ResultSink&)>& produce) {
+  const std::string name = point.config.regimes[r].name();
+  ResultSink* files = observer.begin_unit ? observer.begin_unit(point, r) : nullptr;
+  UnitSink sink(store.begin_unit(point.index, name), observer.sink, files, r);
+  UnitInfo unit;
+  try {
+    unit = produce(sink);
+  } catch (const std::exception& e) {
+    store.abort_unit();
+    if (dynamic_cast<const RunCancelled*>(&e) == nullptr) store.failed(point.index, name, e.what());
+    throw;
+  }
+  store.commit_unit(unit);
+  if (observer.end_unit) observer.end_unit(point, r);
+}
 
 void check_plan(const Plan& plan) {
   for (const auto& point : plan.points) {
     ExperimentConfig config = point.config;
-    bind(config, point, plan.sweep());
+    bind_point(config, point, plan.sweep());
   }
 }
 
@@ -89,33 +124,13 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
         if (observer.unit) observer.unit(point, regime, true);
         continue;
       }
-      if (!simulator) simulator = bind(config, point, plan.sweep());
+      if (!simulator) simulator = bind_point(config, point, plan.sweep());
       if (observer.unit) observer.unit(point, regime, false);
-      ExperimentConfig one = config;
-      one.regimes = {regime};
-      UnitInfo unit;
-      unit.point = point.index;
-      unit.regime_index = r;
-      unit.regime = name;
-      ResultSink* files = observer.begin_unit ? observer.begin_unit(point, r) : nullptr;
-      UnitSink sink(store.begin_unit(point.index, name), observer.sink, files, r);
-      RunTuning unit_tuning = tuning;
-      unit_tuning.checkpoints = store.checkpoints();
-      const auto start = std::chrono::steady_clock::now();
-      try {
-        const RunReport run = run_experiment(one, *simulator, sink, unit_tuning);
-        unit.report = run.regimes.front();
-        unit.threads = run.threads;
-      } catch (const std::exception& e) {
-        store.abort_unit();
-        if (dynamic_cast<const RunCancelled*>(&e) == nullptr) store.failed(point.index, name, e.what());
-        throw;
-      }
-      unit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      unit.family = simulator->describe().dump();
-      unit.config = config.resolved.dump();
-      store.commit_unit(unit);
-      if (observer.end_unit) observer.end_unit(point, r);
+      commit_unit(store, observer, point, r, [&](ResultSink& sink) {
+        RunTuning unit_tuning = tuning;
+        unit_tuning.checkpoints = store.checkpoints();  // the open unit's (commit_unit has begun it)
+        return run_unit(config, *simulator, point, r, sink, unit_tuning);
+      });
       ++report.units_run;
     }
   }

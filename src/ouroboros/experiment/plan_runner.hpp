@@ -35,4 +35,16 @@ void check_plan(const Plan& plan);
 PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& observer = {},
                     const RunTuning& tuning = {});
 
+// The pieces of run_plan that a distributed run shares (distributed_runner.hpp):
+// the point's family, built and bound (bad input: UserError naming the point in a sweep);
+std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep);
+// one unit (regime r of the point) run into `sink`, with its report;
+UnitInfo run_unit(const ExperimentConfig& config, const Simulator& simulator, const Point& point, std::size_t r,
+                  ResultSink& sink, const RunTuning& tuning);
+// and one unit written to the store: `produce` hands its rows to the sink (the store's, the observer's and the
+// unit's files) and returns its report; the unit is committed whole, or aborted (and marked failed unless
+// cancelled) when `produce` throws.
+void commit_unit(RecordStore& store, const PlanObserver& observer, const Point& point, std::size_t r,
+                 const std::function<UnitInfo(ResultSink&)>& produce);
+
 }  // namespace ouro

@@ -30,7 +30,7 @@ std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const
   for (const auto& [name, header] : {std::pair{"summary.csv", kSummaryHeader},
                                      std::pair{"trajectories.csv", kTrajectoriesHeader},
                                      std::pair{"forgetting.csv", kForgettingHeader}}) {
-    if (std::none_of(chunks.begin(), chunks.end(), [&](const auto& c) { return std::filesystem::exists(c / name); }))
+    if (std::none_of(chunks.begin(), chunks.end(), [&, file_name = name](const auto& c) { return std::filesystem::exists(c / file_name); }))
       continue;
     auto file = std::make_unique<AtomicFile>(dir / name);
     AtomicFile& out = *file;

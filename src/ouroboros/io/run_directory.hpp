@@ -12,6 +12,7 @@
 
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/plan_runner.hpp"
+#include "ouroboros/experiment/transport.hpp"
 
 namespace ouro {
 
@@ -24,6 +25,10 @@ struct DirectoryRunOptions {
   std::function<void(const Point&, const Regime&, bool skipped)> on_unit;
   ResultSink* sink = nullptr;
   std::vector<std::string> command_line;  // recorded in manifest.json
+  // A distributed run (this process is rank 0 of `group`, the other ranks serve units: distributed_runner.hpp);
+  // null: this process runs every unit. units_done(done, total) is called after each unit is committed.
+  Transport* group = nullptr;
+  std::function<void(std::size_t, std::size_t)> units_done;
 };
 
 struct DirectoryRunReport {

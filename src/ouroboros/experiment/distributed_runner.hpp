@@ -1,0 +1,30 @@
+#pragma once
+// A plan run by several processes (MPI ranks): rank 0 opens the store and hands out work units one at a time
+// (dynamic assignment: units differ widely in cost, a neural fit against a Bernoulli chain), runs units itself on
+// a second thread, and writes every finished unit; the other ranks run the units they are given and send back
+// each unit's records (unit_record.hpp). Every random number is addressed by (seed, replicate, generation,
+// stream), so a unit's records do not depend on the rank that ran it: the store equals a one-process run's,
+// row for row, for any number of ranks. The store's ledger makes resume work as in one process, with any number
+// of ranks; a rank that dies takes only its unfinished unit with it. Units run without checkpoints here (they
+// would have to travel to rank 0): a killed unit restarts from generation 0.
+#include <functional>
+
+#include "ouroboros/experiment/plan_runner.hpp"
+#include "ouroboros/experiment/transport.hpp"
+
+namespace ouro {
+
+// Message tags (rank > 0 <-> rank 0). Every rank must hold the same plan: the front end sends rank 0's (kTagPlan)
+// before the units start.
+enum DistributedTag : int { kTagRequest = 1, kTagAssign, kTagResult, kTagError, kTagPlan };
+
+// Rank 0. `units_done(done, total)` (optional) is called after each unit is committed.
+PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
+                                const RunTuning& tuning, Transport& transport,
+                                const std::function<void(std::size_t, std::size_t)>& units_done = {});
+
+// Ranks > 0: runs the units rank 0 hands out until it says stop. An error (a data file this rank cannot read) is
+// sent to rank 0, which stops the run with it. Throws RunCancelled when `tuning.cancel` fires.
+void serve_plan(const Plan& plan, const RunTuning& tuning, Transport& transport);
+
+}  // namespace ouro
