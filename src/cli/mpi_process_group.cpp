@@ -23,6 +23,9 @@ int env_int(const char* name) {
 class MpiGroup final : public ProcessGroup {
  public:
   MpiGroup() {
+    // Waiting ranks yield the processor instead of spinning (unless the user chose otherwise): rank 0 writes
+    // while the others wait for it, often on the same cores.
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int provided = 0;
     if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
       throw UserError("MPI: MPI_Init_thread failed");

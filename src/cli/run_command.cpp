@@ -141,12 +141,14 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
     // One line per interval on stderr, terminal or not (a batch log), and one at the end.
     const auto start = std::chrono::steady_clock::now();
     auto last = start;
-    run.units_done = [&, start, last](std::size_t done, std::size_t total) mutable {
+    run.progress = [&, start, last](const DistributedProgress& p) mutable {
       const auto now = std::chrono::steady_clock::now();
-      if (options.quiet || (done < total && now - last < std::chrono::seconds(10))) return;
+      if (options.quiet || (p.units_done < p.units_total && now - last < std::chrono::seconds(10))) return;
       last = now;
-      fmt::print(stderr, "ouroboros: {}/{} unit(s) done on {} processes, {:.1f} s\n", done, total, group->size(),
-                 std::chrono::duration<double>(now - start).count());
+      fmt::print(stderr, "ouroboros: {}/{} unit(s) done on {} processes, {:.1f} s; rank 0 wrote {} records in {:.2f} s "
+                 "({:.0f} records/s)\n", p.units_done, p.units_total, group->size(),
+                 std::chrono::duration<double>(now - start).count(), p.records, p.write_seconds,
+                 p.write_seconds > 0 ? static_cast<double>(p.records) / p.write_seconds : 0.0);
     };
   }
   DirectoryRunReport report;

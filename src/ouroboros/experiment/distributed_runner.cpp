@@ -119,8 +119,9 @@ class LocalWorker {
 
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,
-                                const std::function<void(std::size_t, std::size_t)>& units_done) {
+                                const std::function<void(const DistributedProgress&)>& progress) {
   PlanReport report;
+  DistributedProgress written;
   std::vector<UnitRef> pending;
   for (const auto& point : plan.points)
     for (std::size_t r = 0; r < point.config.regimes.size(); ++r) {
@@ -143,12 +144,16 @@ PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const Plan
     const UnitInfo unit = decode_unit(message, recording);
     const Point& point = plan.points.at(unit.point);
     if (observer.unit) observer.unit(point, point.config.regimes.at(unit.regime_index), false);
+    const auto start = std::chrono::steady_clock::now();
     commit_unit(store, observer, point, unit.regime_index, [&](ResultSink& sink) {
-      replay(recording, sink);
+      written.records += replay(recording, sink);
       return unit;
     });
+    written.write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++report.units_run;
-    if (units_done) units_done(report.units_run, pending.size());
+    written.units_done = report.units_run;
+    written.units_total = pending.size();
+    if (progress) progress(written);
   };
   LocalWorker local(plan, tuning, take_next);
   int stopped = 0;  // ranks told that no unit is left
@@ -187,8 +192,8 @@ PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const Plan
 
 void serve_plan(const Plan& plan, const RunTuning& tuning, Transport& transport) {
   UnitRunner runner(plan, tuning);
+  transport.send(0, kTagRequest, {});
   for (;;) {
-    transport.send(0, kTagRequest, {});
     const Message m = transport.receive();
     if (m.tag != kTagAssign) throw std::runtime_error("distributed run: expected a unit from rank 0");
     const auto [point, regime] = decode_ref(m.bytes);
@@ -202,6 +207,9 @@ void serve_plan(const Plan& plan, const RunTuning& tuning, Transport& transport)
       transport.send(0, kTagError, fmt::format("{}: {}", transport.where(), e.what()));
       return;
     }
+    // The next request before the result: rank 0 answers it at once, and this rank's next unit is waiting by the
+    // time rank 0 has written this one.
+    transport.send(0, kTagRequest, {});
     transport.send(0, kTagResult, result);
   }
 }

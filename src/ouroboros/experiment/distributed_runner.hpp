@@ -18,10 +18,18 @@ namespace ouro {
 // before the units start.
 enum DistributedTag : int { kTagRequest = 1, kTagAssign, kTagResult, kTagError, kTagPlan };
 
-// Rank 0. `units_done(done, total)` (optional) is called after each unit is committed.
+// What rank 0 has written so far: units, and the records (summary, trajectory and forgetting rows) with the time
+// spent writing them (replayed into the store and the unit's files, commit included): the writer's throughput.
+struct DistributedProgress {
+  std::size_t units_done = 0, units_total = 0;
+  std::size_t records = 0;
+  double write_seconds = 0;
+};
+
+// Rank 0. `progress` (optional) is called after each unit is committed.
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,
-                                const std::function<void(std::size_t, std::size_t)>& units_done = {});
+                                const std::function<void(const DistributedProgress&)>& progress = {});
 
 // Ranks > 0: runs the units rank 0 hands out until it says stop. An error (a data file this rank cannot read) is
 // sent to rank 0, which stops the run with it. Throws RunCancelled when `tuning.cancel` fires.

@@ -24,7 +24,7 @@ struct TheoryCitation {
 
 struct RegimeReport {
   std::string regime;
-  KernelKind kernel;
+  KernelKind kernel = KernelKind::kStatistics;
   std::string kernel_note;  // why the kernel differs from the one requested, if it does
   std::string scheduler;  // "generation" or "replicate" (the results do not depend on it)
   std::int64_t stopped_at = -1;  // experiment.until: the generation where the event held in every replicate; -1: never

@@ -85,8 +85,9 @@ void RecordingSink::end_regime(const std::string& regime) {
   bytes_ += w.take();
 }
 
-void replay(std::string_view recording, ResultSink& sink) {
+std::size_t replay(std::string_view recording, ResultSink& sink) {
   ArchiveReader r(recording);
+  std::size_t records = 0;
   std::string regime, text;
   while (!r.at_end()) {
     std::uint8_t event = 0;
@@ -102,6 +103,7 @@ void replay(std::string_view recording, ResultSink& sink) {
       case kSummary: {
         RowText t;
         sink.summary(get_row(r, t));
+        ++records;
         break;
       }
       case kBlock: {
@@ -113,6 +115,7 @@ void replay(std::string_view recording, ResultSink& sink) {
         rows.reserve(n);
         for (auto& t : texts) rows.push_back(get_row(r, t));
         sink.summary_block(rows);
+        records += rows.size();
         break;
       }
       case kTrajectory: {
@@ -120,6 +123,7 @@ void replay(std::string_view recording, ResultSink& sink) {
         double value = 0;
         r(regime, replicate, generation, text, value);
         sink.trajectory(regime, replicate, generation, text, value);
+        ++records;
         break;
       }
       case kForgetting: {
@@ -127,6 +131,7 @@ void replay(std::string_view recording, ResultSink& sink) {
         double original_count = 0;
         r(regime, replicate, text, original_count, forgotten_at);
         sink.forgetting(regime, replicate, text, original_count, forgotten_at);
+        ++records;
         break;
       }
       case kEnd:
@@ -137,6 +142,7 @@ void replay(std::string_view recording, ResultSink& sink) {
         throw std::runtime_error("unit record: unknown event");
     }
   }
+  return records;
 }
 
 std::string encode_unit(const UnitInfo& unit, const std::string& recording) {

@@ -29,9 +29,9 @@ class RecordingSink final : public ResultSink {
   std::string bytes_;
 };
 
-// Hands the recorded rows to `sink`, in the order they were recorded. Throws std::runtime_error on bytes that
-// are not a recording.
-void replay(std::string_view recording, ResultSink& sink);
+// Hands the recorded rows to `sink`, in the order they were recorded, and returns how many records (summary,
+// trajectory and forgetting rows) it handed on. Throws std::runtime_error on bytes that are not a recording.
+std::size_t replay(std::string_view recording, ResultSink& sink);
 
 // A finished unit: its report and its recorded rows, as one message.
 std::string encode_unit(const UnitInfo& unit, const std::string& recording);

@@ -12,7 +12,6 @@
 #include "ouroboros/core/parallel.hpp"
 #include "ouroboros/io/atomic_file.hpp"
 #include "ouroboros/io/csv_sink.hpp"
-#include "ouroboros/experiment/distributed_runner.hpp"
 #include "ouroboros/io/manifest.hpp"
 #include "ouroboros/io/sqlite_store.hpp"
 
@@ -127,7 +126,7 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
   tuning.cancel = options.cancel;
   // RunCancelled passes through.
   const PlanReport report = options.group && options.group->size() > 1
-                                ? run_plan_distributed(plan, store, observer, tuning, *options.group, options.units_done)
+                                ? run_plan_distributed(plan, store, observer, tuning, *options.group, options.progress)
                                 : run_plan(plan, store, observer, tuning);
 
   // Every unit is in the store: the CSV files are its chunks, in plan order.

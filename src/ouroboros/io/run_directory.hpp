@@ -12,7 +12,7 @@
 
 #include "ouroboros/experiment/plan.hpp"
 #include "ouroboros/experiment/plan_runner.hpp"
-#include "ouroboros/experiment/transport.hpp"
+#include "ouroboros/experiment/distributed_runner.hpp"
 
 namespace ouro {
 
@@ -26,9 +26,9 @@ struct DirectoryRunOptions {
   ResultSink* sink = nullptr;
   std::vector<std::string> command_line;  // recorded in manifest.json
   // A distributed run (this process is rank 0 of `group`, the other ranks serve units: distributed_runner.hpp);
-  // null: this process runs every unit. units_done(done, total) is called after each unit is committed.
+  // null: this process runs every unit. `progress` is called after each unit is committed.
   Transport* group = nullptr;
-  std::function<void(std::size_t, std::size_t)> units_done;
+  std::function<void(const DistributedProgress&)> progress;
 };
 
 struct DirectoryRunReport {
