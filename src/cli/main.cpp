@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   ouro::RunOptions run;
-  CLI::App* run_cmd = app.add_subcommand("run", "Run an experiment file: every regime, replicates x generations");
+  CLI::App* run_cmd = app.add_subcommand("run", "Run an experiment file: every regime, replicates x generations (under mpirun: spread over the processes, rank 0 writing the store)");
   run_cmd->add_option("experiment", run.experiment, "Experiment file (TOML)")->required();
   run_cmd->add_option("--set", run.overrides,
                       "Override a key: section.key=value (TOML value syntax), e.g. --set experiment.replicates=50; "
