@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -138,6 +139,11 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
     const std::string message = plan_message(options, text, threads);
     for (int r = 1; r < group->size(); ++r) group->send(r, kTagPlan, message);
     run.group = group;
+    // OUROBOROS_ASSIGN=static hands unit i to rank i mod P instead (README: Running on a cluster).
+    if (const char* how = std::getenv("OUROBOROS_ASSIGN"); how && std::string(how) == "static")
+      run.assignment = Assignment::kStatic;
+    else if (how && std::string(how) != "dynamic")
+      throw UserError(fmt::format("OUROBOROS_ASSIGN={}: must be dynamic (the default) or static", how));
     // One line per interval on stderr, terminal or not (a batch log), and one at the end.
     const auto start = std::chrono::steady_clock::now();
     auto last = start;

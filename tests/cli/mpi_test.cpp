@@ -19,6 +19,19 @@ namespace {
 using namespace ouro::testing;
 namespace fs = std::filesystem;
 
+// A sweep over a statistics-kernel family (Gaussian) and a sample-kernel one with symbols (categorical: forgetting
+// records), zipped so that each point has its own family.
+const std::string kSweep =
+    "[experiment]\ngenerations = 12\nreplicates = 25\nseed = 4\nsamples = 30\n"
+    "regimes = [\"replace\", \"accumulate\"]\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n"
+    "[output]\ntrajectories = 3\n[sweep]\n\"experiment.samples\" = [20, 60]\n"
+    "\"truth.family\" = [\"gaussian(sd=2)\", \"categorical(dist=zipf, m=30, a=1.2)\", \"gaussian(sd=1)\"]\n"
+    "\"model.family\" = [\"gaussian(estimator=unbiased)\", \"categorical\", \"gaussian(estimator=mle)\"]\n"
+    "\"experiment.kernel\" = [\"statistics\", \"sample\", \"sample\"]\n"
+    "zip = [[\"truth.family\", \"model.family\", \"experiment.kernel\"]]\n";
+
+#ifdef OUROBOROS_MPIEXEC
+
 // Every row of a table (or query) as text, in a fixed order.
 std::vector<std::string> table_rows(const fs::path& db, const std::string& sql) {
   sqlite3* h = nullptr;
@@ -59,18 +72,6 @@ void expect_same_records(const fs::path& a, const fs::path& b, const std::string
     EXPECT_EQ(slurp(a / f), slurp(b / f)) << what << ": " << f;
 }
 
-// A sweep over a statistics-kernel family (Gaussian) and a sample-kernel one with symbols (categorical: forgetting
-// records), zipped so that each point has its own family.
-const std::string kSweep =
-    "[experiment]\ngenerations = 12\nreplicates = 25\nseed = 4\nsamples = 30\n"
-    "regimes = [\"replace\", \"accumulate\"]\n[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n"
-    "[output]\ntrajectories = 3\n[sweep]\n\"experiment.samples\" = [20, 60]\n"
-    "\"truth.family\" = [\"gaussian(sd=2)\", \"categorical(dist=zipf, m=30, a=1.2)\", \"gaussian(sd=1)\"]\n"
-    "\"model.family\" = [\"gaussian(estimator=unbiased)\", \"categorical\", \"gaussian(estimator=mle)\"]\n"
-    "\"experiment.kernel\" = [\"statistics\", \"sample\", \"sample\"]\n"
-    "zip = [[\"truth.family\", \"model.family\", \"experiment.kernel\"]]\n";
-
-#ifdef OUROBOROS_MPIEXEC
 
 class Mpi : public Cli {
  protected:

@@ -119,7 +119,7 @@ class LocalWorker {
 
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,
-                                const std::function<void(const DistributedProgress&)>& progress) {
+                                const std::function<void(const DistributedProgress&)>& progress, Assignment assignment) {
   PlanReport report;
   DistributedProgress written;
   std::vector<UnitRef> pending;
@@ -132,12 +132,20 @@ PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const Plan
         pending.push_back({point.index, r});
       }
     }
+  // Dynamic: the next pending unit to whichever rank asks. Static: unit i to rank i mod P, in order.
   std::mutex next_mutex;
-  std::size_t next = 0;
-  const auto take_next = [&]() -> std::optional<UnitRef> {
+  std::vector<std::size_t> next(assignment == Assignment::kStatic ? static_cast<std::size_t>(transport.size()) : 1,
+                                0);
+  const auto take_next = [&](int rank) -> std::optional<UnitRef> {
     const std::lock_guard lock(next_mutex);
-    if (next == pending.size()) return std::nullopt;
-    return pending[next++];
+    if (assignment == Assignment::kDynamic) {
+      if (next[0] == pending.size()) return std::nullopt;
+      return pending[next[0]++];
+    }
+    const std::size_t i = next[static_cast<std::size_t>(rank)] * next.size() + static_cast<std::size_t>(rank);
+    if (i >= pending.size()) return std::nullopt;
+    ++next[static_cast<std::size_t>(rank)];
+    return pending[i];
   };
   const auto commit = [&](const std::string& message) {
     std::string recording;
@@ -155,7 +163,7 @@ PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const Plan
     written.units_total = pending.size();
     if (progress) progress(written);
   };
-  LocalWorker local(plan, tuning, take_next);
+  LocalWorker local(plan, tuning, [&] { return take_next(0); });
   int stopped = 0;  // ranks told that no unit is left
   while (report.units_run < pending.size() || stopped < transport.size() - 1) {
     tuning.cancel.throw_if_requested();
@@ -168,7 +176,7 @@ PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const Plan
       busy = true;
       switch (m->tag) {
         case kTagRequest:
-          if (auto unit = take_next()) {
+          if (auto unit = take_next(m->from)) {
             transport.send(m->from, kTagAssign,
                            encode_ref(static_cast<std::int64_t>(unit->point), static_cast<std::int64_t>(unit->regime)));
           } else {

@@ -26,10 +26,16 @@ struct DistributedProgress {
   double write_seconds = 0;
 };
 
+// How units go to ranks. Dynamic (the default): the next pending unit to whichever rank asks, so a rank that drew
+// a long unit is not also handed its share of the rest. Static: unit i to rank i mod P (kept for comparison; see
+// the README's measurement on a skewed sweep).
+enum class Assignment { kDynamic, kStatic };
+
 // Rank 0. `progress` (optional) is called after each unit is committed.
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,
-                                const std::function<void(const DistributedProgress&)>& progress = {});
+                                const std::function<void(const DistributedProgress&)>& progress = {},
+                                Assignment assignment = Assignment::kDynamic);
 
 // Ranks > 0: runs the units rank 0 hands out until it says stop. An error (a data file this rank cannot read) is
 // sent to rank 0, which stops the run with it. Throws RunCancelled when `tuning.cancel` fires.

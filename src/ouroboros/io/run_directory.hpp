@@ -29,6 +29,7 @@ struct DirectoryRunOptions {
   // null: this process runs every unit. `progress` is called after each unit is committed.
   Transport* group = nullptr;
   std::function<void(const DistributedProgress&)> progress;
+  Assignment assignment = Assignment::kDynamic;
 };
 
 struct DirectoryRunReport {
