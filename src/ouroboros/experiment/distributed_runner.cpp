@@ -4,12 +4,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/experiment/unit_record.hpp"
 
@@ -21,19 +21,18 @@ struct UnitRef {
   std::size_t point = 0, regime = 0;
 };
 
+// An assignment: the unit's point and regime; -1, -1: stop.
 std::string encode_ref(std::int64_t point, std::int64_t regime) {
-  std::string bytes(2 * sizeof(std::int64_t), '\0');
-  std::memcpy(bytes.data(), &point, sizeof point);
-  std::memcpy(bytes.data() + sizeof point, &regime, sizeof regime);
-  return bytes;
+  ArchiveWriter w;
+  w(point, regime);
+  return w.take();
 }
 
-// -1: stop.
 std::pair<std::int64_t, std::int64_t> decode_ref(const std::string& bytes) {
   std::int64_t point = -1, regime = -1;
-  if (bytes.size() != 2 * sizeof(std::int64_t)) throw std::runtime_error("distributed run: bad assignment message");
-  std::memcpy(&point, bytes.data(), sizeof point);
-  std::memcpy(&regime, bytes.data() + sizeof point, sizeof regime);
+  ArchiveReader r(bytes);
+  r(point, regime);
+  if (!r.at_end()) throw std::runtime_error("distributed run: bad assignment message");
   return {point, regime};
 }
 
