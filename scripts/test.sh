@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 sanitizer_suite() {
   BUILD_DIR="$1" BUILD_TYPE="$2" CXXFLAGS="${3:-}" \
-    CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF -DOUROBOROS_PYTHON=OFF -DOUROBOROS_MPI=OFF" \
+    CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF -DOUROBOROS_PYTHON=OFF -DOUROBOROS_MPI=OFF -DOUROBOROS_FAMILY_TRANSFORMER_LM=OFF" \
     ./scripts/build.sh
   ctest --test-dir "$1" --output-on-failure -j "$(nproc)"
 }

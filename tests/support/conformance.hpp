@@ -15,6 +15,7 @@ struct ConformanceCase {
   std::string truth, model;  // example specs; OUROBOROS_SOURCE_DIR reaches the test data
   std::int64_t small_n;      // per-generation samples of the kernel comparison
   std::size_t kernel_replicates = 1500;  // chains per kernel in the comparison (the family's test budget)
+  std::int64_t recovery_n = 200000;      // the "large real batch" of the recovery test; 0: the real sample size
 };
 
 bool register_conformance_case(const std::string& family, ConformanceCase c);

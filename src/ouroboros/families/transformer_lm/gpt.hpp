@@ -1,0 +1,121 @@
+#pragma once
+// A decoder-only transformer language model (GPT-style), trained and sampled with libtorch. This header names no
+// torch type: the network lives behind a pointer, and gpt.cpp is the only translation unit that includes torch.
+//
+// Architecture  token embedding + learned position embedding; `layers` pre-LayerNorm blocks, each
+//               x += proj(attention(LN(x))) with causal multi-head attention, x += W2 GELU(W1 LN(x)) with a 4 d
+//               hidden layer; a final LayerNorm; the output head is the token embedding transposed (tied).
+//               Dropout (rate `dropout`) after the attention weights, after each residual branch and on the
+//               embeddings, drawn from the fit's generator.
+// Initialisation GPT-2's: every weight matrix and embedding N(0, 0.02^2), the two residual projections of each
+//               block N(0, (0.02 / sqrt(2 layers))^2), biases 0, LayerNorm gains 1. (PyTorch's default N(0, 1)
+//               embedding with a tied head leaves a small model at chance.)
+// Sequences     one training sequence is [BOS, t_1..t_L] predicting [t_1..t_L, EOS], L <= context - 1; a batch is
+//               padded to its longest sequence and the padding is not predicted.
+// Optimiser     AdamW (decoupled weight decay on weight matrices and embeddings only, not on biases and
+//               LayerNorm), learning rate warm-up over `warmup` steps (linear from lr / warmup) then constant or a
+//               cosine decay to 0 at the last step; the gradient's global norm clipped to `clip` (0: no clipping).
+// Randomness    every random draw (initialisation, batch order, dropout, sampling) comes from a torch generator
+//               seeded from the caller's Rng, so a fit or a sampling run is reproducible exactly for a given
+//               thread setting.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ouroboros/core/rng.hpp"
+#include "ouroboros/engine/fit_context.hpp"
+
+namespace ouro::lm {
+
+using Tokens = std::vector<std::int32_t>;
+
+struct GptConfig {
+  std::int64_t vocab = 4096;  // token ids 0..vocab-1, BOS and EOS among them
+  std::int64_t layers = 2;
+  std::int64_t d_model = 128;
+  std::int64_t heads = 4;
+  std::int64_t context = 64;  // positions, BOS included
+  double dropout = 0.0;
+  std::int32_t bos = 1, eos = 2;
+};
+
+enum class Schedule { kConstant, kCosine };
+
+struct TrainConfig {
+  double lr = 3e-3;
+  double beta1 = 0.9, beta2 = 0.95;
+  double weight_decay = 0.1;
+  double clip = 1.0;
+  std::int64_t batch = 32;
+  std::int64_t epochs = 4;  // passes over the training set, used when steps == 0
+  std::int64_t steps = 0;   // a fixed number of optimiser steps (batches drawn from reshuffled epochs)
+  std::int64_t warmup = 30;
+  Schedule schedule = Schedule::kCosine;
+};
+
+struct SampleConfig {
+  double temperature = 1.0;
+  std::int64_t top_k = 0;  // 0: off
+  double top_p = 1.0;      // 1: off
+  std::int64_t batch = 256;
+};
+
+// The held-out loss of a model: summed negative log-likelihood in nats over the predicted tokens (EOS included).
+struct Loss {
+  double nats = 0;
+  std::int64_t tokens = 0;
+};
+
+// What a fit reports besides the model.
+struct TrainReport {
+  std::int64_t steps = 0;
+  double last_loss = 0;  // mean training loss (nats/token) of the last 10% of the steps
+};
+
+// The network. The implementation (gpt_torch.cpp) is a module of its own, loaded at the first create() or load():
+// libtorch takes about 0.6 s to load and initialise, which every program start would pay if it were linked in.
+class Gpt {
+ public:
+  virtual ~Gpt() = default;
+
+  // A freshly initialised network; its weights drawn from `rng`.
+  static std::shared_ptr<Gpt> create(const GptConfig& config, Rng& rng);
+  // The configuration and weights saved by save(); a UserError for bytes that are not a saved network.
+  static std::shared_ptr<Gpt> load(const std::string& bytes);
+
+  // A copy with the same weights (a warm start).
+  virtual std::shared_ptr<Gpt> clone() const = 0;
+  virtual const GptConfig& config() const = 0;
+  virtual std::int64_t parameters() const = 0;
+
+  // Trains on `data` (token sequences without BOS/EOS, each at most context - 1 tokens). `threads`: intra-op
+  // threads for this call. Polls `cancel` between steps; reports the fraction done to `progress`.
+  virtual TrainReport train(std::span<const Tokens> data, const TrainConfig& config, Rng& rng, int threads,
+                            const CancelToken& cancel, const std::function<void(double)>& progress) = 0;
+  // The summed negative log-likelihood of `data` (dropout off).
+  virtual Loss loss(std::span<const Tokens> data, int threads) const = 0;
+  // n sequences by ancestral sampling from BOS with a key-value cache, each ended by EOS (not included) or cut at
+  // context - 1 tokens. Appends to `out`.
+  virtual void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads,
+                      std::vector<Tokens>& out) const = 0;
+  // The next-token logits after [BOS, prefix...]: by a full forward pass, or step by step through the key-value
+  // cache as sample() computes them (tests compare the two).
+  virtual std::vector<float> next_logits(const Tokens& prefix, bool cached) const = 0;
+  // The configuration and weights as bytes (a checkpoint).
+  virtual std::string save() const = 0;
+};
+
+// save()'s bytes: the magic, the configuration's seven integers and its dropout rate, then torch's archive.
+inline constexpr char kGptMagic[8] = {'O', 'U', 'R', 'O', 'G', 'P', 'T', '1'};
+inline constexpr std::size_t kGptHeaderBytes = sizeof kGptMagic + 7 * sizeof(std::int64_t) + sizeof(double);
+
+// The module's entry points (dlsym names): a new network from a seed, or from save()'s bytes.
+extern "C" {
+using GptCreateFn = Gpt* (*)(const GptConfig& config, std::uint64_t seed);
+using GptLoadFn = Gpt* (*)(const std::string& bytes);
+}
+
+}  // namespace ouro::lm

@@ -1,0 +1,412 @@
+// The network with libtorch: the family's torch module (gpt.hpp), and the only file that includes torch (about 25 s
+// and 1.3 GB to compile).
+#include "ouroboros/families/transformer_lm/gpt.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <array>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <sstream>
+
+
+namespace ouro::lm {
+
+namespace {
+
+at::Generator generator(std::uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
+
+// Inverted dropout with a mask from `gen` (torch::dropout would draw from the global generator).
+torch::Tensor drop(const torch::Tensor& x, double p, at::Generator* gen) {
+  if (gen == nullptr || p <= 0) return x;
+  return x * torch::empty_like(x).bernoulli_(1.0 - p, *gen) / (1.0 - p);
+}
+
+constexpr double kInitStd = 0.02;
+constexpr std::int64_t kIgnore = -100;
+
+}  // namespace
+
+struct Block : torch::nn::Module {
+  Block(const GptConfig& c, double dropout)
+      : heads(c.heads),
+        p(dropout),
+        ln1(register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.d_model})))),
+        qkv(register_module("qkv", torch::nn::Linear(c.d_model, 3 * c.d_model))),
+        proj(register_module("proj", torch::nn::Linear(c.d_model, c.d_model))),
+        ln2(register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.d_model})))),
+        fc(register_module("fc", torch::nn::Linear(c.d_model, 4 * c.d_model))),
+        out(register_module("out", torch::nn::Linear(4 * c.d_model, c.d_model))) {}
+
+  // q, k, v of x (B, T, C), each (B, heads, T, C / heads).
+  std::array<torch::Tensor, 3> split(const torch::Tensor& x) {
+    const auto b = x.size(0), t = x.size(1), c = x.size(2);
+    const auto parts = qkv(ln1(x)).view({b, t, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
+    return {parts[0], parts[1], parts[2]};
+  }
+  torch::Tensor finish(const torch::Tensor& x, const torch::Tensor& y, at::Generator* gen) {
+    const auto b = x.size(0), t = x.size(1), c = x.size(2);
+    auto h = x + drop(proj(y.transpose(1, 2).contiguous().view({b, t, c})), p, gen);
+    return h + drop(out(torch::gelu(fc(ln2(h)))), p, gen);
+  }
+  // The whole sequence with the causal mask (training and evaluation).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& future, at::Generator* gen) {
+    auto [q, k, v] = split(x);
+    auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(q.size(-1))));
+    att = drop(torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1), p, gen);
+    return finish(x, torch::matmul(att, v), gen);
+  }
+  // One new position t for every sequence of the batch, x (B, 1, C), with keys and values of positions < t in
+  // the caches (B, heads, context, C / heads); writes position t's into them.
+  torch::Tensor step(const torch::Tensor& x, std::int64_t t, torch::Tensor& keys, torch::Tensor& values) {
+    auto [q, k, v] = split(x);
+    keys.narrow(2, t, 1).copy_(k);
+    values.narrow(2, t, 1).copy_(v);
+    auto att = torch::matmul(q, keys.narrow(2, 0, t + 1).transpose(-2, -1)) *
+               (1.0 / std::sqrt(static_cast<double>(q.size(-1))));
+    return finish(x, torch::matmul(torch::softmax(att, -1), values.narrow(2, 0, t + 1)), nullptr);
+  }
+
+  std::int64_t heads;
+  double p;
+  torch::nn::LayerNorm ln1;
+  torch::nn::Linear qkv, proj;
+  torch::nn::LayerNorm ln2;
+  torch::nn::Linear fc, out;
+};
+
+struct Net : torch::nn::Module {
+  explicit Net(const GptConfig& c)
+      : config(c),
+        tok(register_module("tok", torch::nn::Embedding(c.vocab, c.d_model))),
+        pos(register_module("pos", torch::nn::Embedding(c.context, c.d_model))),
+        lnf(register_module("lnf", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.d_model})))) {
+    for (std::int64_t i = 0; i < c.layers; ++i)
+      blocks.push_back(register_module("block" + std::to_string(i), std::make_shared<Block>(c, c.dropout)));
+  }
+
+  torch::Tensor head(const torch::Tensor& x) { return torch::matmul(lnf(x), tok->weight.t()); }
+
+  // Logits (B, T, vocab) of a batch of inputs (B, T); dropout when `gen` is given.
+  torch::Tensor forward(const torch::Tensor& idx, at::Generator* gen) {
+    const auto t = idx.size(1);
+    auto x = drop(tok(idx) + pos(torch::arange(t, torch::kLong)), config.dropout, gen);
+    const auto future = torch::ones({t, t}, torch::kBool).triu(1);
+    for (auto& b : blocks) x = b->forward(x, future, gen);
+    return head(x);
+  }
+
+  // Next-token logits (B, vocab) at position t for tokens (B, 1), through the key-value caches.
+  torch::Tensor step(const torch::Tensor& token, std::int64_t t, std::vector<torch::Tensor>& keys,
+                     std::vector<torch::Tensor>& values) {
+    auto x = tok(token) + pos(torch::full({1}, t, torch::kLong));
+    for (std::size_t l = 0; l < blocks.size(); ++l) x = blocks[l]->step(x, t, keys[l], values[l]);
+    return head(x).squeeze(1);
+  }
+  // Empty caches for a batch of b sequences.
+  void caches(std::int64_t b, std::vector<torch::Tensor>& keys, std::vector<torch::Tensor>& values) const {
+    keys.clear();
+    values.clear();
+    for (std::int64_t l = 0; l < config.layers; ++l) {
+      keys.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}));
+      values.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}));
+    }
+  }
+
+  GptConfig config;
+  torch::nn::Embedding tok, pos;
+  std::vector<std::shared_ptr<Block>> blocks;
+  torch::nn::LayerNorm lnf;
+};
+
+namespace {
+
+// A padded batch: inputs [BOS, t_1..t_L] and targets [t_1..t_L, EOS], targets of the padding ignored.
+struct Batch {
+  torch::Tensor input, target;
+};
+
+Batch make_batch(std::span<const Tokens> data, std::span<const std::size_t> rows, const GptConfig& c) {
+  std::size_t longest = 0;
+  for (const auto r : rows) longest = std::max(longest, data[r].size());
+  const auto t = static_cast<std::int64_t>(longest) + 1;
+  const auto b = static_cast<std::int64_t>(rows.size());
+  std::vector<std::int64_t> input(static_cast<std::size_t>(b * t), c.eos), target(input.size(), kIgnore);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Tokens& s = data[rows[i]];
+    auto* in = input.data() + i * static_cast<std::size_t>(t);
+    auto* tg = target.data() + i * static_cast<std::size_t>(t);
+    in[0] = c.bos;
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      in[j + 1] = s[j];
+      tg[j] = s[j];
+    }
+    tg[s.size()] = c.eos;
+  }
+  return {torch::from_blob(input.data(), {b, t}, torch::kLong).clone(),
+          torch::from_blob(target.data(), {b, t}, torch::kLong).clone()};
+}
+
+torch::Tensor summed_loss(const torch::Tensor& logits, const torch::Tensor& target) {
+  return torch::nn::functional::cross_entropy(
+      logits.view({-1, logits.size(-1)}), target.view(-1),
+      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnore).reduction(torch::kSum));
+}
+
+void check_lengths(std::span<const Tokens> data, const GptConfig& c) {
+  for (const auto& s : data)
+    if (static_cast<std::int64_t>(s.size()) > c.context - 1)
+      throw std::logic_error("transformer_lm: a sequence longer than context - 1 tokens reached the network");
+}
+
+}  // namespace
+
+class TorchGpt final : public Gpt {
+ public:
+  explicit TorchGpt(const GptConfig& config) : config_(config), net_(std::make_unique<Net>(config)) {}
+  void init(std::uint64_t seed);
+  static TorchGpt* from_bytes(const std::string& bytes);
+
+  std::shared_ptr<Gpt> clone() const override;
+  const GptConfig& config() const override { return config_; }
+  std::int64_t parameters() const override;
+  TrainReport train(std::span<const Tokens> data, const TrainConfig& config, Rng& rng, int threads,
+                    const CancelToken& cancel, const std::function<void(double)>& progress) override;
+  Loss loss(std::span<const Tokens> data, int threads) const override;
+  void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads,
+              std::vector<Tokens>& out) const override;
+  std::vector<float> next_logits(const Tokens& prefix, bool cached) const override;
+  std::string save() const override;
+
+ private:
+  GptConfig config_;
+  std::unique_ptr<Net> net_;
+};
+
+// GPT-2's initialisation (gpt.hpp).
+void TorchGpt::init(std::uint64_t seed) {
+  auto gen = generator(seed);
+  torch::NoGradGuard no_grad;
+  const double residual = kInitStd / std::sqrt(2.0 * static_cast<double>(config_.layers));
+  for (auto& item : net_->named_parameters()) {
+    const std::string& name = item.key();
+    auto& p = item.value();
+    if (p.dim() >= 2) {
+      const bool projection = name.ends_with(".proj.weight") || name.ends_with(".out.weight");
+      p.normal_(0.0, projection ? residual : kInitStd, gen);
+    } else if (name.ends_with("bias") && name.find("ln") == std::string::npos) {
+      p.zero_();
+    }
+  }
+}
+
+std::shared_ptr<Gpt> TorchGpt::clone() const {
+  auto g = std::make_shared<TorchGpt>(config_);
+  torch::NoGradGuard no_grad;
+  auto dst = g->net_->parameters();
+  auto src = net_->parameters();
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  return g;
+}
+
+std::int64_t TorchGpt::parameters() const {
+  std::int64_t n = 0;
+  for (const auto& p : net_->parameters()) n += p.numel();
+  return n;
+}
+
+TrainReport TorchGpt::train(std::span<const Tokens> data, const TrainConfig& tc, Rng& rng, int threads,
+                       const CancelToken& cancel, const std::function<void(double)>& progress) {
+  check_lengths(data, config_);
+  at::set_num_threads(threads);
+  TrainReport report;
+  if (data.empty()) return report;
+  auto gen = generator(rng());
+  std::vector<torch::Tensor> decay, no_decay;
+  for (auto& p : net_->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  const auto options = [&](double wd) {
+    return std::make_unique<torch::optim::AdamWOptions>(
+        torch::optim::AdamWOptions(tc.lr).betas({tc.beta1, tc.beta2}).weight_decay(wd));
+  };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, options(tc.weight_decay));
+  groups.emplace_back(no_decay, options(0.0));
+  torch::optim::AdamW opt(std::move(groups), torch::optim::AdamWOptions(tc.lr));
+
+  const auto n = data.size();
+  const auto b = static_cast<std::size_t>(tc.batch);
+  const std::int64_t per_epoch = static_cast<std::int64_t>((n + b - 1) / b);
+  const std::int64_t total = tc.steps > 0 ? tc.steps : tc.epochs * per_epoch;
+  std::vector<std::size_t> order(n);
+  std::size_t at = n;  // position in the current epoch's order; n: reshuffle
+  const std::int64_t tail = std::max<std::int64_t>(1, total / 10);
+  double tail_loss = 0;
+  net_->train();
+  for (std::int64_t step = 0; step < total; ++step) {
+    cancel.throw_if_requested();
+    if (at >= n) {  // a new epoch: a uniform permutation (Fisher-Yates) from the fit's stream
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      for (std::size_t i = n - 1; i > 0; --i)
+        std::swap(order[i], order[boost::random::uniform_int_distribution<std::size_t>(0, i)(rng)]);
+      at = 0;
+    }
+    const std::size_t take = std::min(b, n - at);
+    const auto batch = make_batch(data, std::span(order).subspan(at, take), config_);
+    at += take;
+
+    double lr = tc.lr;
+    if (step < tc.warmup) {
+      lr = tc.lr * static_cast<double>(step + 1) / static_cast<double>(tc.warmup);
+    } else if (tc.schedule == Schedule::kCosine) {
+      const double span = static_cast<double>(std::max<std::int64_t>(1, total - tc.warmup));
+      lr = tc.lr * 0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(step - tc.warmup) / span));
+    }
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+
+    opt.zero_grad();
+    const auto logits = net_->forward(batch.input, &gen);
+    const auto predicted = batch.target.ne(kIgnore).sum().item<std::int64_t>();
+    auto loss = summed_loss(logits, batch.target) / static_cast<double>(predicted);
+    loss.backward();
+    if (tc.clip > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), tc.clip);
+    opt.step();
+    if (step >= total - tail) tail_loss += loss.item<double>();
+    if (progress) progress(static_cast<double>(step + 1) / static_cast<double>(total));
+  }
+  net_->eval();
+  report.steps = total;
+  report.last_loss = total > 0 ? tail_loss / static_cast<double>(std::min(tail, total)) : 0.0;
+  return report;
+}
+
+Loss TorchGpt::loss(std::span<const Tokens> data, int threads) const {
+  check_lengths(data, config_);
+  at::set_num_threads(threads);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  Loss out;
+  constexpr std::size_t kBatch = 64;
+  std::vector<std::size_t> rows;
+  for (std::size_t start = 0; start < data.size(); start += kBatch) {
+    rows.resize(std::min(kBatch, data.size() - start));
+    std::iota(rows.begin(), rows.end(), start);
+    const auto batch = make_batch(data, rows, config_);
+    out.nats += summed_loss(net_->forward(batch.input, nullptr), batch.target).item<double>();
+    for (const auto r : rows) out.tokens += static_cast<std::int64_t>(data[r].size()) + 1;
+  }
+  return out;
+}
+
+void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int threads, std::vector<Tokens>& out) const {
+  at::set_num_threads(threads);
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  auto gen = generator(rng());
+  const auto& c = config_;
+  std::vector<torch::Tensor> keys, values;
+  for (std::int64_t start = 0; start < n; start += sc.batch) {
+    const std::int64_t b = std::min(sc.batch, n - start);
+    net_->caches(b, keys, values);
+    std::vector<Tokens> seqs(static_cast<std::size_t>(b));
+    std::vector<char> done(static_cast<std::size_t>(b), 0);
+    std::int64_t open = b;
+    auto token = torch::full({b, 1}, c.bos, torch::kLong);
+    for (std::int64_t t = 0; t + 1 < c.context && open > 0; ++t) {
+      auto logits = net_->step(token, t, keys, values);  // (B, vocab)
+      if (sc.temperature != 1.0) logits = logits / sc.temperature;
+      if (sc.top_k > 0 && sc.top_k < c.vocab) {
+        const auto kth = std::get<0>(logits.topk(sc.top_k, -1)).select(-1, sc.top_k - 1).unsqueeze(-1);
+        logits = logits.masked_fill(logits < kth, -std::numeric_limits<float>::infinity());
+      }
+      auto probs = torch::softmax(logits, -1);
+      if (sc.top_p < 1.0) {  // the smallest set of most likely tokens whose mass reaches top_p
+        auto [sorted, index] = probs.sort(-1, /*descending=*/true);
+        sorted.masked_fill_(sorted.cumsum(-1) - sorted > sc.top_p, 0.0);
+        probs = torch::zeros_like(probs).scatter(-1, index, sorted);
+      }
+      token = torch::multinomial(probs, 1, /*replacement=*/false, gen);
+      const auto* next = token.data_ptr<std::int64_t>();
+      for (std::int64_t i = 0; i < b; ++i) {
+        auto& s = seqs[static_cast<std::size_t>(i)];
+        if (done[static_cast<std::size_t>(i)]) continue;
+        if (next[i] == c.eos) {
+          done[static_cast<std::size_t>(i)] = 1;
+          --open;
+        } else {
+          s.push_back(static_cast<std::int32_t>(next[i]));
+        }
+      }
+    }
+    for (auto& s : seqs) out.push_back(std::move(s));
+  }
+}
+
+std::vector<float> TorchGpt::next_logits(const Tokens& prefix, bool cached) const {
+  torch::NoGradGuard no_grad;
+  net_->eval();
+  std::vector<std::int64_t> ids{config_.bos};
+  ids.insert(ids.end(), prefix.begin(), prefix.end());
+  const auto t = static_cast<std::int64_t>(ids.size());
+  if (t > config_.context) throw std::logic_error("next_logits: the prefix does not fit the context");
+  torch::Tensor logits;
+  if (!cached) {
+    logits = net_->forward(torch::from_blob(ids.data(), {1, t}, torch::kLong), nullptr)[0][t - 1];
+  } else {
+    std::vector<torch::Tensor> keys, values;
+    net_->caches(1, keys, values);
+    for (std::int64_t i = 0; i < t; ++i)
+      logits = net_->step(torch::full({1, 1}, ids[static_cast<std::size_t>(i)], torch::kLong), i, keys, values)[0];
+  }
+  logits = logits.contiguous();
+  return {logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel()};
+}
+
+std::string TorchGpt::save() const {
+  std::string bytes(kGptMagic, sizeof kGptMagic);
+  const std::int64_t header[] = {config_.vocab, config_.layers, config_.d_model, config_.heads, config_.context,
+                                 config_.bos, config_.eos};
+  bytes.append(reinterpret_cast<const char*>(header), sizeof header);
+  bytes.append(reinterpret_cast<const char*>(&config_.dropout), sizeof config_.dropout);
+  torch::serialize::OutputArchive archive;
+  net_->save(archive);
+  std::ostringstream s;
+  archive.save_to(s);
+  return bytes + s.str();
+}
+
+TorchGpt* TorchGpt::from_bytes(const std::string& bytes) {
+  constexpr std::size_t kHeader = kGptHeaderBytes;
+  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kGptMagic, sizeof kGptMagic) != 0)
+    throw std::invalid_argument("transformer_lm: a checkpoint's model is not a saved transformer");
+  std::int64_t h[7];
+  std::memcpy(h, bytes.data() + sizeof kGptMagic, sizeof h);
+  GptConfig c;
+  c.vocab = h[0], c.layers = h[1], c.d_model = h[2], c.heads = h[3], c.context = h[4];
+  c.bos = static_cast<std::int32_t>(h[5]), c.eos = static_cast<std::int32_t>(h[6]);
+  std::memcpy(&c.dropout, bytes.data() + sizeof kGptMagic + sizeof h, sizeof c.dropout);
+  auto* g = new TorchGpt(c);
+  torch::serialize::InputArchive archive;
+  std::istringstream s(bytes.substr(kHeader));
+  archive.load_from(s);
+  g->net_->load(archive);
+  return g;
+}
+
+}  // namespace ouro::lm
+
+extern "C" ouro::lm::Gpt* ouroboros_gpt_create(const ouro::lm::GptConfig& config,
+                                                   std::uint64_t seed) {
+  auto* g = new ouro::lm::TorchGpt(config);
+  g->init(seed);
+  return g;
+}
+
+extern "C" ouro::lm::Gpt* ouroboros_gpt_load(const std::string& bytes) {
+  return ouro::lm::TorchGpt::from_bytes(bytes);
+}

@@ -1,0 +1,221 @@
+// transformer_lm: the tokenizer's round trip and cache, the network's key-value cache against the full forward pass,
+// exact sampling (temperature, top-k, top-p: chi-squared of first tokens against the network's own logits), a fit
+// that beats the unigram baseline, warm starts, checkpoints of the network, word statistics by hand, and bad input.
+#include "ouroboros/families/transformer_lm/transformer_lm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "ouroboros/core/error.hpp"
+#include "ouroboros/families/transformer_lm/blas_check.hpp"
+#include "ouroboros/families/transformer_lm/tokenizer.hpp"
+#include "support/gof.hpp"
+
+namespace ouro {
+namespace {
+
+const std::string kSmall = std::string(OUROBOROS_SOURCE_DIR) + "/tests/data/corpus/small";
+const std::string kTiny = "vocab=96, layers=1, d_model=16, heads=2, context=48, batch=8, epochs=1, warmup=2";
+
+TransformerLmFamily family(const std::string& model = kTiny, const std::string& truth_extra = "") {
+  return TransformerLmFamily(parse_spec("transformer_lm(corpus=\"" + kSmall + "\"" + truth_extra + ")"),
+                             parse_spec("transformer_lm(" + model + ")"));
+}
+
+std::vector<double> softmax(const std::vector<float>& logits, double temperature) {
+  std::vector<double> p(logits.size());
+  const double top = *std::max_element(logits.begin(), logits.end());
+  double sum = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) sum += p[i] = std::exp((logits[i] - top) / temperature);
+  for (auto& x : p) x /= sum;
+  return p;
+}
+
+// n first tokens sampled from `net` (an EOS first is the token eos).
+std::vector<std::int64_t> first_tokens(const lm::Gpt& net, const lm::SampleConfig& sc, std::int64_t n) {
+  Rng rng(7, 0, 0, Stream::kSynthetic);
+  std::vector<lm::Tokens> seqs;
+  net.sample(n, sc, rng, 1, seqs);
+  std::vector<std::int64_t> out;
+  for (const auto& s : seqs) out.push_back(s.empty() ? net.config().eos : s.front());
+  return out;
+}
+
+testing::DiscreteLaw law_of(const std::vector<double>& p) {
+  testing::DiscreteLaw law;
+  law.a = 0;
+  law.b = static_cast<std::int64_t>(p.size()) - 1;
+  law.pmf = [p](std::int64_t k) { return p[static_cast<std::size_t>(k)]; };
+  return law;
+}
+
+// A small random network with a short context (sequences of at most 3 tokens: sampling many is cheap).
+std::shared_ptr<lm::Gpt> random_net(std::int64_t vocab = 24) {
+  lm::GptConfig c;
+  c.vocab = vocab, c.layers = 2, c.d_model = 16, c.heads = 2, c.context = 4;
+  Rng rng(3, 0, 0, Stream::kFit);
+  auto net = lm::Gpt::create(c, rng);
+  // Sharpen the otherwise near-uniform initial distribution so the test can tell laws apart.
+  lm::TrainConfig tc;
+  tc.epochs = 30, tc.batch = 4, tc.warmup = 0, tc.lr = 1e-2;
+  std::vector<lm::Tokens> data{{5, 6, 7}, {5, 8}, {9}, {5, 6}, {10, 11, 12}};
+  net->train(data, tc, rng, 1, CancelToken{}, nullptr);
+  return net;
+}
+
+TEST(TransformerLmTokenizer, RoundTripAndCache) {
+  const auto f = family();
+  for (const auto& line : f.real().train_lines) EXPECT_EQ(f.tokenizer().decode(f.tokenizer().encode(line)), line);
+  EXPECT_EQ(f.tokenizer().size(), 96);
+  const auto again = family();  // the same inputs: the cached model
+  EXPECT_EQ(again.tokenizer().key(), f.tokenizer().key());
+  EXPECT_EQ(again.tokenizer().source().rfind("cache ", 0), 0u) << again.tokenizer().source();
+  EXPECT_NE(family("vocab=97, layers=1, d_model=16, heads=2, context=48").tokenizer().key(), f.tokenizer().key());
+}
+
+TEST(TransformerLmTokenizer, VocabularyTooLargeForTheTextIsAUserError) {
+  try {
+    family("vocab=100000");
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("vocab=100000"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TransformerLmGpt, CachedStepsEqualTheFullForwardPass) {
+  const auto net = random_net(40);
+  lm::GptConfig c = net->config();
+  for (const lm::Tokens& prefix : {lm::Tokens{}, lm::Tokens{5}, lm::Tokens{5, 6, 7}}) {
+    const auto full = net->next_logits(prefix, false), cached = net->next_logits(prefix, true);
+    ASSERT_EQ(full.size(), static_cast<std::size_t>(c.vocab));
+    for (std::size_t i = 0; i < full.size(); ++i) EXPECT_NEAR(full[i], cached[i], 1e-5) << i;
+  }
+}
+
+TEST(TransformerLmGpt, SamplesFollowTheTemperedSoftmax) {
+  const auto net = random_net();
+  const auto logits = net->next_logits({}, false);
+  for (const double t : {1.0, 0.5, 2.0}) {
+    lm::SampleConfig sc;
+    sc.temperature = t;
+    const auto g = testing::chi_squared_gof(first_tokens(*net, sc, 20000), law_of(softmax(logits, t)));
+    EXPECT_GT(g.p, 1e-4) << "temperature " << t << ": chi2 " << g.stat << " on " << g.cells << " cells";
+  }
+}
+
+TEST(TransformerLmGpt, TopKAndTopPRenormaliseTheKeptTokens) {
+  const auto net = random_net();
+  const auto p = softmax(net->next_logits({}, false), 1.0);
+  std::vector<std::size_t> order(p.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return p[a] > p[b]; });
+  const auto kept_law = [&](std::size_t kept) {
+    std::vector<double> q(p.size(), 0.0);
+    double mass = 0;
+    for (std::size_t i = 0; i < kept; ++i) mass += p[order[i]];
+    for (std::size_t i = 0; i < kept; ++i) q[order[i]] = p[order[i]] / mass;
+    return q;
+  };
+  lm::SampleConfig k3;
+  k3.top_k = 3;
+  const auto draws = first_tokens(*net, k3, 20000);
+  for (const auto x : draws)
+    EXPECT_TRUE(x == static_cast<std::int64_t>(order[0]) || x == static_cast<std::int64_t>(order[1]) ||
+                x == static_cast<std::int64_t>(order[2]));
+  EXPECT_GT(testing::chi_squared_gof(draws, law_of(kept_law(3))).p, 1e-4);
+  // top_p: the smallest prefix of the sorted tokens whose mass reaches top_p.
+  const double top_p = p[order[0]] + 0.5 * p[order[1]];
+  lm::SampleConfig nucleus;
+  nucleus.top_p = top_p;
+  EXPECT_GT(testing::chi_squared_gof(first_tokens(*net, nucleus, 20000), law_of(kept_law(2))).p, 1e-4);
+}
+
+TEST(TransformerLmGpt, SaveLoadRoundTripsTheWeights) {
+  const auto net = random_net();
+  const auto back = lm::Gpt::load(net->save());
+  EXPECT_EQ(back->parameters(), net->parameters());
+  EXPECT_EQ(back->next_logits({5, 6}, false), net->next_logits({5, 6}, false));
+  EXPECT_THROW(lm::Gpt::load("not a model"), UserError);
+}
+
+// One generation fitted on the real text beats the add-one unigram of the same tokens on held-out text.
+TEST(TransformerLmFamily, AFitOnRealTextBeatsTheUnigramBaseline) {
+  const auto f = family("vocab=96, layers=1, d_model=32, heads=2, context=48, batch=16, epochs=12, warmup=5, lr=0.01");
+  const auto unigram = f.describe()["baselines"]["unigram_cross_entropy"].get<double>();
+  Rng rng(1, 0, 1, Stream::kFit);
+  const CancelToken never;
+  TransformerLmFamily::Model m;
+  f.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{rng, f.truth(), 1, 0, never}, m);
+  std::vector<double> out(TransformerLmFamily::descriptor().metrics.size());
+  f.metrics(m, out);
+  EXPECT_LT(out[0], unigram - 0.1) << "held-out cross-entropy " << out[0] << " vs unigram " << unigram;
+  EXPECT_DOUBLE_EQ(out[1], std::exp(out[0]));
+  EXPECT_LT(out[3], std::log(96.0));  // training loss below the uniform's
+  // Generation 0: no network, and the real text's own statistics.
+  f.metrics(f.truth(), out);
+  EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[3]));
+  EXPECT_DOUBLE_EQ(out[4], 1.0);  // vocab_alive of the real training set
+}
+
+TEST(TransformerLmFamily, WarmStartContinuesFromThePreviousNetwork) {
+  // A learning rate too small to move the weights: fine-tuning returns the previous network's predictions.
+  const auto f = family(kTiny + ", init=previous, lr=1e-12");
+  const CancelToken never;
+  Rng r1(1, 0, 1, Stream::kFit), r2(1, 0, 2, Stream::kFit);
+  TransformerLmFamily::Model m1, m2;
+  f.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r1, f.truth(), 1, 0, never}, m1);
+  f.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r2, m1, 2, 0, never}, m2);
+  std::vector<double> a(9), b(9);
+  f.metrics(m1, a);
+  f.metrics(m2, b);
+  EXPECT_NEAR(a[0], b[0], 1e-6);
+  const auto scratch = family(kTiny + ", lr=1e-12");
+  Rng r3(1, 0, 2, Stream::kFit);
+  TransformerLmFamily::Model m3;
+  scratch.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r3, m1, 2, 0, never}, m3);
+  std::vector<double> c(9);
+  scratch.metrics(m3, c);
+  EXPECT_GT(std::abs(c[0] - a[0]), 1e-3) << "a new initialisation predicts differently";
+}
+
+TEST(TransformerLmFamily, WordStatisticsByHand) {
+  const auto f = family();
+  const auto& tok = f.tokenizer();
+  // "the the cat" and "the cat sat": 6 words; unigrams {the, cat, sat}, bigrams {the the, the cat, cat sat} of 4,
+  // trigrams {the the cat, the cat sat} of 2.
+  const auto& words = f.real().words;
+  ASSERT_TRUE(std::find(words.begin(), words.end(), "the") != words.end());
+  const std::vector<lm::Tokens> xs{tok.encode("the the zzqq"), tok.encode("the zzqq sat")};
+  const auto s = f.text_stats(xs);
+  EXPECT_EQ(s.sentences, 2);
+  EXPECT_EQ(s.words, 6);
+  EXPECT_DOUBLE_EQ(s.distinct1, 3.0 / 6);
+  EXPECT_DOUBLE_EQ(s.distinct2, 3.0 / 4);
+  EXPECT_DOUBLE_EQ(s.distinct3, 2.0 / 2);
+  const auto the = static_cast<std::size_t>(f.real().index.at("the"));
+  EXPECT_EQ(s.counts[the], 3);
+  EXPECT_EQ(std::accumulate(s.counts.begin(), s.counts.end(), std::int64_t{0}),
+            3 + (f.real().index.count("sat") ? 1 : 0));
+}
+
+TEST(TransformerLmFamily, BadInputIsAUserError) {
+  EXPECT_THROW(family("d_model=30, heads=4"), UserError);
+  EXPECT_THROW(family("context=2"), UserError);
+  EXPECT_THROW(family("top_p=0"), UserError);
+  EXPECT_THROW(family("init=warm"), UserError);
+  EXPECT_THROW(family(kTiny, ", heldout_fraction=1.5"), UserError);
+}
+
+TEST(TransformerLmFamily, RunsOnAnOptimisedBlas) {
+  // The setup step installs OpenBLAS; libtorch on the reference BLAS would be an order of magnitude slower.
+  family();
+  const auto blas = lm::loaded_blas();
+  EXPECT_FALSE(blas.path.empty());
+  EXPECT_FALSE(blas.reference) << blas.path;
+}
+
+}  // namespace
+}  // namespace ouro
