@@ -93,13 +93,27 @@ struct Net : torch::nn::Module {
 
   torch::Tensor head(const torch::Tensor& x) { return torch::matmul(lnf(x), tok->weight.t()); }
 
-  // Logits (B, T, vocab) of a batch of inputs (B, T); dropout when `gen` is given.
-  torch::Tensor forward(const torch::Tensor& idx, at::Generator* gen) {
+  // The residual stream (B, T, C) after the last block, for a batch of inputs (B, T); dropout when `gen` is given.
+  torch::Tensor body(const torch::Tensor& idx, at::Generator* gen) {
     const auto t = idx.size(1);
     auto x = drop(tok(idx) + pos(torch::arange(t, torch::kLong)), config.dropout, gen);
     const auto future = torch::ones({t, t}, torch::kBool).triu(1);
     for (auto& b : blocks) x = b->forward(x, future, gen);
-    return head(x);
+    return x;
+  }
+  // Logits (B, T, vocab).
+  torch::Tensor forward(const torch::Tensor& idx, at::Generator* gen) { return head(body(idx, gen)); }
+  // The summed cross-entropy of the predicted positions (targets other than kIgnore). The head (the largest
+  // matrix product with a small model and a large vocabulary) and the softmax run on those rows only: the same
+  // sum as over the full padded batch, without the padding's share of the work.
+  torch::Tensor summed_loss(const torch::Tensor& idx, const torch::Tensor& target, at::Generator* gen) {
+    const auto x = body(idx, gen);
+    const auto flat = target.reshape({-1});
+    const auto rows = flat.ne(kIgnore).nonzero().squeeze(1);
+    const auto logits = head(x.reshape({-1, x.size(-1)}).index_select(0, rows));
+    return torch::nn::functional::cross_entropy(
+        logits, flat.index_select(0, rows),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
   }
 
   // Next-token logits (B, vocab) at position t for tokens (B, 1), through the key-value caches.
@@ -151,12 +165,6 @@ Batch make_batch(std::span<const Tokens> data, std::span<const std::size_t> rows
   }
   return {torch::from_blob(input.data(), {b, t}, torch::kLong).clone(),
           torch::from_blob(target.data(), {b, t}, torch::kLong).clone()};
-}
-
-torch::Tensor summed_loss(const torch::Tensor& logits, const torch::Tensor& target) {
-  return torch::nn::functional::cross_entropy(
-      logits.view({-1, logits.size(-1)}), target.view(-1),
-      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnore).reduction(torch::kSum));
 }
 
 void check_lengths(std::span<const Tokens> data, const GptConfig& c) {
@@ -270,9 +278,8 @@ TrainReport TorchGpt::train(std::span<const Tokens> data, const TrainConfig& tc,
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
     opt.zero_grad();
-    const auto logits = net_->forward(batch.input, &gen);
     const auto predicted = batch.target.ne(kIgnore).sum().item<std::int64_t>();
-    auto loss = summed_loss(logits, batch.target) / static_cast<double>(predicted);
+    auto loss = net_->summed_loss(batch.input, batch.target, &gen) / static_cast<double>(predicted);
     loss.backward();
     if (tc.clip > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), tc.clip);
     opt.step();
@@ -297,7 +304,7 @@ Loss TorchGpt::loss(std::span<const Tokens> data, int threads) const {
     rows.resize(std::min(kBatch, data.size() - start));
     std::iota(rows.begin(), rows.end(), start);
     const auto batch = make_batch(data, rows, config_);
-    out.nats += summed_loss(net_->forward(batch.input, nullptr), batch.target).item<double>();
+    out.nats += net_->summed_loss(batch.input, batch.target, nullptr).item<double>();
     for (const auto r : rows) out.tokens += static_cast<std::int64_t>(data[r].size()) + 1;
   }
   return out;
@@ -314,11 +321,13 @@ void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int thre
     const std::int64_t b = std::min(sc.batch, n - start);
     net_->caches(b, keys, values);
     std::vector<Tokens> seqs(static_cast<std::size_t>(b));
-    std::vector<char> done(static_cast<std::size_t>(b), 0);
-    std::int64_t open = b;
+    // row[i]: the sequence that row i of the batch tensors extends. Finished rows are dropped from the tensors
+    // (and their caches) once a quarter of the rows are finished, so the work follows the open sequences.
+    std::vector<std::int64_t> row(static_cast<std::size_t>(b));
+    std::iota(row.begin(), row.end(), std::int64_t{0});
     auto token = torch::full({b, 1}, c.bos, torch::kLong);
-    for (std::int64_t t = 0; t + 1 < c.context && open > 0; ++t) {
-      auto logits = net_->step(token, t, keys, values);  // (B, vocab)
+    for (std::int64_t t = 0; t + 1 < c.context && !row.empty(); ++t) {
+      auto logits = net_->step(token, t, keys, values);  // (rows, vocab)
       if (sc.temperature != 1.0) logits = logits / sc.temperature;
       if (sc.top_k > 0 && sc.top_k < c.vocab) {
         const auto kth = std::get<0>(logits.topk(sc.top_k, -1)).select(-1, sc.top_k - 1).unsqueeze(-1);
@@ -332,15 +341,25 @@ void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int thre
       }
       token = torch::multinomial(probs, 1, /*replacement=*/false, gen);
       const auto* next = token.data_ptr<std::int64_t>();
-      for (std::int64_t i = 0; i < b; ++i) {
-        auto& s = seqs[static_cast<std::size_t>(i)];
-        if (done[static_cast<std::size_t>(i)]) continue;
+      std::vector<std::int64_t> keep;
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (row[i] < 0) continue;
         if (next[i] == c.eos) {
-          done[static_cast<std::size_t>(i)] = 1;
-          --open;
+          row[i] = -1;
         } else {
-          s.push_back(static_cast<std::int32_t>(next[i]));
+          seqs[static_cast<std::size_t>(row[i])].push_back(static_cast<std::int32_t>(next[i]));
+          keep.push_back(static_cast<std::int64_t>(i));
         }
+      }
+      if (keep.empty()) break;
+      if (4 * keep.size() <= 3 * row.size()) {
+        const auto index = torch::tensor(keep, torch::kLong);
+        for (auto& k : keys) k = k.index_select(0, index);
+        for (auto& v : values) v = v.index_select(0, index);
+        token = token.index_select(0, index);
+        std::vector<std::int64_t> kept_rows;
+        for (const auto i : keep) kept_rows.push_back(row[static_cast<std::size_t>(i)]);
+        row = std::move(kept_rows);
       }
     }
     for (auto& s : seqs) out.push_back(std::move(s));
