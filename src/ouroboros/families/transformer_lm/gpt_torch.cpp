@@ -55,11 +55,11 @@ struct Block : torch::nn::Module {
     auto h = x + drop(proj(y.transpose(1, 2).contiguous().view({b, t, c})), p, gen);
     return h + drop(out(torch::gelu(fc(ln2(h)))), p, gen);
   }
-  // The whole sequence with the causal mask (training and evaluation).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& future, at::Generator* gen) {
+  // Whole sequences, with the pairs in `blocked` masked (training and evaluation).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& blocked, at::Generator* gen) {
     auto [q, k, v] = split(x);
     auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(q.size(-1))));
-    att = drop(torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1), p, gen);
+    att = drop(torch::softmax(att.masked_fill(blocked, -std::numeric_limits<float>::infinity()), -1), p, gen);
     return finish(x, torch::matmul(att, v), gen);
   }
   // One new position t for every sequence of the batch, x (B, 1, C), with keys and values of positions < t in
@@ -93,21 +93,24 @@ struct Net : torch::nn::Module {
 
   torch::Tensor head(const torch::Tensor& x) { return torch::matmul(lnf(x), tok->weight.t()); }
 
-  // The residual stream (B, T, C) after the last block, for a batch of inputs (B, T); dropout when `gen` is given.
-  torch::Tensor body(const torch::Tensor& idx, at::Generator* gen) {
-    const auto t = idx.size(1);
-    auto x = drop(tok(idx) + pos(torch::arange(t, torch::kLong)), config.dropout, gen);
-    const auto future = torch::ones({t, t}, torch::kBool).triu(1);
-    for (auto& b : blocks) x = b->forward(x, future, gen);
+  // The residual stream (R, T, C) after the last block, for inputs (R, T) at `positions` (R, T), where blocked
+  // (R, 1, T, T) or (T, T) is true for the pairs (query, key) that may not attend; dropout when `gen` is given.
+  torch::Tensor body(const torch::Tensor& idx, const torch::Tensor& positions, const torch::Tensor& blocked,
+                     at::Generator* gen) {
+    auto x = drop(tok(idx) + pos(positions), config.dropout, gen);
+    for (auto& b : blocks) x = b->forward(x, blocked, gen);
     return x;
   }
-  // Logits (B, T, vocab).
-  torch::Tensor forward(const torch::Tensor& idx, at::Generator* gen) { return head(body(idx, gen)); }
+  // Logits (1, T, vocab) of one sequence (1, T).
+  torch::Tensor forward(const torch::Tensor& idx) {
+    const auto t = idx.size(1);
+    return head(body(idx, torch::arange(t, torch::kLong), torch::ones({t, t}, torch::kBool).triu(1), nullptr));
+  }
   // The summed cross-entropy of the predicted positions (targets other than kIgnore). The head (the largest
-  // matrix product with a small model and a large vocabulary) and the softmax run on those rows only: the same
-  // sum as over the full padded batch, without the padding's share of the work.
-  torch::Tensor summed_loss(const torch::Tensor& idx, const torch::Tensor& target, at::Generator* gen) {
-    const auto x = body(idx, gen);
+  // matrix product with a small model and a large vocabulary) and the softmax run on those rows only.
+  torch::Tensor summed_loss(const torch::Tensor& idx, const torch::Tensor& positions, const torch::Tensor& blocked,
+                            const torch::Tensor& target, at::Generator* gen) {
+    const auto x = body(idx, positions, blocked, gen);
     const auto flat = target.reshape({-1});
     const auto rows = flat.ne(kIgnore).nonzero().squeeze(1);
     const auto logits = head(x.reshape({-1, x.size(-1)}).index_select(0, rows));
@@ -141,30 +144,61 @@ struct Net : torch::nn::Module {
 
 namespace {
 
-// A padded batch: inputs [BOS, t_1..t_L] and targets [t_1..t_L, EOS], targets of the padding ignored.
+// A batch of sequences packed into rows of at most `context` positions. Sequence i is [BOS, t_1..t_L] predicting
+// [t_1..t_L, EOS]; the sequences are placed longest first, each into the first row with room (first-fit
+// decreasing), with positions restarting at 0 and attention blocked between different sequences of a row (and to
+// later positions). Each sequence's computation is exactly the one it gets alone or in a padded batch, while the
+// rows hold far less padding than one row per sequence padded to the longest (Brown's sentence lengths vary
+// several-fold). Padding predicts nothing.
 struct Batch {
-  torch::Tensor input, target;
+  torch::Tensor input, target, positions, blocked;
+  std::int64_t predicted = 0;
 };
 
 Batch make_batch(std::span<const Tokens> data, std::span<const std::size_t> rows, const GptConfig& c) {
-  std::size_t longest = 0;
-  for (const auto r : rows) longest = std::max(longest, data[r].size());
-  const auto t = static_cast<std::int64_t>(longest) + 1;
-  const auto b = static_cast<std::int64_t>(rows.size());
-  std::vector<std::int64_t> input(static_cast<std::size_t>(b * t), c.eos), target(input.size(), kIgnore);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Tokens& s = data[rows[i]];
-    auto* in = input.data() + i * static_cast<std::size_t>(t);
-    auto* tg = target.data() + i * static_cast<std::size_t>(t);
-    in[0] = c.bos;
-    for (std::size_t j = 0; j < s.size(); ++j) {
-      in[j + 1] = s[j];
-      tg[j] = s[j];
+  std::vector<std::size_t> order(rows.begin(), rows.end());
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return data[a].size() > data[b].size(); });
+  std::vector<std::vector<std::size_t>> bins;
+  std::vector<std::int64_t> fill;
+  for (const auto r : order) {
+    const auto n = static_cast<std::int64_t>(data[r].size()) + 1;
+    std::size_t bin = 0;
+    while (bin < bins.size() && fill[bin] + n > c.context) ++bin;
+    if (bin == bins.size()) {
+      bins.emplace_back();
+      fill.push_back(0);
     }
-    tg[s.size()] = c.eos;
+    bins[bin].push_back(r);
+    fill[bin] += n;
   }
-  return {torch::from_blob(input.data(), {b, t}, torch::kLong).clone(),
-          torch::from_blob(target.data(), {b, t}, torch::kLong).clone()};
+  const auto r_count = static_cast<std::int64_t>(bins.size());
+  const std::int64_t t = *std::max_element(fill.begin(), fill.end());
+  const auto cells = static_cast<std::size_t>(r_count * t);
+  std::vector<std::int64_t> input(cells, c.eos), target(cells, kIgnore), positions(cells, 0), segment(cells, -1);
+  Batch out;
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    std::size_t at = b * static_cast<std::size_t>(t);
+    for (std::size_t k = 0; k < bins[b].size(); ++k) {
+      const Tokens& s = data[bins[b][k]];
+      for (std::size_t j = 0; j <= s.size(); ++j) {
+        input[at + j] = j == 0 ? c.bos : s[j - 1];
+        target[at + j] = j < s.size() ? s[j] : c.eos;
+        positions[at + j] = static_cast<std::int64_t>(j);
+        segment[at + j] = static_cast<std::int64_t>(k);
+      }
+      at += s.size() + 1;
+      out.predicted += static_cast<std::int64_t>(s.size()) + 1;
+    }
+  }
+  const auto tensor = [&](std::vector<std::int64_t>& v) {
+    return torch::from_blob(v.data(), {r_count, t}, torch::kLong).clone();
+  };
+  out.input = tensor(input);
+  out.target = tensor(target);
+  out.positions = tensor(positions);
+  const auto seg = tensor(segment);
+  out.blocked = (seg.unsqueeze(2) != seg.unsqueeze(1)).logical_or(torch::ones({t, t}, torch::kBool).triu(1)).unsqueeze(1);
+  return out;
 }
 
 void check_lengths(std::span<const Tokens> data, const GptConfig& c) {
@@ -278,8 +312,8 @@ TrainReport TorchGpt::train(std::span<const Tokens> data, const TrainConfig& tc,
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
 
     opt.zero_grad();
-    const auto predicted = batch.target.ne(kIgnore).sum().item<std::int64_t>();
-    auto loss = net_->summed_loss(batch.input, batch.target, &gen) / static_cast<double>(predicted);
+    auto loss = net_->summed_loss(batch.input, batch.positions, batch.blocked, batch.target, &gen) /
+                static_cast<double>(batch.predicted);
     loss.backward();
     if (tc.clip > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), tc.clip);
     opt.step();
@@ -304,8 +338,8 @@ Loss TorchGpt::loss(std::span<const Tokens> data, int threads) const {
     rows.resize(std::min(kBatch, data.size() - start));
     std::iota(rows.begin(), rows.end(), start);
     const auto batch = make_batch(data, rows, config_);
-    out.nats += net_->summed_loss(batch.input, batch.target, nullptr).item<double>();
-    for (const auto r : rows) out.tokens += static_cast<std::int64_t>(data[r].size()) + 1;
+    out.nats += net_->summed_loss(batch.input, batch.positions, batch.blocked, batch.target, nullptr).item<double>();
+    out.tokens += batch.predicted;
   }
   return out;
 }
@@ -375,7 +409,7 @@ std::vector<float> TorchGpt::next_logits(const Tokens& prefix, bool cached) cons
   if (t > config_.context) throw std::logic_error("next_logits: the prefix does not fit the context");
   torch::Tensor logits;
   if (!cached) {
-    logits = net_->forward(torch::from_blob(ids.data(), {1, t}, torch::kLong), nullptr)[0][t - 1];
+    logits = net_->forward(torch::from_blob(ids.data(), {1, t}, torch::kLong))[0][t - 1];
   } else {
     std::vector<torch::Tensor> keys, values;
     net_->caches(1, keys, values);

@@ -57,7 +57,8 @@ const std::vector<ParamInfo> kModelParams{
     param::integer("threads", "1", "libtorch intra-op threads per chain").at_least(1),
 };
 enum Metric {
-  kCrossEntropy, kPerplexity, kBitsPerChar, kTrainLoss, kVocabAlive, kDistinct1, kDistinct2, kDistinct3, kMeanLength
+  kCrossEntropy, kPerplexity, kBitsPerChar, kTrainLoss, kVocabAlive, kDistinct1, kDistinct2, kDistinct3, kMeanLength,
+  kTrainSentences
 };
 
 // An evenly spaced subset: element floor(i N / m) for i < m (all when m == 0 or m >= N).
@@ -116,6 +117,7 @@ FamilyDescriptor TransformerLmFamily::descriptor() {
       {kDistinct2, "distinct_2", "distinct word bigrams / bigrams (within sentences) in the training set"},
       {kDistinct3, "distinct_3", "distinct word trigrams / trigrams (within sentences) in the training set"},
       {kMeanLength, "mean_length", "mean sentence length of the training set, in words"},
+      {kTrainSentences, "train_sentences", "sentences in the generation's training set (the regime's batch or pool)"},
   };
   static_assert(metrics_in_order(kList));
   d.metrics = metric_infos(kList);
@@ -378,6 +380,7 @@ void TransformerLmFamily::metrics(const Model& m, std::span<double> out, const M
   out[kDistinct2] = t.distinct2;
   out[kDistinct3] = t.distinct3;
   out[kMeanLength] = t.sentences > 0 ? static_cast<double>(t.words) / static_cast<double>(t.sentences) : 0.0;
+  out[kTrainSentences] = static_cast<double>(t.sentences);
 }
 
 nlohmann::json TransformerLmFamily::describe() const { return description_; }

@@ -22,7 +22,8 @@
 //            training loss of the fit's last 10% of steps. On the generation's training set (for replace: the
 //            previous model's generated batch), at word level (the decoded text split at spaces): vocab_alive
 //            (fraction of the real training vocabulary present), distinct_1/2/3 (distinct word n-grams over all
-//            n-grams within sentences), mean_length (words per sentence). Generation 0 is the real training set:
+//            n-grams within sentences), mean_length (words per sentence), train_sentences (its size: the
+//            regime's batch or pool). Generation 0 is the real training set:
 //            its model metrics are NaN, its text metrics those of the real text.
 // Items      the words of the real training vocabulary (forgetting.csv), as for ngram.
 // Kernels    sample only.

@@ -10,6 +10,8 @@
 #include <filesystem>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/engine/family.hpp"
+#include "ouroboros/regimes/regime.hpp"
 #include "ouroboros/families/transformer_lm/blas_check.hpp"
 #include "ouroboros/families/transformer_lm/tokenizer.hpp"
 #include "support/gof.hpp"
@@ -95,6 +97,33 @@ TEST(TransformerLmGpt, CachedStepsEqualTheFullForwardPass) {
   }
 }
 
+// Batches are packed several sequences to a row (gpt_torch.cpp): each sequence's loss must be the one it has alone.
+TEST(TransformerLmGpt, PackedBatchesScoreEachSequenceAsAlone) {
+  const auto net = random_net(40);
+  std::vector<lm::Tokens> data;
+  for (int i = 0; i < 30; ++i) data.push_back(lm::Tokens(static_cast<std::size_t>(i % 3), 5 + i % 7));  // lengths 0..2
+  data.push_back({});
+  const auto packed = net->loss(data, 1);
+  double alone = 0;
+  std::int64_t tokens = 0;
+  for (const auto& s : data) {
+    const auto l = net->loss(std::span(&s, 1), 1);
+    alone += l.nats;
+    tokens += l.tokens;
+  }
+  EXPECT_EQ(packed.tokens, tokens);
+  EXPECT_NEAR(packed.nats, alone, 1e-5 * alone);
+  // ... and the same as the full forward pass's next-token logits, token by token.
+  const lm::Tokens s{5, 6, 7};
+  double direct = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    const auto logits = net->next_logits(lm::Tokens(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(i)), false);
+    const auto p = softmax(logits, 1.0);
+    direct -= std::log(p[static_cast<std::size_t>(i < s.size() ? s[i] : net->config().eos)]);
+  }
+  EXPECT_NEAR(net->loss(std::span(&s, 1), 1).nats, direct, 1e-4);
+}
+
 TEST(TransformerLmGpt, SamplesFollowTheTemperedSoftmax) {
   const auto net = random_net();
   const auto logits = net->next_logits({}, false);
@@ -168,7 +197,7 @@ TEST(TransformerLmFamily, WarmStartContinuesFromThePreviousNetwork) {
   TransformerLmFamily::Model m1, m2;
   f.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r1, f.truth(), 1, 0, never}, m1);
   f.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r2, m1, 2, 0, never}, m2);
-  std::vector<double> a(9), b(9);
+  std::vector<double> a(10), b(10);
   f.metrics(m1, a);
   f.metrics(m2, b);
   EXPECT_NEAR(a[0], b[0], 1e-6);
@@ -176,7 +205,7 @@ TEST(TransformerLmFamily, WarmStartContinuesFromThePreviousNetwork) {
   Rng r3(1, 0, 2, Stream::kFit);
   TransformerLmFamily::Model m3;
   scratch.fit_samples(f.real().train, FitContext<TransformerLmFamily::Model>{r3, m1, 2, 0, never}, m3);
-  std::vector<double> c(9);
+  std::vector<double> c(10);
   scratch.metrics(m3, c);
   EXPECT_GT(std::abs(c[0] - a[0]), 1e-3) << "a new initialisation predicts differently";
 }
@@ -201,12 +230,41 @@ TEST(TransformerLmFamily, WordStatisticsByHand) {
             3 + (f.real().index.count("sat") ? 1 : 0));
 }
 
+// Every regime at the sentence level: the size of each generation's training set, n = 8 per generation, against
+// regimes/regime.hpp's rules.
+TEST(TransformerLmFamily, RegimesSetTheTrainingSetSizePerGeneration) {
+  const auto sim = make_simulator("transformer_lm(corpus=\"" + kSmall + "\")", "transformer_lm(" + kTiny + ")");
+  const std::size_t size_metric = sim->metrics().size() - 1;
+  ASSERT_EQ(sim->metrics()[size_metric].name, "train_sentences");
+  const std::vector<std::pair<std::string, std::vector<double>>> cases{
+      {"replace", {8, 8, 8, 8}},
+      {"accumulate", {8, 16, 24, 32}},
+      {"accumulate_subsample(size=12)", {8, 12, 12, 12}},
+      {"grow", {8, 16, 24, 32}},
+      {"fresh_mix(real_fraction=0.5)", {8, 8, 8, 8}},
+      {"augment(ratio=0.5)", {8, 12, 12, 12}},          // 4 synthetic + the 8 real sentences of generation 1
+      {"keep_real(fraction=0.25)", {8, 8, 8, 8}},       // 6 synthetic + 2 kept real
+      {"accumulate(ratio=0.5)", {8, 12, 16, 20}},        // 4 synthetic added to the pool per generation
+  };
+  const SampleSchedule samples(std::vector<std::int64_t>(4, 8));
+  for (const auto& [regime, sizes] : cases) {
+    auto chain = sim->chain(parse_regime(regime), KernelKind::kSample, samples, 1, 0);
+    std::vector<double> out(sim->metrics().size());
+    for (std::int64_t g = 1; g <= 4; ++g) {
+      chain->step(g, out);
+      EXPECT_EQ(out[size_metric], sizes[static_cast<std::size_t>(g - 1)]) << regime << " generation " << g;
+    }
+  }
+}
+
 TEST(TransformerLmFamily, BadInputIsAUserError) {
   EXPECT_THROW(family("d_model=30, heads=4"), UserError);
   EXPECT_THROW(family("context=2"), UserError);
   EXPECT_THROW(family("top_p=0"), UserError);
   EXPECT_THROW(family("init=warm"), UserError);
   EXPECT_THROW(family(kTiny, ", heldout_fraction=1.5"), UserError);
+  EXPECT_THROW(TransformerLmFamily(parse_spec("transformer_lm(corpus=\"/nonexistent/corpus\")"), parse_spec("transformer_lm")),
+               UserError);
 }
 
 TEST(TransformerLmFamily, RunsOnAnOptimisedBlas) {
