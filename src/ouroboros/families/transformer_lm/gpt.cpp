@@ -26,4 +26,9 @@ std::shared_ptr<Gpt> Gpt::load(const std::string& bytes) {
   return std::shared_ptr<Gpt>(load(bytes));
 }
 
+bool Gpt::cuda_available() {
+  static const auto available = reinterpret_cast<CudaAvailableFn>(torch_symbol("ouroboros_torch_cuda"));
+  return available();
+}
+
 }  // namespace ouro::lm

@@ -40,6 +40,7 @@ struct GptConfig {
   std::int64_t context = 64;  // positions, BOS included
   double dropout = 0.0;
   std::int32_t bos = 1, eos = 2;
+  bool cuda = false;  // run on the CUDA device (a CUDA build of libtorch); random draws stay on the CPU generator
 };
 
 enum class Schedule { kConstant, kCosine };
@@ -85,6 +86,8 @@ class Gpt {
   static std::shared_ptr<Gpt> create(const GptConfig& config, Rng& rng);
   // The configuration and weights saved by save(); a UserError for bytes that are not a saved network.
   static std::shared_ptr<Gpt> load(const std::string& bytes);
+  // Whether the libtorch in use has a CUDA device.
+  static bool cuda_available();
 
   // A copy with the same weights (a warm start).
   virtual std::shared_ptr<Gpt> clone() const = 0;
@@ -108,14 +111,15 @@ class Gpt {
   virtual std::string save() const = 0;
 };
 
-// save()'s bytes: the magic, the configuration's seven integers and its dropout rate, then torch's archive.
+// save()'s bytes: the magic, the configuration's eight integers (the last: cuda) and its dropout rate, then torch's archive.
 inline constexpr char kGptMagic[8] = {'O', 'U', 'R', 'O', 'G', 'P', 'T', '1'};
-inline constexpr std::size_t kGptHeaderBytes = sizeof kGptMagic + 7 * sizeof(std::int64_t) + sizeof(double);
+inline constexpr std::size_t kGptHeaderBytes = sizeof kGptMagic + 8 * sizeof(std::int64_t) + sizeof(double);
 
 // The module's entry points (dlsym names): a new network from a seed, or from save()'s bytes.
 extern "C" {
 using GptCreateFn = Gpt* (*)(const GptConfig& config, std::uint64_t seed);
 using GptLoadFn = Gpt* (*)(const std::string& bytes);
+using CudaAvailableFn = bool (*)();
 }
 
 }  // namespace ouro::lm

@@ -25,7 +25,9 @@ at::Generator generator(std::uint64_t seed) { return at::make_generator<at::CPUG
 // Inverted dropout with a mask from `gen` (torch::dropout would draw from the global generator).
 torch::Tensor drop(const torch::Tensor& x, double p, at::Generator* gen) {
   if (gen == nullptr || p <= 0) return x;
-  return x * torch::empty_like(x).bernoulli_(1.0 - p, *gen) / (1.0 - p);
+  // The generator is a CPU one (device = cuda too): the mask is drawn on the CPU and moved.
+  const auto keep = torch::empty(x.sizes()).bernoulli_(1.0 - p, *gen).to(x.device());
+  return x * keep / (1.0 - p);
 }
 
 constexpr double kInitStd = 0.02;
@@ -84,6 +86,7 @@ struct Block : torch::nn::Module {
 struct Net : torch::nn::Module {
   explicit Net(const GptConfig& c)
       : config(c),
+        device(c.cuda ? torch::kCUDA : torch::kCPU),
         tok(register_module("tok", torch::nn::Embedding(c.vocab, c.d_model))),
         pos(register_module("pos", torch::nn::Embedding(c.context, c.d_model))),
         lnf(register_module("lnf", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.d_model})))) {
@@ -104,7 +107,7 @@ struct Net : torch::nn::Module {
   // Logits (1, T, vocab) of one sequence (1, T).
   torch::Tensor forward(const torch::Tensor& idx) {
     const auto t = idx.size(1);
-    return head(body(idx, torch::arange(t, torch::kLong), torch::ones({t, t}, torch::kBool).triu(1), nullptr));
+    return head(body(idx.to(device), torch::arange(t, longs()), torch::ones({t, t}, bools()).triu(1), nullptr));
   }
   // The summed cross-entropy of the predicted positions (targets other than kIgnore). The head (the largest
   // matrix product with a small model and a large vocabulary) and the softmax run on those rows only.
@@ -122,7 +125,7 @@ struct Net : torch::nn::Module {
   // Next-token logits (B, vocab) at position t for tokens (B, 1), through the key-value caches.
   torch::Tensor step(const torch::Tensor& token, std::int64_t t, std::vector<torch::Tensor>& keys,
                      std::vector<torch::Tensor>& values) {
-    auto x = tok(token) + pos(torch::full({1}, t, torch::kLong));
+    auto x = tok(token.to(device)) + pos(torch::full({1}, t, longs()));
     for (std::size_t l = 0; l < blocks.size(); ++l) x = blocks[l]->step(x, t, keys[l], values[l]);
     return head(x).squeeze(1);
   }
@@ -131,12 +134,17 @@ struct Net : torch::nn::Module {
     keys.clear();
     values.clear();
     for (std::int64_t l = 0; l < config.layers; ++l) {
-      keys.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}));
-      values.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}));
+      keys.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}, floats()));
+      values.push_back(torch::zeros({b, config.heads, config.context, config.d_model / config.heads}, floats()));
     }
   }
 
+  torch::TensorOptions longs() const { return torch::TensorOptions().dtype(torch::kLong).device(device); }
+  torch::TensorOptions bools() const { return torch::TensorOptions().dtype(torch::kBool).device(device); }
+  torch::TensorOptions floats() const { return torch::TensorOptions().dtype(torch::kFloat).device(device); }
+
   GptConfig config;
+  torch::Device device;
   torch::nn::Embedding tok, pos;
   std::vector<std::shared_ptr<Block>> blocks;
   torch::nn::LayerNorm lnf;
@@ -153,6 +161,10 @@ namespace {
 struct Batch {
   torch::Tensor input, target, positions, blocked;
   std::int64_t predicted = 0;
+  Batch& to(torch::Device d) {
+    input = input.to(d), target = target.to(d), positions = positions.to(d), blocked = blocked.to(d);
+    return *this;
+  }
 };
 
 Batch make_batch(std::span<const Tokens> data, std::span<const std::size_t> rows, const GptConfig& c) {
@@ -246,10 +258,12 @@ void TorchGpt::init(std::uint64_t seed) {
       p.zero_();
     }
   }
+  net_->to(net_->device);
 }
 
 std::shared_ptr<Gpt> TorchGpt::clone() const {
   auto g = std::make_shared<TorchGpt>(config_);
+  g->net_->to(g->net_->device);
   torch::NoGradGuard no_grad;
   auto dst = g->net_->parameters();
   auto src = net_->parameters();
@@ -299,7 +313,8 @@ TrainReport TorchGpt::train(std::span<const Tokens> data, const TrainConfig& tc,
       at = 0;
     }
     const std::size_t take = std::min(b, n - at);
-    const auto batch = make_batch(data, std::span(order).subspan(at, take), config_);
+    auto batch = make_batch(data, std::span(order).subspan(at, take), config_);
+    batch.to(net_->device);
     at += take;
 
     double lr = tc.lr;
@@ -337,7 +352,8 @@ Loss TorchGpt::loss(std::span<const Tokens> data, int threads) const {
   for (std::size_t start = 0; start < data.size(); start += kBatch) {
     rows.resize(std::min(kBatch, data.size() - start));
     std::iota(rows.begin(), rows.end(), start);
-    const auto batch = make_batch(data, rows, config_);
+    auto batch = make_batch(data, rows, config_);
+    batch.to(net_->device);
     out.nats += net_->summed_loss(batch.input, batch.positions, batch.blocked, batch.target, nullptr).item<double>();
     out.tokens += batch.predicted;
   }
@@ -373,7 +389,7 @@ void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int thre
         sorted.masked_fill_(sorted.cumsum(-1) - sorted > sc.top_p, 0.0);
         probs = torch::zeros_like(probs).scatter(-1, index, sorted);
       }
-      token = torch::multinomial(probs, 1, /*replacement=*/false, gen);
+      token = torch::multinomial(probs.to(torch::kCPU), 1, /*replacement=*/false, gen);  // a CPU generator
       const auto* next = token.data_ptr<std::int64_t>();
       std::vector<std::int64_t> keep;
       for (std::size_t i = 0; i < row.size(); ++i) {
@@ -388,8 +404,9 @@ void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int thre
       if (keep.empty()) break;
       if (4 * keep.size() <= 3 * row.size()) {
         const auto index = torch::tensor(keep, torch::kLong);
-        for (auto& k : keys) k = k.index_select(0, index);
-        for (auto& v : values) v = v.index_select(0, index);
+        const auto on_device = index.to(net_->device);
+        for (auto& k : keys) k = k.index_select(0, on_device);
+        for (auto& v : values) v = v.index_select(0, on_device);
         token = token.index_select(0, index);
         std::vector<std::int64_t> kept_rows;
         for (const auto i : keep) kept_rows.push_back(row[static_cast<std::size_t>(i)]);
@@ -416,14 +433,14 @@ std::vector<float> TorchGpt::next_logits(const Tokens& prefix, bool cached) cons
     for (std::int64_t i = 0; i < t; ++i)
       logits = net_->step(torch::full({1, 1}, ids[static_cast<std::size_t>(i)], torch::kLong), i, keys, values)[0];
   }
-  logits = logits.contiguous();
+  logits = logits.to(torch::kCPU).contiguous();
   return {logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel()};
 }
 
 std::string TorchGpt::save() const {
   std::string bytes(kGptMagic, sizeof kGptMagic);
   const std::int64_t header[] = {config_.vocab, config_.layers, config_.d_model, config_.heads, config_.context,
-                                 config_.bos, config_.eos};
+                                 config_.bos, config_.eos, config_.cuda ? 1 : 0};
   bytes.append(reinterpret_cast<const char*>(header), sizeof header);
   bytes.append(reinterpret_cast<const char*>(&config_.dropout), sizeof config_.dropout);
   torch::serialize::OutputArchive archive;
@@ -437,17 +454,18 @@ TorchGpt* TorchGpt::from_bytes(const std::string& bytes) {
   constexpr std::size_t kHeader = kGptHeaderBytes;
   if (bytes.size() < kHeader || std::memcmp(bytes.data(), kGptMagic, sizeof kGptMagic) != 0)
     throw std::invalid_argument("transformer_lm: a checkpoint's model is not a saved transformer");
-  std::int64_t h[7];
+  std::int64_t h[8];
   std::memcpy(h, bytes.data() + sizeof kGptMagic, sizeof h);
   GptConfig c;
   c.vocab = h[0], c.layers = h[1], c.d_model = h[2], c.heads = h[3], c.context = h[4];
-  c.bos = static_cast<std::int32_t>(h[5]), c.eos = static_cast<std::int32_t>(h[6]);
+  c.bos = static_cast<std::int32_t>(h[5]), c.eos = static_cast<std::int32_t>(h[6]), c.cuda = h[7] != 0;
   std::memcpy(&c.dropout, bytes.data() + sizeof kGptMagic + sizeof h, sizeof c.dropout);
   auto* g = new TorchGpt(c);
   torch::serialize::InputArchive archive;
   std::istringstream s(bytes.substr(kHeader));
-  archive.load_from(s);
+  archive.load_from(s, torch::Device(torch::kCPU));
   g->net_->load(archive);
+  g->net_->to(g->net_->device);
   return g;
 }
 
@@ -459,6 +477,8 @@ extern "C" ouro::lm::Gpt* ouroboros_gpt_create(const ouro::lm::GptConfig& config
   g->init(seed);
   return g;
 }
+
+extern "C" bool ouroboros_torch_cuda() { return torch::cuda::is_available(); }
 
 extern "C" ouro::lm::Gpt* ouroboros_gpt_load(const std::string& bytes) {
   return ouro::lm::TorchGpt::from_bytes(bytes);

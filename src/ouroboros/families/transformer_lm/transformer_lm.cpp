@@ -55,6 +55,7 @@ const std::vector<ParamInfo> kModelParams{
     param::number("top_p", "1", "nucleus sampling: the most likely tokens holding this mass (1: all)").above(0).at_most(1),
     param::integer("sample_batch", "256", "sequences sampled at once").at_least(1),
     param::integer("threads", "1", "libtorch intra-op threads per chain").at_least(1),
+    param::word("device", {"cpu", "cuda"}, "cpu", "where the network runs (cuda: a CUDA build of libtorch)"),
 };
 enum Metric {
   kCrossEntropy, kPerplexity, kBitsPerChar, kTrainLoss, kVocabAlive, kDistinct1, kDistinct2, kDistinct3, kMeanLength,
@@ -160,6 +161,10 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
   sample_.top_p = m.number("top_p");
   sample_.batch = m.integer("sample_batch");
   threads_ = static_cast<int>(m.integer("threads"));
+  gpt_.cuda = m.word("device") == "cuda";
+  if (gpt_.cuda && !lm::Gpt::cuda_available())
+    m.fail("device", "cuda, but the libtorch in use has no CUDA device (Debian's libtorch-dev is CPU-only: build "
+                     "against a CUDA build of libtorch, or use device=cpu)");
   m.finish();
 
   // The corpus, split by document as text/dataset.hpp does, kept as words (held-out words outside the training
@@ -262,7 +267,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
       {"truth", description_},
       {"tokenizer", {{"kind", "SentencePiece BPE"}, {"vocab", gpt_.vocab}, {"key", tokenizer_->key()}}},
       {"network", {{"layers", gpt_.layers}, {"d_model", gpt_.d_model}, {"heads", gpt_.heads},
-                   {"context", gpt_.context}, {"dropout", gpt_.dropout}, {"parameters", parameters},
+                   {"context", gpt_.context}, {"dropout", gpt_.dropout}, {"parameters", parameters}, {"device", gpt_.cuda ? "cuda" : "cpu"},
                    {"init", warm_start_ ? "previous" : "scratch"}}},
       {"optimiser", {{"kind", "AdamW"}, {"lr", train_.lr}, {"betas", {train_.beta1, train_.beta2}},
                      {"weight_decay", train_.weight_decay}, {"clip", train_.clip}, {"batch", train_.batch},

@@ -262,6 +262,9 @@ TEST(TransformerLmFamily, BadInputIsAUserError) {
   EXPECT_THROW(family("context=2"), UserError);
   EXPECT_THROW(family("top_p=0"), UserError);
   EXPECT_THROW(family("init=warm"), UserError);
+  if (!lm::Gpt::cuda_available()) {
+    EXPECT_THROW(family(kTiny + ", device=cuda"), UserError);
+  }
   EXPECT_THROW(family(kTiny, ", heldout_fraction=1.5"), UserError);
   EXPECT_THROW(TransformerLmFamily(parse_spec("transformer_lm(corpus=\"/nonexistent/corpus\")"), parse_spec("transformer_lm")),
                UserError);
