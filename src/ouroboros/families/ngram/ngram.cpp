@@ -10,6 +10,7 @@
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/families/common/corpus_params.hpp"
+#include "ouroboros/families/common/real_draws.hpp"
 #include "ouroboros/text/corpus.hpp"
 
 namespace ouro {
@@ -109,17 +110,7 @@ NgramFamily::NgramFamily(const Spec& truth, const Spec& model) {
 
 void NgramFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
   if (m.real) {
-    const auto& real = *m.real;
-    const auto size = static_cast<std::int64_t>(real.size());
-    for (std::int64_t c = 0; c < n / size; ++c) out.insert(out.end(), real.begin(), real.end());
-    // Partial Fisher-Yates: the remainder is a uniform subset of the sentences, without replacement.
-    const auto rest = static_cast<std::size_t>(n % size);
-    std::vector<std::size_t> index(real.size());
-    std::iota(index.begin(), index.end(), std::size_t{0});
-    for (std::size_t i = 0; i < rest; ++i) {
-      std::swap(index[i], index[boost::random::uniform_int_distribution<std::size_t>(i, index.size() - 1)(rng)]);
-      out.push_back(real[index[i]]);
-    }
+    draw_real(*m.real, n, rng, out);
     return;
   }
   for (std::int64_t s = 0; s < n; ++s) {

@@ -15,6 +15,7 @@
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/families/common/corpus_params.hpp"
+#include "ouroboros/families/common/real_draws.hpp"
 #include "ouroboros/families/transformer_lm/blas_check.hpp"
 #include "ouroboros/families/transformer_lm/tokenizer.hpp"
 #include "ouroboros/text/corpus.hpp"
@@ -299,16 +300,7 @@ double TransformerLmFamily::model_bytes() const {
 
 void TransformerLmFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
   if (!m.net) {  // the truth: real sentences
-    const auto& real = real_->train;
-    const auto size = static_cast<std::int64_t>(real.size());
-    for (std::int64_t c = 0; c < n / size; ++c) out.insert(out.end(), real.begin(), real.end());
-    const auto rest = static_cast<std::size_t>(n % size);
-    std::vector<std::size_t> index(real.size());
-    std::iota(index.begin(), index.end(), std::size_t{0});
-    for (std::size_t i = 0; i < rest; ++i) {
-      std::swap(index[i], index[boost::random::uniform_int_distribution<std::size_t>(i, index.size() - 1)(rng)]);
-      out.push_back(real[index[i]]);
-    }
+    draw_real(real_->train, n, rng, out);
     return;
   }
   std::vector<Sample> raw;

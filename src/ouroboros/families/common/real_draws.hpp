@@ -1,0 +1,27 @@
+#pragma once
+// n draws from a finite real data set of N items, as the text families sample their truth: floor(n / N) copies of
+// the whole set plus n mod N items drawn without replacement (a partial Fisher-Yates). So n = N is exactly the
+// real set, and fresh_mix draws fresh real items.
+#include <boost/random/uniform_int_distribution.hpp>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "ouroboros/core/rng.hpp"
+
+namespace ouro {
+
+template <class T>
+void draw_real(const std::vector<T>& real, std::int64_t n, Rng& rng, std::vector<T>& out) {
+  const auto size = static_cast<std::int64_t>(real.size());
+  for (std::int64_t c = 0; c < n / size; ++c) out.insert(out.end(), real.begin(), real.end());
+  const auto rest = static_cast<std::size_t>(n % size);
+  std::vector<std::size_t> index(real.size());
+  std::iota(index.begin(), index.end(), std::size_t{0});
+  for (std::size_t i = 0; i < rest; ++i) {
+    std::swap(index[i], index[boost::random::uniform_int_distribution<std::size_t>(i, index.size() - 1)(rng)]);
+    out.push_back(real[index[i]]);
+  }
+}
+
+}  // namespace ouro
