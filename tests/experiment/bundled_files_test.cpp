@@ -28,6 +28,21 @@ std::string fetched_data(const std::filesystem::path& file) {
   return text.substr(start, end - start);
 }
 
+// A family this build leaves out (OUROBOROS_OPTIONAL_FAMILIES turned off, as in the sanitizer builds) that the file
+// names; "" when it names none.
+std::string family_not_built(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string list = OUROBOROS_FAMILIES_NOT_BUILT;
+  for (std::size_t start = 0; start < list.size();) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, end - start);
+    if (!name.empty() && text.find(name + "(") != std::string::npos) return name;
+    start = end + 1;
+  }
+  return "";
+}
+
 TEST(BundledFiles, EveryExperimentFileIsValid) {
   // Data paths in the files are relative to the repository root, where the README runs them from.
   const auto cwd = std::filesystem::current_path();
@@ -37,6 +52,11 @@ TEST(BundledFiles, EveryExperimentFileIsValid) {
     for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(OUROBOROS_SOURCE_DIR) / folder)) {
       if (entry.path().extension() != ".toml") continue;
       SCOPED_TRACE(entry.path().string());
+      if (const auto family = family_not_built(entry.path()); !family.empty()) {
+        std::cout << "[ SKIPPED  ] " << entry.path().filename().string() << ": family " << family
+                  << " is not in this build\n";
+        continue;
+      }
       if (const auto data = fetched_data(entry.path()); !data.empty() && !std::filesystem::exists(data)) {
         std::cout << "[ SKIPPED  ] " << entry.path().filename().string() << ": " << data << " is not fetched\n";
         continue;

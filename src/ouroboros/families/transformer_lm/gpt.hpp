@@ -101,9 +101,10 @@ class Gpt {
   // The summed negative log-likelihood of `data` (dropout off).
   virtual Loss loss(std::span<const Tokens> data, int threads) const = 0;
   // n sequences by ancestral sampling from BOS with a key-value cache, each ended by EOS (not included) or cut at
-  // context - 1 tokens. Appends to `out`.
-  virtual void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads,
-                      std::vector<Tokens>& out) const = 0;
+  // context - 1 tokens. Appends to `out`. With `prompts` (n of them, each at most context - 1 tokens), sequence i
+  // starts with prompts[i] fed as given and continues by sampling; the prompt is part of the sequence.
+  virtual void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads, std::vector<Tokens>& out,
+                      const std::vector<Tokens>* prompts = nullptr) const = 0;
   // The next-token logits after [BOS, prefix...]: by a full forward pass, or step by step through the key-value
   // cache as sample() computes them (tests compare the two).
   virtual std::vector<float> next_logits(const Tokens& prefix, bool cached) const = 0;

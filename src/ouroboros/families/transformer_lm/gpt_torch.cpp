@@ -233,8 +233,8 @@ class TorchGpt final : public Gpt {
   TrainReport train(std::span<const Tokens> data, const TrainConfig& config, Rng& rng, int threads,
                     const CancelToken& cancel, const std::function<void(double)>& progress) override;
   Loss loss(std::span<const Tokens> data, int threads) const override;
-  void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads,
-              std::vector<Tokens>& out) const override;
+  void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads, std::vector<Tokens>& out,
+              const std::vector<Tokens>* prompts) const override;
   std::vector<float> next_logits(const Tokens& prefix, bool cached) const override;
   std::string save() const override;
 
@@ -360,7 +360,10 @@ Loss TorchGpt::loss(std::span<const Tokens> data, int threads) const {
   return out;
 }
 
-void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int threads, std::vector<Tokens>& out) const {
+void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int threads, std::vector<Tokens>& out,
+                      const std::vector<Tokens>* prompts) const {
+  if (prompts != nullptr && static_cast<std::int64_t>(prompts->size()) != n)
+    throw std::logic_error("transformer_lm: sample() needs one prompt per sequence");
   at::set_num_threads(threads);
   torch::NoGradGuard no_grad;
   net_->eval();
@@ -390,7 +393,14 @@ void TorchGpt::sample(std::int64_t n, const SampleConfig& sc, Rng& rng, int thre
         probs = torch::zeros_like(probs).scatter(-1, index, sorted);
       }
       token = torch::multinomial(probs.to(torch::kCPU), 1, /*replacement=*/false, gen);  // a CPU generator
-      const auto* next = token.data_ptr<std::int64_t>();
+      auto* next = token.data_ptr<std::int64_t>();
+      if (prompts != nullptr) {  // a row still inside its prompt takes the prompt's token instead of the draw
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          if (row[i] < 0) continue;
+          const Tokens& p = (*prompts)[static_cast<std::size_t>(start + row[i])];
+          if (t < static_cast<std::int64_t>(p.size())) next[i] = p[static_cast<std::size_t>(t)];
+        }
+      }
       std::vector<std::int64_t> keep;
       for (std::size_t i = 0; i < row.size(); ++i) {
         if (row[i] < 0) continue;

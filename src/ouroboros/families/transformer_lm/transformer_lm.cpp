@@ -51,6 +51,9 @@ const std::vector<ParamInfo> kModelParams{
     param::word("schedule", {"cosine", "constant"}, "cosine", "after warm-up: cosine decay to 0, or constant"),
     param::word("init", {"scratch", "previous"}, "scratch",
                 "scratch: a new network each generation; previous: fine-tune model k-1"),
+    param::word("prompt", {"bos", "real"}, "bos",
+                "bos: sample from <s>; real: continue the first prompt_tokens tokens of a random real training sentence"),
+    param::integer("prompt_tokens", "8", "tokens of a real sentence given as the prompt (prompt = real)").at_least(1),
     param::positive("temperature", "1", "sampling temperature"),
     param::integer("top_k", "0", "sample among the k most likely tokens (0: all)").at_least(0),
     param::number("top_p", "1", "nucleus sampling: the most likely tokens holding this mass (1: all)").above(0).at_most(1),
@@ -157,6 +160,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
   train_.warmup = m.integer("warmup");
   train_.schedule = m.word("schedule") == "cosine" ? lm::Schedule::kCosine : lm::Schedule::kConstant;
   warm_start_ = m.word("init") == "previous";
+  if (m.word("prompt") == "real") prompt_tokens_ = m.integer("prompt_tokens");
   sample_.temperature = m.number("temperature");
   sample_.top_k = m.integer("top_k");
   sample_.top_p = m.number("top_p");
@@ -275,7 +279,9 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
                      {"epochs", train_.epochs}, {"steps", train_.steps}, {"warmup", train_.warmup},
                      {"schedule", train_.schedule == lm::Schedule::kCosine ? "cosine" : "constant"}}},
       {"sampling", {{"temperature", sample_.temperature}, {"top_k", sample_.top_k}, {"top_p", sample_.top_p},
-                    {"batch", sample_.batch}, {"prompt", "<s>"}}},
+                    {"batch", sample_.batch},
+                    {"prompt", prompt_tokens_ > 0 ? fmt::format("the first {} tokens of a real training sentence", prompt_tokens_)
+                                                  : std::string("<s>")}}},
       {"baselines", {{"uniform_cross_entropy", std::log(static_cast<double>(gpt_.vocab))},
                      {"unigram_cross_entropy", nats / static_cast<double>(tokens)}}},
       {"threads", threads_},
@@ -304,7 +310,18 @@ void TransformerLmFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::
     return;
   }
   std::vector<Sample> raw;
-  m.net->sample(n, sample_, rng, threads_, raw);
+  if (prompt_tokens_ > 0) {  // Shumailov et al.'s set-up: continue real prefixes, each from a uniform real sentence
+    std::vector<Sample> prompts;
+    const auto& real = real_->train;
+    boost::random::uniform_int_distribution<std::size_t> pick(0, real.size() - 1);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto& s = real[pick(rng)];
+      prompts.emplace_back(s.begin(), s.begin() + std::min<std::ptrdiff_t>(prompt_tokens_, std::ssize(s)));
+    }
+    m.net->sample(n, sample_, rng, threads_, raw, &prompts);
+  } else {
+    m.net->sample(n, sample_, rng, threads_, raw);
+  }
   const auto limit = static_cast<std::size_t>(gpt_.context - 1);
   for (const auto& r : raw) {
     auto ids = tokenizer_->encode(tokenizer_->decode(r));

@@ -121,6 +121,7 @@ class TransformerLmFamily {
   lm::TrainConfig train_;
   lm::SampleConfig sample_;
   bool warm_start_ = false;
+  std::int64_t prompt_tokens_ = 0;  // 0: sample from BOS; k: start from the first k tokens of a real sentence
   int threads_ = 1;
   nlohmann::json description_;
   Model truth_;

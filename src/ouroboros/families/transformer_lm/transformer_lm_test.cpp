@@ -162,6 +162,27 @@ TEST(TransformerLmGpt, TopKAndTopPRenormaliseTheKeptTokens) {
   EXPECT_GT(testing::chi_squared_gof(first_tokens(*net, nucleus, 20000), law_of(kept_law(2))).p, 1e-4);
 }
 
+TEST(TransformerLmGpt, PromptsStartTheSequencesAndTheRestIsSampled) {
+  const auto net = random_net();
+  const std::vector<lm::Tokens> prompts{{5, 6}, {9}, {}, {10, 11, 12}};
+  Rng rng(4, 0, 0, Stream::kSynthetic);
+  std::vector<lm::Tokens> out;
+  net->sample(4, lm::SampleConfig{}, rng, 1, out, &prompts);
+  ASSERT_EQ(out.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    ASSERT_GE(out[i].size(), prompts[i].size()) << i;
+    EXPECT_TRUE(std::equal(prompts[i].begin(), prompts[i].end(), out[i].begin())) << i;
+  }
+  EXPECT_EQ(out[3], prompts[3]);  // a prompt that fills the context (context - 1 = 3 tokens) leaves no room
+  // The first sampled token after a prompt follows the network's next-token law given the prompt.
+  std::vector<lm::Tokens> many(20000, lm::Tokens{5});
+  std::vector<std::int64_t> second;
+  out.clear();
+  net->sample(20000, lm::SampleConfig{}, rng, 1, out, &many);
+  for (const auto& s : out) second.push_back(s.size() > 1 ? s[1] : net->config().eos);
+  EXPECT_GT(testing::chi_squared_gof(second, law_of(softmax(net->next_logits({5}, false), 1.0))).p, 1e-4);
+}
+
 TEST(TransformerLmGpt, SaveLoadRoundTripsTheWeights) {
   const auto net = random_net();
   const auto back = lm::Gpt::load(net->save());
