@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <unordered_map>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/families/transformer_lm/module_loader.hpp"
