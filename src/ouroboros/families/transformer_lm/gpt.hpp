@@ -61,7 +61,17 @@ struct SampleConfig {
   double temperature = 1.0;
   std::int64_t top_k = 0;  // 0: off
   double top_p = 1.0;      // 1: off
-  std::int64_t batch = 256;
+  // CTRL's repetition penalty (Keskar et al. 2019), as Hugging Face applies it: the logit of a token already in the
+  // sequence (its prompt included, BOS not) is divided by the penalty when positive, multiplied when not. 1: off.
+  double repetition_penalty = 1.0;
+  // 1: ancestral sampling. b > 1: beam search with b beams per sequence, deterministic (temperature, top_k and
+  // top_p unused): each step keeps the b best non-finished extensions among the 2b best of all beams' next tokens
+  // by summed log-probability; a hypothesis ends at an EOS among the top b, or at the context; the output is the
+  // finished hypothesis with the highest mean log-probability per generated token (EOS counted; Hugging Face's
+  // length_penalty = 1). A sequence's search stops once it has b finished hypotheses and its best open beam's mean
+  // is no better than the worst of them (Hugging Face's early_stopping = False).
+  std::int64_t beams = 1;
+  std::int64_t batch = 256;  // sequences (rows) at once; with beams, batch / beams sequences of `beams` rows
 };
 
 // The held-out loss of a model: summed negative log-likelihood in nats over the predicted tokens (EOS included).
@@ -100,9 +110,10 @@ class Gpt {
                             const CancelToken& cancel, const std::function<void(double)>& progress) = 0;
   // The summed negative log-likelihood of `data` (dropout off).
   virtual Loss loss(std::span<const Tokens> data, int threads) const = 0;
-  // n sequences by ancestral sampling from BOS with a key-value cache, each ended by EOS (not included) or cut at
-  // context - 1 tokens. Appends to `out`. With `prompts` (n of them, each at most context - 1 tokens), sequence i
-  // starts with prompts[i] fed as given and continues by sampling; the prompt is part of the sequence.
+  // n sequences from BOS with a key-value cache, by ancestral sampling or beam search (config.beams), each ended by
+  // EOS (not included) or cut at context - 1 tokens. Appends to `out`. With `prompts` (n of them, each at most
+  // context - 1 tokens), sequence i starts with prompts[i] fed as given and continues by sampling or search; the
+  // prompt is part of the sequence. Beam search draws nothing from `rng`.
   virtual void sample(std::int64_t n, const SampleConfig& config, Rng& rng, int threads, std::vector<Tokens>& out,
                       const std::vector<Tokens>* prompts = nullptr) const = 0;
   // The next-token logits after [BOS, prefix...]: by a full forward pass, or step by step through the key-value

@@ -57,7 +57,10 @@ const std::vector<ParamInfo> kModelParams{
     param::positive("temperature", "1", "sampling temperature"),
     param::integer("top_k", "0", "sample among the k most likely tokens (0: all)").at_least(0),
     param::number("top_p", "1", "nucleus sampling: the most likely tokens holding this mass (1: all)").above(0).at_most(1),
-    param::integer("sample_batch", "256", "sequences sampled at once").at_least(1),
+    param::number("repetition_penalty", "1",
+                  "divide (multiply when negative) the logits of tokens already in the sequence by this (1: off)").above(0),
+    param::integer("beams", "1", "1: sampling; b > 1: beam search with b beams per sequence (needs prompt = real)").at_least(1),
+    param::integer("sample_batch", "256", "sequences sampled at once (rows: a sequence takes `beams` rows)").at_least(1),
     param::integer("threads", "1", "libtorch intra-op threads per chain").at_least(1),
     param::word("device", {"cpu", "cuda"}, "cpu", "where the network runs (cuda: a CUDA build of libtorch)"),
 };
@@ -164,6 +167,14 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
   sample_.temperature = m.number("temperature");
   sample_.top_k = m.integer("top_k");
   sample_.top_p = m.number("top_p");
+  sample_.repetition_penalty = m.number("repetition_penalty");
+  sample_.beams = m.integer("beams");
+  if (sample_.beams > 1) {
+    if (prompt_tokens_ == 0)
+      m.fail("beams", "beam search is deterministic: from <s> every sequence would be the same (use prompt = real)");
+    if (sample_.temperature != 1.0 || sample_.top_k != 0 || sample_.top_p != 1.0)
+      m.fail("beams", "beam search samples nothing: temperature, top_k and top_p apply to sampling (beams = 1) only");
+  }
   sample_.batch = m.integer("sample_batch");
   threads_ = static_cast<int>(m.integer("threads"));
   gpt_.cuda = m.word("device") == "cuda";
@@ -279,7 +290,8 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
                      {"epochs", train_.epochs}, {"steps", train_.steps}, {"warmup", train_.warmup},
                      {"schedule", train_.schedule == lm::Schedule::kCosine ? "cosine" : "constant"}}},
       {"sampling", {{"temperature", sample_.temperature}, {"top_k", sample_.top_k}, {"top_p", sample_.top_p},
-                    {"batch", sample_.batch},
+                    {"repetition_penalty", sample_.repetition_penalty}, {"beams", sample_.beams},
+                    {"method", sample_.beams > 1 ? "beam search" : "ancestral sampling"}, {"batch", sample_.batch},
                     {"prompt", prompt_tokens_ > 0 ? fmt::format("the first {} tokens of a real training sentence", prompt_tokens_)
                                                   : std::string("<s>")}}},
       {"baselines", {{"uniform_cross_entropy", std::log(static_cast<double>(gpt_.vocab))},

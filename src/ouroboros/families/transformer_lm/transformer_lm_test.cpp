@@ -1,5 +1,6 @@
 // transformer_lm: the tokenizer's round trip and cache, the network's key-value cache against the full forward pass,
-// exact sampling (temperature, top-k, top-p: chi-squared of first tokens against the network's own logits), a fit
+// exact sampling (temperature, top-k, top-p, repetition penalty: chi-squared of first tokens against the network's
+// own logits), beam search against an exhaustive enumeration, a fit
 // that beats the unigram baseline, warm starts, checkpoints of the network, word statistics by hand, and bad input.
 #include "ouroboros/families/transformer_lm/transformer_lm.hpp"
 
@@ -8,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <limits>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
@@ -55,14 +58,14 @@ testing::DiscreteLaw law_of(const std::vector<double>& p) {
 }
 
 // A small random network with a short context (sequences of at most 3 tokens: sampling many is cheap).
-std::shared_ptr<lm::Gpt> random_net(std::int64_t vocab = 24) {
+std::shared_ptr<lm::Gpt> random_net(std::int64_t vocab = 24, std::int64_t epochs = 30) {
   lm::GptConfig c;
   c.vocab = vocab, c.layers = 2, c.d_model = 16, c.heads = 2, c.context = 4;
   Rng rng(3, 0, 0, Stream::kFit);
   auto net = lm::Gpt::create(c, rng);
   // Sharpen the otherwise near-uniform initial distribution so the test can tell laws apart.
   lm::TrainConfig tc;
-  tc.epochs = 30, tc.batch = 4, tc.warmup = 0, tc.lr = 1e-2;
+  tc.epochs = epochs, tc.batch = 4, tc.warmup = 0, tc.lr = 1e-2;
   std::vector<lm::Tokens> data{{5, 6, 7}, {5, 8}, {9}, {5, 6}, {10, 11, 12}};
   net->train(data, tc, rng, 1, CancelToken{}, nullptr);
   return net;
@@ -183,6 +186,82 @@ TEST(TransformerLmGpt, PromptsStartTheSequencesAndTheRestIsSampled) {
   EXPECT_GT(testing::chi_squared_gof(second, law_of(softmax(net->next_logits({5}, false), 1.0))).p, 1e-4);
 }
 
+TEST(TransformerLmGpt, RepetitionPenaltyReweightsTheTokensAlreadySeen) {
+  const auto net = random_net();
+  lm::SampleConfig sc;
+  sc.repetition_penalty = 3.0;
+  const lm::Tokens prompt{5, 6};
+  std::vector<lm::Tokens> prompts(20000, prompt), out;
+  Rng rng(5, 0, 0, Stream::kSynthetic);
+  net->sample(20000, sc, rng, 1, out, &prompts);
+  std::vector<std::int64_t> third;
+  for (const auto& s : out) third.push_back(s.size() > 2 ? s[2] : net->config().eos);
+  auto logits = net->next_logits(prompt, false);
+  for (const auto seen : prompt) {
+    auto& l = logits[static_cast<std::size_t>(seen)];
+    l = l > 0 ? l / 3.0f : l * 3.0f;
+  }
+  EXPECT_GT(testing::chi_squared_gof(third, law_of(softmax(logits, 1.0))).p, 1e-4);
+}
+
+// The best sequence after `prompt` by beam search's criterion (gpt.hpp), by enumerating every continuation.
+lm::Tokens best_by_enumeration(const lm::Gpt& net, const lm::Tokens& prompt) {
+  const auto room = static_cast<std::size_t>(net.config().context - 1);
+  const auto eos = net.config().eos;
+  lm::Tokens best;
+  double best_score = -std::numeric_limits<double>::infinity();
+  std::function<void(lm::Tokens&, double)> walk = [&](lm::Tokens& s, double logp) {
+    const double generated = static_cast<double>(s.size() - prompt.size());
+    if (s.size() == room) {  // cut at the context
+      if (logp / generated > best_score) best_score = logp / generated, best = s;
+      return;
+    }
+    const auto p = softmax(net.next_logits(s, false), 1.0);
+    const double ended = (logp + std::log(p[static_cast<std::size_t>(eos)])) / (generated + 1);
+    if (ended > best_score) best_score = ended, best = s;
+    for (std::size_t tok = 0; tok < p.size(); ++tok) {
+      if (static_cast<std::int32_t>(tok) == eos) continue;
+      s.push_back(static_cast<std::int32_t>(tok));
+      walk(s, logp + std::log(p[tok]));
+      s.pop_back();
+    }
+  };
+  lm::Tokens s = prompt;
+  walk(s, 0.0);
+  return best;
+}
+
+TEST(TransformerLmGpt, BeamSearchWithEveryContinuationKeptFindsTheBestSequence) {
+  // With more beams than open continuations the search is exhaustive: it returns the enumeration's best.
+  const auto net = random_net(24, 2);  // a flatter law than 30 epochs leave: two beams miss the best here
+  lm::SampleConfig sc;
+  sc.beams = 600;  // 23^2 = 529 open sequences of two tokens at most
+  const std::vector<lm::Tokens> prompts{{}, {5}, {9}};
+  std::vector<lm::Tokens> out;
+  Rng rng(6, 0, 0, Stream::kSynthetic);
+  net->sample(3, sc, rng, 1, out, &prompts);
+  ASSERT_EQ(out.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(out[i], best_by_enumeration(*net, prompts[i])) << i;
+}
+
+TEST(TransformerLmGpt, BeamSearchIsDeterministicKeepsPromptsAndIgnoresBatching) {
+  const auto net = random_net();
+  const std::vector<lm::Tokens> prompts{{5}, {9}, {}, {10, 11, 12}, {5, 6}};
+  lm::SampleConfig sc;
+  sc.beams = 3;
+  sc.repetition_penalty = 1.5;
+  std::vector<lm::Tokens> a, b;
+  Rng r1(1, 0, 0, Stream::kSynthetic), r2(2, 0, 0, Stream::kSynthetic);
+  net->sample(5, sc, r1, 1, a, &prompts);
+  sc.batch = 3;  // one sequence (of three rows) at a time
+  net->sample(5, sc, r2, 1, b, &prompts);
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(a.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i)
+    EXPECT_TRUE(std::equal(prompts[i].begin(), prompts[i].end(), a[i].begin())) << i;
+  EXPECT_EQ(a[3], prompts[3]);  // the prompt fills the context
+}
+
 TEST(TransformerLmGpt, SaveLoadRoundTripsTheWeights) {
   const auto net = random_net();
   const auto back = lm::Gpt::load(net->save());
@@ -283,6 +362,9 @@ TEST(TransformerLmFamily, BadInputIsAUserError) {
   EXPECT_THROW(family("context=2"), UserError);
   EXPECT_THROW(family("top_p=0"), UserError);
   EXPECT_THROW(family("init=warm"), UserError);
+  EXPECT_THROW(family(kTiny + ", beams=2"), UserError);  // from <s>: every sequence the same
+  EXPECT_THROW(family(kTiny + ", beams=2, prompt=real, temperature=0.5"), UserError);
+  EXPECT_THROW(family("repetition_penalty=0"), UserError);
   if (!lm::Gpt::cuda_available()) {
     EXPECT_THROW(family(kTiny + ", device=cuda"), UserError);
   }
