@@ -1,7 +1,7 @@
 // transformer_lm: the tokenizer's round trip and cache, the network's key-value cache against the full forward pass,
 // exact sampling (temperature, top-k, top-p, repetition penalty: chi-squared of first tokens against the network's
-// own logits), beam search against an exhaustive enumeration, a fit
-// that beats the unigram baseline, warm starts, checkpoints of the network, word statistics by hand, and bad input.
+// own logits), beam search against an exhaustive enumeration, a fit that beats the unigram baseline, warm starts,
+// checkpoints of the network, word statistics by hand, and bad input.
 #include "ouroboros/families/transformer_lm/transformer_lm.hpp"
 
 #include <gtest/gtest.h>
