@@ -39,12 +39,14 @@ const std::vector<ParamInfo> kModelParams{
     param::integer("layers", "2", "transformer blocks").at_least(1),
     param::integer("d_model", "128", "width of the residual stream (a multiple of heads)").at_least(8),
     param::integer("heads", "4", "attention heads").at_least(1),
-    param::integer("context", "64", "positions, <s> included: a sentence keeps at most context - 1 tokens").at_least(4),
+    param::integer("context", "64", "positions, <s> included: a sequence keeps at most context - 1 tokens").at_least(4),
+    param::word("sequence", {"sentence", "chunk"}, "sentence",
+                "one sample: a sentence, or consecutive sentences of a document packed into context - 1 tokens"),
     param::number("dropout", "0", "dropout rate (attention weights, residual branches, embeddings)").at_least(0).below(1),
     param::positive("lr", "0.003", "AdamW peak learning rate"),
     param::number("weight_decay", "0.1", "AdamW decoupled weight decay (weight matrices and embeddings)").at_least(0),
     param::number("clip", "1", "clip the gradient's global norm to this (0: no clipping)").at_least(0),
-    param::integer("batch", "32", "sentences per optimiser step").at_least(1),
+    param::integer("batch", "32", "sequences per optimiser step").at_least(1),
     param::integer("epochs", "4", "passes over the generation's training set (when steps = 0)").at_least(1),
     param::integer("steps", "0", "a fixed number of optimiser steps per generation instead of epochs (0: epochs)").at_least(0),
     param::integer("warmup", "30", "linear learning-rate warm-up steps").at_least(0),
@@ -52,8 +54,8 @@ const std::vector<ParamInfo> kModelParams{
     param::word("init", {"scratch", "previous"}, "scratch",
                 "scratch: a new network each generation; previous: fine-tune model k-1"),
     param::word("prompt", {"bos", "real"}, "bos",
-                "bos: sample from <s>; real: continue the first prompt_tokens tokens of a random real training sentence"),
-    param::integer("prompt_tokens", "8", "tokens of a real sentence given as the prompt (prompt = real)").at_least(1),
+                "bos: sample from <s>; real: continue the first prompt_tokens tokens of a random real training sequence"),
+    param::integer("prompt_tokens", "8", "tokens of a real sequence given as the prompt (prompt = real)").at_least(1),
     param::positive("temperature", "1", "sampling temperature"),
     param::integer("top_k", "0", "sample among the k most likely tokens (0: all)").at_least(0),
     param::number("top_p", "1", "nucleus sampling: the most likely tokens holding this mass (1: all)").above(0).at_most(1),
@@ -77,6 +79,52 @@ std::vector<T> spread(std::vector<T> all, std::int64_t m) {
   std::vector<T> out;
   out.reserve(static_cast<std::size_t>(m));
   for (std::int64_t i = 0; i < m; ++i) out.push_back(std::move(all[static_cast<std::size_t>(i * n / m)]));
+  return out;
+}
+
+// A sentence of the corpus and the document it comes from.
+struct Line {
+  std::size_t document;
+  std::string text;  // words joined by single spaces
+};
+
+// The training or held-out sequences, coded, and their text.
+struct Sequences {
+  std::vector<lm::Tokens> ids;
+  std::vector<std::string> text;
+  std::int64_t dropped = 0;  // sentences longer than the limit
+};
+
+// One sequence per sentence, or (chunks) runs of consecutive sentences of a document packed greedily into at most
+// `limit` tokens. A sentence longer than `limit` tokens is dropped (and ends a chunk). A chunk's ids are its
+// sentences' codes one after another, which is the code of its text (the tokenizer splits at spaces and gives each
+// word its space prefix; a test checks it).
+Sequences sequences(const std::vector<Line>& lines, bool chunks, const lm::Tokenizer& tokenizer, std::size_t limit) {
+  Sequences out;
+  lm::Tokens ids;
+  std::string text;
+  std::size_t document = 0;
+  const auto flush = [&] {
+    if (ids.empty()) return;
+    out.ids.push_back(std::move(ids));
+    out.text.push_back(std::move(text));
+    ids.clear();
+    text.clear();
+  };
+  for (const auto& line : lines) {
+    auto code = tokenizer.encode(line.text);
+    if (code.size() > limit) {
+      ++out.dropped;
+      flush();
+      continue;
+    }
+    if (!chunks || line.document != document || ids.size() + code.size() > limit) flush();
+    document = line.document;
+    if (!text.empty()) text += ' ';
+    text += line.text;
+    ids.insert(ids.end(), code.begin(), code.end());
+  }
+  flush();
   return out;
 }
 
@@ -111,21 +159,21 @@ std::vector<std::string_view> split_words(std::string_view s) {
 FamilyDescriptor TransformerLmFamily::descriptor() {
   FamilyDescriptor d;
   d.name = "transformer_lm";
-  d.summary = "GPT-style transformer language model (libtorch, BPE tokens) on a real corpus; one sample is one sentence";
+  d.summary = "GPT-style transformer language model (libtorch, BPE tokens) on a real corpus; one sample is one sentence, or a chunk of sentences";
   d.truth_params = kTruthParams;
   d.model_params = kModelParams;
   d.estimators = {"adamw"};
   static constexpr MetricDecl<Metric> kList[]{
       {kCrossEntropy, "cross_entropy", "held-out real text: nats per token (</s> included)"},
       {kPerplexity, "perplexity", "e^cross_entropy"},
-      {kBitsPerChar, "bits_per_char", "held-out nats / ln 2 / characters (one per sentence end included)"},
+      {kBitsPerChar, "bits_per_char", "held-out nats / ln 2 / characters (one per sequence end included)"},
       {kTrainLoss, "train_loss", "mean training loss of the fit's last 10% of steps, nats per token"},
       {kVocabAlive, "vocab_alive", "fraction of the real training vocabulary present in the training set"},
       {kDistinct1, "distinct_1", "distinct words / words in the training set"},
-      {kDistinct2, "distinct_2", "distinct word bigrams / bigrams (within sentences) in the training set"},
-      {kDistinct3, "distinct_3", "distinct word trigrams / trigrams (within sentences) in the training set"},
-      {kMeanLength, "mean_length", "mean sentence length of the training set, in words"},
-      {kTrainSentences, "train_sentences", "sentences in the generation's training set (the regime's batch or pool)"},
+      {kDistinct2, "distinct_2", "distinct word bigrams / bigrams (within sequences) in the training set"},
+      {kDistinct3, "distinct_3", "distinct word trigrams / trigrams (within sequences) in the training set"},
+      {kMeanLength, "mean_length", "mean sequence length of the training set, in words"},
+      {kTrainSentences, "train_sentences", "sequences (sentences or chunks) in the generation's training set (the regime's batch or pool)"},
   };
   static_assert(metrics_in_order(kList));
   d.metrics = metric_infos(kList);
@@ -176,6 +224,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
       m.fail("beams", "beam search samples nothing: temperature, top_k and top_p apply to sampling (beams = 1) only");
   }
   sample_.batch = m.integer("sample_batch");
+  chunks_ = m.word("sequence") == "chunk";
   threads_ = static_cast<int>(m.integer("threads"));
   gpt_.cuda = m.word("device") == "cuda";
   if (gpt_.cuda && !lm::Gpt::cuda_available())
@@ -188,40 +237,32 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
   const auto documents = text::load_corpus(corpus.path, corpus.format, corpus.options, corpus.where);
   const auto split = text::split_by_document(documents.size(), corpus.heldout_fraction, corpus.where);
   const auto lines_of = [&](const std::vector<std::size_t>& docs, std::int64_t keep) {
-    std::vector<std::string> lines;
+    std::vector<Line> lines;
     for (const auto d : docs)
-      for (const auto& s : documents[d].sentences) lines.push_back(join(s));
+      for (const auto& s : documents[d].sentences) lines.push_back({d, join(s)});
     return spread(std::move(lines), keep);
   };
-  auto train_lines = lines_of(split.train, train_sentences);
+  const auto train_lines = lines_of(split.train, train_sentences);
   const auto heldout_lines = lines_of(split.heldout, heldout_sentences);
 
   const auto cache_dir = std::filesystem::path(corpus.path).lexically_normal().parent_path() / ".ouroboros-cache";
-  tokenizer_ = lm::Tokenizer::train_or_load(train_lines, static_cast<int>(vocab), cache_dir, corpus.where);
+  std::vector<std::string> tokenizer_text;
+  for (const auto& line : train_lines) tokenizer_text.push_back(line.text);
+  tokenizer_ = lm::Tokenizer::train_or_load(tokenizer_text, static_cast<int>(vocab), cache_dir, corpus.where);
   gpt_.vocab = tokenizer_->size();
   gpt_.bos = tokenizer_->bos();
   gpt_.eos = tokenizer_->eos();
 
   auto real = std::make_shared<lm::RealText>();
   const auto limit = static_cast<std::size_t>(gpt_.context - 1);
-  for (auto& line : train_lines) {
-    auto ids = tokenizer_->encode(line);
-    if (ids.size() > limit) {
-      ++real->dropped_train;
-      continue;
-    }
-    real->train.push_back(std::move(ids));
-    real->train_lines.push_back(std::move(line));
-  }
-  for (const auto& line : heldout_lines) {
-    auto ids = tokenizer_->encode(line);
-    if (ids.size() > limit) {
-      ++real->dropped_heldout;
-      continue;
-    }
-    real->heldout_chars += code_points(line) + 1;
-    real->heldout.push_back(std::move(ids));
-  }
+  auto train = sequences(train_lines, chunks_, *tokenizer_, limit);
+  auto heldout = sequences(heldout_lines, chunks_, *tokenizer_, limit);
+  real->train = std::move(train.ids);
+  real->train_lines = std::move(train.text);
+  real->dropped_train = train.dropped;
+  real->heldout = std::move(heldout.ids);
+  real->dropped_heldout = heldout.dropped;
+  for (const auto& text : heldout.text) real->heldout_chars += code_points(text) + 1;
   if (real->train.empty() || real->heldout.empty())
     throw UserError(fmt::format("{}: no {} sentence is at most context - 1 = {} tokens long", corpus.where,
                                 real->train.empty() ? "training" : "held-out", limit));
@@ -271,6 +312,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
 
   description_ = corpus.describe();
   description_.update({{"corpus", corpus.path},
+                       {"sequence", chunks_ ? "chunk" : "sentence"},
                        {"train_sentences", real_->train.size()},
                        {"heldout_sentences", real_->heldout.size()},
                        {"dropped_long_sentences", {{"train", real_->dropped_train}, {"heldout", real_->dropped_heldout}}},
@@ -292,13 +334,15 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
       {"sampling", {{"temperature", sample_.temperature}, {"top_k", sample_.top_k}, {"top_p", sample_.top_p},
                     {"repetition_penalty", sample_.repetition_penalty}, {"beams", sample_.beams},
                     {"method", sample_.beams > 1 ? "beam search" : "ancestral sampling"}, {"batch", sample_.batch},
-                    {"prompt", prompt_tokens_ > 0 ? fmt::format("the first {} tokens of a real training sentence", prompt_tokens_)
+                    {"prompt", prompt_tokens_ > 0 ? fmt::format("the first {} tokens of a real training sequence", prompt_tokens_)
                                                   : std::string("<s>")}}},
       {"baselines", {{"uniform_cross_entropy", std::log(static_cast<double>(gpt_.vocab))},
                      {"unigram_cross_entropy", nats / static_cast<double>(tokens)}}},
       {"threads", threads_},
       {"blas", blas.path},
-      {"sample", "one sentence of BPE tokens (at most context - 1); experiment.samples counts sentences"}};
+      {"sample", chunks_ ? "consecutive sentences of a document, packed into at most context - 1 BPE tokens; "
+                           "experiment.samples counts chunks (train_sentences above counts sequences)"
+                         : "one sentence of BPE tokens (at most context - 1); experiment.samples counts sentences"}};
 }
 
 std::optional<std::int64_t> TransformerLmFamily::real_sample_size() const {

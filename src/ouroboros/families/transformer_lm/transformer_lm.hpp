@@ -52,9 +52,9 @@ struct RealText {
   std::vector<std::string> words;  // the real training vocabulary: ids by decreasing count, ties in byte order
   std::vector<std::int64_t> word_counts;
   std::unordered_map<std::string, std::uint32_t> index;
-  std::vector<std::string> train_lines;  // real training sentences, words joined by single spaces
+  std::vector<std::string> train_lines;  // real training sequences (sentences or chunks), words joined by spaces
   std::vector<Tokens> train, heldout;    // coded by the tokenizer
-  std::int64_t heldout_chars = 0;        // code points of the held-out sentences plus one per sentence
+  std::int64_t heldout_chars = 0;        // code points of the held-out sequences plus one per sequence
   std::int64_t dropped_train = 0, dropped_heldout = 0;  // longer than context - 1 tokens
 };
 }  // namespace lm
@@ -121,6 +121,7 @@ class TransformerLmFamily {
   lm::TrainConfig train_;
   lm::SampleConfig sample_;
   bool warm_start_ = false;
+  bool chunks_ = false;             // one sample: a chunk of consecutive sentences (else one sentence)
   std::int64_t prompt_tokens_ = 0;  // 0: sample from BOS; k: start from the first k tokens of a real sentence
   int threads_ = 1;
   nlohmann::json description_;

@@ -330,6 +330,27 @@ TEST(TransformerLmFamily, WordStatisticsByHand) {
             3 + (f.real().index.count("sat") ? 1 : 0));
 }
 
+TEST(TransformerLmFamily, ChunksPackConsecutiveSentencesIntoTheContext) {
+  const auto sentences = family();
+  const auto chunks = family(kTiny + ", sequence=chunk");
+  const auto& by_sentence = sentences.real();
+  const auto& by_chunk = chunks.real();
+  EXPECT_LT(by_chunk.train.size(), by_sentence.train.size());
+  EXPECT_EQ(by_chunk.dropped_train, by_sentence.dropped_train);
+  // The chunks are the sentences, in order, cut into pieces of at most context - 1 = 47 tokens; a chunk's ids are
+  // the code of its text.
+  lm::Tokens a, b;
+  for (std::size_t i = 0; i < by_chunk.train.size(); ++i) {
+    const auto& c = by_chunk.train[i];
+    EXPECT_LE(c.size(), 47u);
+    EXPECT_EQ(chunks.tokenizer().encode(by_chunk.train_lines[i]), c) << i;
+    a.insert(a.end(), c.begin(), c.end());
+  }
+  for (const auto& s : by_sentence.train) b.insert(b.end(), s.begin(), s.end());
+  EXPECT_EQ(a, b);
+  EXPECT_THROW(family(kTiny + ", sequence=document"), UserError);
+}
+
 // Every regime at the sentence level: the size of each generation's training set, n = 8 per generation, against
 // regimes/regime.hpp's rules.
 TEST(TransformerLmFamily, RegimesSetTheTrainingSetSizePerGeneration) {
