@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Quick start, command 2: installs what is missing, builds, and runs the whole test suite with CTest.
-#   scripts/test.sh             (what CI runs, about 31 minutes on 2 cores)
+#   scripts/test.sh             (what CI runs, about 20 minutes on 2 cores)
 #                               1. the Release build in build/ and the whole suite;
 #                               2. the parser fuzzers for 10 s each (scripts/fuzz.sh);
 #                               3. the whole suite again built with AddressSanitizer + UndefinedBehaviorSanitizer at
-#                                  -O1 without debug information (build-asan/: the quickest sanitizer build to make),
+#                                  -O1 without debug information, the test sources at -Og (build-asan/: the quickest
+#                                  sanitizer build to make),
 #                                  without the Python module and MPI (their runtimes are not instrumented; the
 #                                  serial stub is tested there instead)
 #   scripts/test.sh --sanitize  only the suite under ASan + UBSan, with debug information (build-sanitize/)

@@ -182,6 +182,30 @@ TEST_F(Cli, KilledReplicateMajorRunResumesFromCheckpointsByteIdentical) {
     EXPECT_EQ(slurp(killed / f), slurp(dir_ / "clean" / f)) << f;
 }
 
+// Units side by side under SIGKILL: one replicate per unit and two threads, so the two regimes run at once, each
+// from its own checkpoints; the final files equal those of an uninterrupted run of one unit after another.
+TEST_F(Cli, KilledSideBySideUnitsResumeFromCheckpointsByteIdentical) {
+  const std::string body =
+      "[experiment]\ngenerations = 1000\nreplicates = 1\nseed = 3\nsamples = 300\n"
+      "regimes = [\"replace\", \"keep_real(fraction=0.1)\"]\nscheduler = \"replicate\"\ncheckpoint_every = 5\n"
+      "[truth]\nfamily = \"gmm(k=3, d=2, separation=3, sd=1)\"\n[model]\nfamily = \"gmm(init=random, max_iter=100)\"\n"
+      "[output]\ntrajectories = 1\n";
+  const auto exp = write("t.toml", body);
+  ASSERT_EQ(run("run " + exp.string() + " --quiet --threads 1 --out " + (dir_ / "clean").string()).status, 0);
+  const fs::path killed = dir_ / "killed";
+  bool saw_both = false;
+  const int kills = kill_until_finished(exp.string(), killed.string(), "2", [&] {
+    std::error_code ec;
+    int units = 0;
+    for (const auto& e : fs::directory_iterator(killed / "results.db.checkpoints", ec)) units += e.is_directory();
+    if (units == 2) saw_both = true;
+  });
+  EXPECT_GE(kills, 3) << "the test must interrupt the run";
+  EXPECT_TRUE(saw_both) << "both units run at once, each leaving checkpoints";
+  for (const char* f : {"summary.csv", "trajectories.csv"})
+    EXPECT_EQ(slurp(killed / f), slurp(dir_ / "clean" / f)) << f;
+}
+
 TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
   const auto exp = write("s.toml", kSweep);
   const std::string out = " --quiet --out " + (dir_ / "o").string();

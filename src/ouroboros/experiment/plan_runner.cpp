@@ -1,8 +1,16 @@
 #include "ouroboros/experiment/plan_runner.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <span>
+#include <thread>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/parallel.hpp"
+#include "ouroboros/experiment/unit_record.hpp"
 
 namespace ouro {
 
@@ -53,6 +61,121 @@ class UnitSink final : public ResultSink {
   ResultSink* files_;
   std::size_t regime_index_;
 };
+
+// A unit running beside others: its rows recorded (committed later, in plan order), its progress forwarded to the
+// front end's sink (one call at a time).
+class RecordingUnit final : public ResultSink {
+ public:
+  RecordingUnit(ResultSink* live, std::size_t regime_index, std::mutex& live_mutex)
+      : live_(live), regime_index_(regime_index), live_mutex_(live_mutex) {}
+  void begin_regime(const std::string& regime, KernelKind kernel) override { rows_.begin_regime(regime, kernel); }
+  void summary(const SummaryRow& row) override { rows_.summary(row); }
+  void summary_block(std::span<const SummaryRow> rows) override { rows_.summary_block(rows); }
+  void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation, const std::string& name,
+                  double value) override {
+    rows_.trajectory(regime, replicate, generation, name, value);
+  }
+  void forgetting(const std::string& regime, std::int64_t replicate, const std::string& item, double original_count,
+                  std::int64_t forgotten_at) override {
+    rows_.forgetting(regime, replicate, item, original_count, forgotten_at);
+  }
+  void end_regime(const std::string& regime) override { rows_.end_regime(regime); }
+  bool progress(std::size_t, std::int64_t generation) override {
+    if (live_ == nullptr) return false;
+    const std::lock_guard lock(live_mutex_);
+    return live_->progress(regime_index_, generation);
+  }
+  std::string take() { return rows_.take(); }
+
+ private:
+  RecordingSink rows_;
+  ResultSink* live_;
+  std::size_t regime_index_;
+  std::mutex& live_mutex_;
+};
+
+}  // namespace
+
+// Generation-major units run one after another: each streams its rows to the store and fills the threads with its
+// replicates.
+std::size_t units_at_once(const ExperimentConfig& config, const Simulator& simulator, std::size_t pending) {
+  const unsigned threads = resolve_threads(config.threads);
+  if (pending < 2 || threads < 2 || !replicate_major(config, simulator)) return 1;
+  const auto replicates = static_cast<unsigned>(std::max<std::int64_t>(1, config.replicates));
+  std::size_t together = std::min<std::size_t>(pending, std::max(1u, threads / replicates));
+  for (; together > 1; --together) {
+    ExperimentConfig share = config;
+    share.threads = static_cast<unsigned>(threads / together);
+    double need = 0;
+    for (const auto& regime : config.regimes) need = std::max(need, estimate_bytes(share, simulator, regime));
+    if (static_cast<double>(together) * need <= memory_limit_bytes(config)) break;
+  }
+  return together;
+}
+
+namespace {
+
+// Runs units `rs` of a point side by side, each on a thread of its own with `threads` threads and its checkpoints,
+// then commits them in plan order. A unit's records do not depend on the threads it ran with, so the store is the
+// one a run of the units one after another writes. When one unit fails the others stop; the units that finished
+// are committed and the failure is recorded and rethrown, as in a sequential run.
+void run_together(RecordStore& store, const PlanObserver& observer, const RunTuning& tuning,
+                  const ExperimentConfig& config, const Simulator& simulator, const Point& point,
+                  std::span<const std::size_t> rs, unsigned threads) {
+  struct Outcome {
+    UnitInfo unit;
+    std::string rows;
+    std::exception_ptr error;
+  };
+  std::vector<Outcome> outcomes(rs.size());
+  std::atomic<bool> failed{false};
+  std::mutex live_mutex;
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 0; i < rs.size(); ++i)
+      workers.emplace_back([&, i] {
+        try {
+          ExperimentConfig share = config;
+          share.threads = threads;
+          auto checkpoints = store.checkpoints_for(point.index, config.regimes[rs[i]].name());
+          RunTuning unit_tuning = tuning;
+          unit_tuning.checkpoints = checkpoints.get();
+          unit_tuning.cancel = CancelToken([&failed, outer = tuning.cancel] { return failed || outer.requested(); });
+          RecordingUnit sink(observer.sink, rs[i], live_mutex);
+          outcomes[i].unit = run_unit(share, simulator, point, rs[i], sink, unit_tuning);
+          outcomes[i].rows = sink.take();
+        } catch (const RunCancelled&) {
+          outcomes[i].error = std::current_exception();
+        } catch (...) {
+          outcomes[i].error = std::current_exception();
+          failed = true;
+        }
+      });
+  }
+  std::exception_ptr first;
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    auto& o = outcomes[i];
+    if (o.error && failed) {  // a unit stopped because another failed is left for the next run
+      try {
+        std::rethrow_exception(o.error);
+      } catch (const RunCancelled&) {
+        continue;
+      } catch (...) {
+      }
+    }
+    if (observer.unit) observer.unit(point, config.regimes[rs[i]], false);
+    try {
+      commit_unit(store, observer, point, rs[i], [&](ResultSink& sink) {
+        if (o.error) std::rethrow_exception(o.error);
+        replay(o.rows, sink);
+        return o.unit;
+      });
+    } catch (...) {
+      if (!first) first = std::current_exception();
+    }
+  }
+  if (first) std::rethrow_exception(first);
+}
 
 }  // namespace
 
@@ -115,17 +238,28 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
   PlanReport report;
   for (const auto& point : plan.points) {
     ExperimentConfig config = point.config;
-    std::unique_ptr<Simulator> simulator;
+    std::vector<std::size_t> pending;
     for (std::size_t r = 0; r < point.config.regimes.size(); ++r) {
-      const Regime& regime = point.config.regimes[r];
-      const std::string name = regime.name();
-      if (store.done(point.index, name)) {
+      if (!store.done(point.index, point.config.regimes[r].name())) {
+        pending.push_back(r);
+      } else {
         ++report.units_skipped;
-        if (observer.unit) observer.unit(point, regime, true);
+        if (observer.unit) observer.unit(point, point.config.regimes[r], true);
+      }
+    }
+    if (pending.empty()) continue;
+    const auto simulator = bind_point(config, point, plan.sweep());
+    const std::size_t together = units_at_once(config, *simulator, pending.size());
+    const unsigned threads = std::max(1u, resolve_threads(config.threads) / static_cast<unsigned>(together));
+    for (std::size_t first = 0; first < pending.size(); first += together) {
+      const auto group = std::span(pending).subspan(first, std::min(together, pending.size() - first));
+      if (group.size() > 1) {
+        run_together(store, observer, tuning, config, *simulator, point, group, threads);
+        report.units_run += group.size();
         continue;
       }
-      if (!simulator) simulator = bind_point(config, point, plan.sweep());
-      if (observer.unit) observer.unit(point, regime, false);
+      const std::size_t r = group.front();
+      if (observer.unit) observer.unit(point, point.config.regimes[r], false);
       commit_unit(store, observer, point, r, [&](ResultSink& sink) {
         RunTuning unit_tuning = tuning;
         unit_tuning.checkpoints = store.checkpoints();  // the open unit's (commit_unit has begun it)

@@ -35,6 +35,11 @@ void check_plan(const Plan& plan);
 PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& observer = {},
                     const RunTuning& tuning = {});
 
+// How many of a point's `pending` units run_plan runs side by side (1: one after another): replicate-major units
+// (heavy families, or scheduler = "replicate") whose replicates leave threads idle, each on its share of the
+// threads, as many as their memory estimates allow together. Their records are those of a sequential run.
+std::size_t units_at_once(const ExperimentConfig& config, const Simulator& simulator, std::size_t pending);
+
 // The pieces of run_plan that a distributed run shares (distributed_runner.hpp):
 // the point's family, built and bound (bad input: UserError naming the point in a sweep);
 std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep);

@@ -4,6 +4,7 @@
 // commit_unit, whole, so an interrupted run keeps every finished unit and a resumed run recomputes only the
 // others; memory does not grow with the unit's rows.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "ouroboros/experiment/runner.hpp"
@@ -34,6 +35,9 @@ class RecordStore {
   // The open unit's checkpoint store (replicate-major scheduler), kept across interrupted runs until the unit
   // commits; null: this store keeps no checkpoints.
   virtual CheckpointStore* checkpoints() { return nullptr; }
+  // The checkpoint store of a unit that is not open yet (units of a point run side by side, then commit one by
+  // one): the same checkpoints the unit has once begun. Null: this store keeps no checkpoints.
+  virtual std::unique_ptr<CheckpointStore> checkpoints_for(std::size_t, const std::string&) { return nullptr; }
 };
 
 }  // namespace ouro

@@ -18,11 +18,6 @@ namespace {
 const Regime kReplace{};
 constexpr std::uint64_t kCheckpointMagic = 0x6f75726f636b7031;  // "ourockp1"
 
-bool replicate_major(const ExperimentConfig& config, const Simulator& simulator) {
-  return config.scheduler == SchedulerKind::kReplicate ||
-         (config.scheduler == SchedulerKind::kAuto && simulator.resources().heavy);
-}
-
 // A family's theory value must say what kind of result it is.
 TheoryValue checked(TheoryValue v, const std::string& metric) {
   const bool has_value = !std::isnan(v.lo) || !std::isnan(v.mid) || !std::isnan(v.hi);
@@ -494,8 +489,17 @@ double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator
   return bytes;
 }
 
+bool replicate_major(const ExperimentConfig& config, const Simulator& simulator) {
+  return config.scheduler == SchedulerKind::kReplicate ||
+         (config.scheduler == SchedulerKind::kAuto && simulator.resources().heavy);
+}
+
+double memory_limit_bytes(const ExperimentConfig& config) {
+  return config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_memory_bytes();
+}
+
 void check_memory(const ExperimentConfig& config, const Simulator& simulator) {
-  const double limit = config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_memory_bytes();
+  const double limit = memory_limit_bytes(config);
   for (const auto& regime : config.regimes) {
     const double need = estimate_bytes(config, simulator, regime);
     if (need <= limit) continue;

@@ -59,6 +59,12 @@ struct RunTuning {
 RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,
                          const RunTuning& tuning = {});
 
+// Whether a unit runs replicate-major (scheduler = "replicate", or "auto" with a heavy family).
+bool replicate_major(const ExperimentConfig& config, const Simulator& simulator);
+
+// experiment.memory_limit in bytes, or without one the memory available now.
+double memory_limit_bytes(const ExperimentConfig& config);
+
 // Estimated peak memory of running one regime of a bound config: its chains (Simulator::chain_bytes, all of them
 // generation-major, the concurrent ones replicate-major), the metric values held (a block, or every generation
 // replicate-major), forgetting records and summary scratch. An estimate, not a bound: allocator overhead and the

@@ -311,8 +311,16 @@ std::string directory_name(const std::string& regime) {
 }
 }  // namespace
 
+std::filesystem::path SqliteStore::unit_checkpoint_dir(std::size_t point, const std::string& regime) const {
+  return checkpoint_root() / fmt::format("p{}-{}", point, directory_name(regime));
+}
+
+std::unique_ptr<CheckpointStore> SqliteStore::checkpoints_for(std::size_t point, const std::string& regime) {
+  return std::make_unique<CheckpointDir>(unit_checkpoint_dir(point, regime), checkpoint_stamp_);
+}
+
 ResultSink& SqliteStore::begin_unit(std::size_t point, const std::string& regime) {
-  unit_checkpoints_.emplace(checkpoint_root() / fmt::format("p{}-{}", point, directory_name(regime)), checkpoint_stamp_);
+  unit_checkpoints_.emplace(unit_checkpoint_dir(point, regime), checkpoint_stamp_);
   exec("BEGIN IMMEDIATE");
   point_ = static_cast<std::int64_t>(point);
   first_[0] = last_rowid("summary_rows") + 1;

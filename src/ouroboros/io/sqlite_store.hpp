@@ -49,6 +49,7 @@ class SqliteStore final : public RecordStore {
   void failed(std::size_t point, const std::string& regime, const std::string& error) override;
   // The open unit's checkpoints: files under <results.db>.checkpoints/, removed when the unit commits.
   CheckpointStore* checkpoints() override { return unit_checkpoints_ ? &*unit_checkpoints_ : nullptr; }
+  std::unique_ptr<CheckpointStore> checkpoints_for(std::size_t point, const std::string& regime) override;
   std::filesystem::path checkpoint_root() const { return file_.string() + ".checkpoints"; }
 
   // Replays the stored rows in plan order (point, regime order, generation, metric) into a sink, as a run would
@@ -109,6 +110,7 @@ class SqliteStore final : public RecordStore {
   std::int64_t last_rowid(const char* table) const;
   UnitWriter writer_{*this};
   std::int64_t point_ = 0;
+  std::filesystem::path unit_checkpoint_dir(std::size_t point, const std::string& regime) const;
   std::string checkpoint_stamp_;  // the build and the plan's identity: a checkpoint is restored only under both
   std::optional<CheckpointDir> unit_checkpoints_;
   std::int64_t first_[3] = {0, 0, 0};  // first rowid of the open unit in summary, trajectories, forgetting
