@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -17,6 +16,7 @@
 #include "ouroboros/experiment/distributed_runner.hpp"
 #include "ouroboros/experiment/unit_record.hpp"
 #include "ouroboros/io/run_directory.hpp"
+#include "support/files.hpp"
 
 namespace ouro {
 namespace {
@@ -69,12 +69,7 @@ class ThreadTransport final : public Transport {
   int rank_;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::slurp;
 
 const char* kSweep =
     "[experiment]\ngenerations = 10\nreplicates = 20\nseed = 6\nsamples = 25\nthreads = 1\n"

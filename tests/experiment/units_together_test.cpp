@@ -4,23 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/io/run_directory.hpp"
+#include "support/files.hpp"
 
 namespace ouro {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::slurp;
 
 // One replicate per unit, three regimes, replicate-major, with trajectories and (categorical) forgetting records.
 const char* kPlan =

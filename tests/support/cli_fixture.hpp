@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
+
 extern char** environ;
 
 namespace ouro::testing {
@@ -22,13 +24,6 @@ struct Result {
   int status;
   std::string out, err;
 };
-
-inline std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Cli : public ::testing::Test {
  protected:
