@@ -1,6 +1,7 @@
 #pragma once
 // A decoder-only transformer language model (GPT-style), trained and sampled with libtorch. This header names no
-// torch type: the network lives behind a pointer, and gpt.cpp is the only translation unit that includes torch.
+// torch type: the network lives behind a pointer, in the torch module (torch_net.hpp, gpt_torch.cpp,
+// gpt_sampling.cpp).
 //
 // Architecture  token embedding + learned position embedding; `layers` pre-LayerNorm blocks, each
 //               x += proj(attention(LN(x))) with causal multi-head attention, x += W2 GELU(W1 LN(x)) with a 4 d
@@ -86,7 +87,7 @@ struct TrainReport {
   double last_loss = 0;  // mean training loss (nats/token) of the last 10% of the steps
 };
 
-// The network. The implementation (gpt_torch.cpp) is a module of its own, loaded at the first create() or load():
+// The network. The implementation (torch_net.hpp) is a module of its own, loaded at the first create() or load():
 // libtorch takes about 0.6 s to load and initialise, which every program start would pay if it were linked in.
 class Gpt {
  public:
