@@ -1,10 +1,12 @@
 // Units of a point side by side (plan_runner.hpp's units_at_once): replicate-major units whose replicates leave
 // threads idle run at once, each on its share of the threads, and the files equal those of the same plan run one
-// unit after another, byte for byte.
+// unit after another, byte for byte, also after a cancelled run is resumed.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 
+#include "ouroboros/core/error.hpp"
 #include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/io/run_directory.hpp"
 #include "support/files.hpp"
@@ -72,6 +74,21 @@ TEST_F(UnitsTogether, SideBySideUnitsWriteTheSequentialFiles) {
       EXPECT_EQ(slurp(dir_ / name / f), slurp(dir_ / "one" / f)) << threads << " threads: " << f;
     EXPECT_FALSE(fs::exists(dir_ / name / "results.db.checkpoints")) << "committed units leave no checkpoints";
   }
+}
+
+// Cancelled while side by side (Ctrl-C: the token fires in both units): the run stops with RunCancelled, keeps
+// what it committed, and the same command afterwards ends with the files of an uninterrupted run.
+TEST_F(UnitsTogether, CancelledSideBySideUnitsResumeToTheSequentialFiles) {
+  run_to_directory(plan_in("one", 1), {});
+  std::atomic<int> polls{0};
+  DirectoryRunOptions cancelled;
+  cancelled.cancel = CancelToken([&] { return ++polls > 40; });
+  EXPECT_THROW(run_to_directory(plan_in("two", 2), cancelled), RunCancelled);
+  const auto resumed = run_to_directory(plan_in("two", 2), {});
+  EXPECT_EQ(resumed.units_run + resumed.units_skipped, 6u);
+  EXPECT_GT(resumed.units_run, 0u) << "the cancelled run left units to run";
+  for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv", "points.csv"})
+    EXPECT_EQ(slurp(dir_ / "two" / f), slurp(dir_ / "one" / f)) << f;
 }
 
 }  // namespace
