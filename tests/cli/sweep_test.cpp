@@ -182,6 +182,21 @@ TEST_F(Cli, KilledReplicateMajorRunResumesFromCheckpointsByteIdentical) {
     EXPECT_EQ(slurp(killed / f), slurp(dir_ / "clean" / f)) << f;
 }
 
+// A run killed after a unit's commit but before its checkpoints were removed leaves them behind; the next run
+// (which has nothing left to do) removes them.
+TEST_F(Cli, CheckpointsOfACommittedUnitLeftBehindAreRemoved) {
+  const auto exp = write("c.toml",
+                         "[experiment]\ngenerations = 3\nreplicates = 2\nsamples = 10\nscheduler = \"replicate\"\n"
+                         "[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n");
+  const std::string command = "run " + exp.string() + " --quiet --out " + (dir_ / "o").string();
+  ASSERT_EQ(run(command).status, 0);
+  const fs::path left = dir_ / "o" / "results.db.checkpoints" / "p0-replace";
+  fs::create_directories(left);
+  std::ofstream(left / "r0.ckpt") << "left behind";
+  ASSERT_EQ(run(command).status, 0);
+  EXPECT_FALSE(fs::exists(dir_ / "o" / "results.db.checkpoints"));
+}
+
 // Units side by side under SIGKILL: one replicate per unit and two threads, so the two regimes run at once, each
 // from its own checkpoints; the final files equal those of an uninterrupted run of one unit after another.
 TEST_F(Cli, KilledSideBySideUnitsResumeFromCheckpointsByteIdentical) {

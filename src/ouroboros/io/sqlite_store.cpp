@@ -268,6 +268,12 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
     prepare("INSERT INTO trajectories VALUES (?, ?, ?, ?, ?, ?)", &insert_trajectory_);
     prepare("INSERT INTO forgetting_rows VALUES (?, ?, ?, ?)", &insert_forgetting_);
     queue_ = std::make_unique<RowQueue<StoreRow>>([this](std::vector<StoreRow>& rows) { insert_batch(rows); });
+    // A run killed between a unit's commit and the removal of its checkpoints left them behind: they go now.
+    if (existed)
+      for (const auto& p : plan.points)
+        for (const auto& r : p.config.regimes)
+          if (done(p.index, r.name())) std::filesystem::remove_all(unit_checkpoint_dir(p.index, r.name()), ec);
+    if (std::filesystem::is_empty(checkpoint_root(), ec)) std::filesystem::remove(checkpoint_root(), ec);
   } catch (...) {
     sqlite3_finalize(insert_summary_);
     sqlite3_finalize(insert_summary_group_);
