@@ -126,6 +126,7 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
     UnitInfo unit;
     std::string rows;
     std::exception_ptr error;
+    bool cancelled = false;
   };
   std::vector<Outcome> outcomes(rs.size());
   std::atomic<bool> failed{false};
@@ -146,6 +147,7 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
           outcomes[i].rows = sink.take();
         } catch (const RunCancelled&) {
           outcomes[i].error = std::current_exception();
+          outcomes[i].cancelled = true;
         } catch (...) {
           outcomes[i].error = std::current_exception();
           failed = true;
@@ -155,14 +157,7 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
   std::exception_ptr first;
   for (std::size_t i = 0; i < rs.size(); ++i) {
     auto& o = outcomes[i];
-    if (o.error && failed) {  // a unit stopped because another failed is left for the next run
-      try {
-        std::rethrow_exception(o.error);
-      } catch (const RunCancelled&) {
-        continue;
-      } catch (...) {
-      }
-    }
+    if (o.cancelled && failed) continue;  // stopped because another unit failed: left for the next run
     if (observer.unit) observer.unit(point, config.regimes[rs[i]], false);
     try {
       commit_unit(store, observer, point, rs[i], [&](ResultSink& sink) {
