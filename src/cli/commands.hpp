@@ -27,9 +27,17 @@ struct PlotOptions {
   std::string out;  // empty: RESULTS/figures/summary.FORMAT
 };
 
+struct ModelOptions {
+  std::string file;
+  std::int64_t samples = 0;  // > 0: print this many samples drawn from the model instead of its metrics
+  std::uint64_t seed = 1;
+  bool json = false;
+};
+
 int run_command(const RunOptions& options, const std::vector<std::string>& command_line);
 int plot_command(const PlotOptions& options);  // replaces this process with python3 -m ouroboros.plot
 int report_command(const std::string& results, const std::string& out);  // ... with python3 -m ouroboros.report
+int model_command(const ModelOptions& options);
 int families_command(const std::string& name, bool json);  // json: the descriptors as a JSON array
 
 }  // namespace ouro

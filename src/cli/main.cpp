@@ -29,6 +29,8 @@ std::string run_footer() {
          "  forgetting.csv    regime,replicate,symbol,original_count,forgotten_at   (families with symbols)\n"
          "  points.csv        point,point_id,<swept keys>   (sweeps; every CSV then starts with a point column)\n"
          "  manifest.json     resolved config, seed, version, git commit, kernels, theory sources, wall time, machine\n"
+         "  models/           p<point>-<regime>/r<replicate>-g<generation>.model: every fitted model (output.checkpoints\n"
+         "                    = true; read them with `ouroboros model`)\n"
          "The CSV files are written atomically when every unit is done.\n"
          "\nExit status: 0 success, 2 bad input (one line names the key, the value and what is allowed; nothing\n"
          "is written), 130 interrupted by SIGINT, 143 by SIGTERM (finished units stay in results.db; run the\n"
@@ -72,6 +74,21 @@ int main(int argc, char** argv) {
                          "required, allowed, min, max, min_exclusive, max_exclusive, help), estimators, metrics "
                          "(name, help, indicator), kernels, weighted_fit, checkpoints, fit_context, fixed_points, "
                          "resources (heavy, max_chains)");
+
+  ouro::ModelOptions model;
+  CLI::App* model_cmd = app.add_subcommand(
+      "model", "Read a model file kept by output.checkpoints (RESULTS/models/p<point>-<regime>/r<replicate>-g<gen>."
+               "model): the family is rebuilt from the specs in the file, and the model's metrics are printed");
+  model_cmd->add_option("file", model.file, "A .model file")->required();
+  model_cmd->add_option("--samples", model.samples,
+                        "Print this many samples drawn from the model instead, one per line (a sentence's text, a "
+                        "number, a vector's coordinates separated by spaces)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
+  model_cmd->add_option("--seed", model.seed, "Seed of --samples (default 1): the stream (seed, 0, 0, synthetic)");
+  model_cmd->add_flag("--json", model.json,
+                      "Print JSON instead: header (the file's header: ouroboros_version, truth, model, seed, point, "
+                      "regime, replicate, generation), metrics (name -> value, null where not finite), and samples "
+                      "with --samples");
 
   ouro::PlotOptions plot;
   CLI::App* plot_cmd = app.add_subcommand(
@@ -120,6 +137,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return ouro::run_command(run, std::vector<std::string>(argv, argv + argc));
     if (*families_cmd) return ouro::families_command(family_name, families_json);
+    if (*model_cmd) return ouro::model_command(model);
     if (*plot_cmd) return ouro::plot_command(plot);
     if (*report_cmd) return ouro::report_command(report_results, report_out);
   } catch (const ouro::UserError& e) {

@@ -105,6 +105,7 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
   const ExperimentConfig& first = plan.points.front().config;
   const std::filesystem::path dir(first.output_dir);
   check_plan(plan);  // every input error is reported before anything is written
+  if (group && group->size() > 1) check_single_process(plan);
   if (options.dry_run) {
     for (int r = 1; group && r < group->size(); ++r) group->send(r, kTagPlan, {});
     print_dry_run(plan, dir);

@@ -199,6 +199,15 @@ TEST_F(Mpi, ARankThatCannotReadTheDataStopsTheJobWithItsMessage) {
   EXPECT_NE(err.find("counts.txt"), std::string::npos) << err;
 }
 
+TEST_F(Mpi, KeepingModelFilesOverSeveralProcessesIsRefusedBeforeAnythingIsWritten) {
+  const auto exp = write("s.toml", kSweep);
+  const auto r = run_mpi(2, "run " + exp.string() + " --set output.checkpoints=true --out " + (dir_ / "m").string());
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("output.checkpoints = true: model files are written where a unit runs"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "m"));
+}
+
 TEST_F(Mpi, ALauncherThatIsNotOpenMpisIsRefused) {
   const auto exp = write("s.toml", kSweep);
   const int raw = std::system(("env PMI_SIZE=4 " + std::string(OUROBOROS_CLI) + " run " + exp.string() + " --out " +

@@ -183,6 +183,40 @@ TEST_P(Conformance, CheckpointedChainContinuesIdentically) {
   }
 }
 
+// output.checkpoints: the model a chain saves after a step, read back through the simulator, gives the metrics the
+// step reported, bit for bit, in either kernel; samples drawn from it come as one line each (or the family says its
+// samples have no text form). A family that cannot be checkpointed refuses both.
+TEST_P(Conformance, SavedModelGivesTheRecordedMetrics) {
+  const auto sim = make();
+  const SampleSchedule samples(std::vector<std::int64_t>(3, 8));
+  if (!sim->checkpointable()) {
+    auto chain = sim->chain(parse_regime("replace"), KernelKind::kSample, samples, 1, 0);
+    ArchiveWriter w;
+    EXPECT_THROW(chain->save_model(w), std::logic_error);
+    std::vector<double> out(sim->metrics().size());
+    EXPECT_THROW(sim->saved_model_metrics("", out), UserError);
+    GTEST_SKIP() << GetParam() << " declares no checkpoints";
+  }
+  for (const char* r : {"replace", "accumulate"})
+    for (const auto kernel : {KernelKind::kStatistics, KernelKind::kSample}) {
+      auto chain = sim->chain(parse_regime(r), kernel, samples, 2, 1);
+      std::vector<double> out(sim->metrics().size()), read(sim->metrics().size());
+      for (std::int64_t g = 1; g <= 3; ++g) {
+        chain->step(g, out);
+        ArchiveWriter w;
+        chain->save_model(w);
+        sim->saved_model_metrics(w.bytes(), read);
+        EXPECT_TRUE(same_bits(read, out)) << r << " (" << kernel_name(kernel) << " kernel), generation " << g;
+        try {
+          EXPECT_EQ(sim->saved_model_samples(w.bytes(), 5, 1).size(), 5u);
+        } catch (const UserError& e) {
+          EXPECT_NE(std::string(e.what()).find("have no text form"), std::string::npos) << e.what();
+        }
+      }
+      EXPECT_THROW(sim->saved_model_metrics(std::string(3, 'x'), read), UserError);
+    }
+}
+
 // The statistics-space kernel and the per-sample reference must agree in distribution: every metric's mean
 // (two-sample z test at 4 sigma) and the first metric's distribution (two-sample KS at the 0.1% level), for
 // every regime, at generations 2 and 5. Seeds are fixed, so the test is exactly repeatable.

@@ -39,6 +39,10 @@ class ChainBase : public Chain {
     progress_ = progress;
   }
   bool checkpointable() const override { return kCheckpointable<F>; }
+  void save_model(ArchiveWriter& out) const override {
+    if constexpr (kCheckpointable<F>) out(prev_);  // finish_step has swapped the new model into prev_
+    else Chain::save_model(out);
+  }
 
  protected:
   // Generation k's draws: from model k-1 (generation 1: from the truth, the real batch), fresh from the truth,

@@ -46,6 +46,9 @@ void Chain::save(ArchiveWriter&) const {
 void Chain::load(ArchiveReader&) {
   throw std::logic_error("this family's chains cannot be checkpointed (Chain::checkpointable() is false)");
 }
+void Chain::save_model(ArchiveWriter&) const {
+  throw std::logic_error("this family's models cannot be saved (Chain::checkpointable() is false)");
+}
 
 Registry& Registry::instance() {
   static Registry registry;

@@ -131,6 +131,9 @@ class Chain {
   virtual bool checkpointable() const { return false; }
   virtual void save(ArchiveWriter& out) const;
   virtual void load(ArchiveReader& in);
+  // The model fitted by the last step alone (output.checkpoints), as Simulator::saved_model_* read it back. Only
+  // where checkpointable().
+  virtual void save_model(ArchiveWriter& out) const;
 };
 
 // What a scheduler reads about a family's cost. A cheap family runs generation-major, every replicate's chain
@@ -161,6 +164,12 @@ class Simulator {
   virtual nlohmann::json describe() const = 0;  // resolved parameters and estimator conventions
   virtual ResourceHint resources() const = 0;
   virtual bool checkpointable() const = 0;  // its chains can be saved and restored (Chain::save)
+  // A model saved by Chain::save_model: its metrics (every one, descriptor order), and n samples drawn from it with
+  // the random stream (seed, replicate 0, generation 0, synthetic), one line of text each. Throw UserError when the
+  // bytes are not such a model, or (samples) when this family's samples have no text form.
+  virtual void saved_model_metrics(const std::string& model, std::span<double> out) const = 0;
+  virtual std::vector<std::string> saved_model_samples(const std::string& model, std::int64_t n,
+                                                       std::uint64_t seed) const = 0;
   // Estimated peak bytes of one chain (its models, statistics or samples, pools) under a regime and kernel, from
   // the family's size hints (model_bytes, stats_bytes, sample_bytes) or the types' sizes: checked before a run.
   virtual double chain_bytes(const Regime& regime, KernelKind kernel, const SampleSchedule& samples) const = 0;

@@ -106,6 +106,13 @@ concept HasStatsFitContext = requires(const F& f, const typename F::Stats& s, co
   f.fit_stats(s, ctx, out);
 };
 
+// A sample as one line of text (`ouroboros model --samples`): a sentence's words, say. Without it, numbers and
+// vectors of numbers print as such; other samples have no text form.
+template <class F>
+concept HasSampleText = requires(const F& f, const typename F::Sample& x) {
+  { f.sample_text(x) } -> std::convertible_to<std::string>;
+};
+
 // Checkpoints: a chain can be saved after a generation and restored exactly when its model, its samples and (with a
 // statistics kernel) its statistics can be archived (core/archive.hpp). Plain structs of numbers need nothing;
 // others declare a member archive(A&).

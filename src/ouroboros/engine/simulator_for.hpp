@@ -2,10 +2,13 @@
 // SimulatorFor<F>: the one adapter from a typed family class F to the type-erased Simulator interface, and
 // OUROBOROS_REGISTER_FAMILY(F), which registers F under F::descriptor().name at start-up.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/rng.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/engine/chains.hpp"
 #include "ouroboros/engine/family_traits.hpp"
@@ -92,9 +95,52 @@ class SimulatorFor final : public Simulator {
   }
   bool checkpointable() const override { return kCheckpointable<F>; }
 
+  void saved_model_metrics(const std::string& model, std::span<double> out) const override {
+    f_.metrics(load_model(model), out);
+  }
+  std::vector<std::string> saved_model_samples(const std::string& model, std::int64_t n,
+                                               std::uint64_t seed) const override {
+    if constexpr (!HasSampleText<F> && !std::is_arithmetic_v<typename F::Sample> && !DenseMatrix<typename F::Sample>) {
+      throw UserError(fmt::format("the samples of {} have no text form", F::descriptor().name));
+    } else {
+      const typename F::Model m = load_model(model);
+      std::vector<typename F::Sample> xs;
+      Rng rng(seed, 0, 0, Stream::kSynthetic);
+      f_.sample(m, n, rng, xs);
+      std::vector<std::string> lines;
+      lines.reserve(xs.size());
+      for (const auto& x : xs) {
+        if constexpr (HasSampleText<F>) {
+          lines.push_back(f_.sample_text(x));
+        } else if constexpr (std::is_arithmetic_v<typename F::Sample>) {
+          lines.push_back(fmt::format("{}", +x));  // + prints a one-byte integer as a number
+        } else {
+          lines.push_back(fmt::format("{}", fmt::join(x.data(), x.data() + x.size(), " ")));
+        }
+      }
+      return lines;
+    }
+  }
+
   const F& family() const { return f_; }
 
  private:
+  typename F::Model load_model(const std::string& bytes) const {
+    if constexpr (!kCheckpointable<F>) {
+      throw UserError(fmt::format("the models of {} cannot be saved or loaded", F::descriptor().name));
+    } else {
+      typename F::Model m{};
+      try {
+        ArchiveReader in(bytes);
+        in(m);
+        if (!in.at_end()) throw std::runtime_error("bytes left over");
+      } catch (const std::exception& e) {  // a truncated archive, or a model part the family refuses
+        throw UserError(fmt::format("not a saved model of {}: {}", F::descriptor().name, e.what()));
+      }
+      return m;
+    }
+  }
+
   F f_;
   std::vector<MetricInfo> metrics_;
   ResourceHint resources_;

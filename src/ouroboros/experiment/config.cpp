@@ -218,7 +218,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& config_keys
       {"truth", {"family"}},
       {"model", {"family"}},
       {"metrics", {"select", "thresholds", "first"}},
-      {"output", {"dir", "trajectories", "forgetting", "table"}},
+      {"output", {"dir", "trajectories", "forgetting", "table", "checkpoints"}},
       {"figure", {"metrics", "x", "generations", "x_scale", "y_scale", "band"}},
   };
   return keys;
@@ -297,6 +297,10 @@ void check_against_family(const ExperimentConfig& config, const Simulator& simul
   check_thresholds(config.thresholds, simulator.metrics());
   check_thresholds(config.first_passages, simulator.metrics(), "metrics.first");
   if (config.until) check_thresholds({*config.until}, simulator.metrics(), "experiment.until");
+  if (config.model_files && !simulator.checkpointable())
+    throw UserError(fmt::format("output.checkpoints = true: the models of {} cannot be saved (`ouroboros families` "
+                                "lists whether a family's chains can be checkpointed)",
+                                config.truth_family.substr(0, config.truth_family.find('('))));
   const auto& metrics = simulator.metrics();
   for (const auto& name : config.selected_metrics)
     if (std::none_of(metrics.begin(), metrics.end(), [&](const MetricInfo& m) { return m.name == name; })) {
@@ -423,6 +427,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
       bad("output.trajectories", *node, "must be true, false, or an integer k >= 1 (every k-th generation)");
   }
   c.forgetting = r.boolean("output", "forgetting", true);
+  c.model_files = r.boolean("output", "checkpoints", false);
   c.figure_metrics = r.strings("figure", "metrics", {});
   for (const auto& [key, field] : {std::pair{"x_scale", &c.figure_x_scale}, std::pair{"y_scale", &c.figure_y_scale}}) {
     *field = r.string("figure", key, "auto");
@@ -474,7 +479,7 @@ ExperimentConfig parse_config(const std::string& toml_text, const std::string& s
       {"metrics", {{"select", c.selected_metrics}, {"thresholds", threshold_labels}, {"first", first_labels}}},
       {"output",
        {{"dir", c.output_dir}, {"trajectories", c.trajectories_every}, {"forgetting", c.forgetting},
-        {"table", c.table_generations}}},
+        {"table", c.table_generations}, {"checkpoints", c.model_files}}},
       {"figure",
        {{"metrics", c.figure_metrics}, {"x", c.figure_x}, {"generations", c.figure_generations},
         {"x_scale", c.figure_x_scale}, {"y_scale", c.figure_y_scale},

@@ -43,6 +43,9 @@ struct ExperimentConfig {
   std::string output_dir;
   std::int64_t trajectories_every = 0;  // 0: no trajectories.csv
   bool forgetting = true;
+  // output.checkpoints: every generation's fitted model of every replicate kept as a file (models/ in the run
+  // directory), readable by `ouroboros model`. Families whose models can be archived only.
+  bool model_files = false;
   std::vector<std::int64_t> table_generations;  // generations shown on stdout; empty: automatic
   std::vector<std::int64_t> table_dropped;      // output.table entries past G (e.g. after --set generations)
   // [figure]: how `ouroboros plot` draws this experiment by default (the paper's axes); no record depends on it.

@@ -116,9 +116,17 @@ class LocalWorker {
 
 }  // namespace
 
+void check_single_process(const Plan& plan) {
+  for (const auto& point : plan.points)
+    if (point.config.model_files)
+      throw UserError("output.checkpoints = true: model files are written where a unit runs, and a run over several "
+                      "MPI processes cannot keep them yet; run it in one process, or set output.checkpoints = false");
+}
+
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,
                                 const std::function<void(const DistributedProgress&)>& progress, Assignment assignment) {
+  if (transport.size() > 1) check_single_process(plan);
   PlanReport report;
   DistributedProgress written;
   std::vector<UnitRef> pending;

@@ -31,6 +31,9 @@ struct DistributedProgress {
 // the README's measurement on a skewed sweep).
 enum class Assignment { kDynamic, kStatic };
 
+// What a run over several processes cannot do yet (output.checkpoints): UserError.
+void check_single_process(const Plan& plan);
+
 // Rank 0. `progress` (optional) is called after each unit is committed.
 PlanReport run_plan_distributed(const Plan& plan, RecordStore& store, const PlanObserver& observer,
                                 const RunTuning& tuning, Transport& transport,

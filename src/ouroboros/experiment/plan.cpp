@@ -75,12 +75,10 @@ void check_figure_x(const std::string& x, const std::vector<std::string>& swept)
 
 nlohmann::json results_identity(const ExperimentConfig& config) {
   nlohmann::json j = config.resolved;
-  // Where the files go, the table shown, the thread count and the scheduler change no record; which records are kept
-  // (output.trajectories, output.forgetting) does.
-  if (j.contains("output")) {
-    j["output"].erase("dir");
-    j["output"].erase("table");
-  }
+  // Where the files go, the table shown, the model files kept, the thread count and the scheduler change no record;
+  // which records are kept (output.trajectories, output.forgetting) does.
+  if (j.contains("output"))
+    for (const char* key : {"dir", "table", "checkpoints"}) j["output"].erase(key);
   // The scheduler and its checkpoints change how the work is cut, never the records: a run may be resumed with
   // another scheduler.
   if (j.contains("experiment"))

@@ -11,6 +11,7 @@
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/parallel.hpp"
 #include "ouroboros/experiment/unit_record.hpp"
+#include "ouroboros/version.hpp"
 
 namespace ouro {
 
@@ -115,6 +116,17 @@ std::size_t units_at_once(const ExperimentConfig& config, const Simulator& simul
 
 namespace {
 
+// output.checkpoints: where the unit keeps its models, and what their files say about it.
+std::unique_ptr<ModelStore> model_store(RecordStore& store, const ExperimentConfig& config, const Point& point,
+                                        std::size_t r) {
+  if (!config.model_files) return nullptr;
+  const std::string regime = config.regimes[r].name();
+  const nlohmann::json header = {{"ouroboros_version", kVersion}, {"truth", config.truth_family},
+                                 {"model", config.model_family}, {"seed", config.seed}, {"point", point.index},
+                                 {"regime", regime}};
+  return store.models_for(point.index, regime, header);
+}
+
 // Runs units `rs` of a point side by side, each on a thread of its own with `threads` threads and its checkpoints,
 // then commits them in plan order. A unit's records do not depend on the threads it ran with, so the store is the
 // one a run of the units one after another writes. When one unit fails the others stop; the units that finished
@@ -139,8 +151,10 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
           ExperimentConfig share = config;
           share.threads = threads;
           auto checkpoints = store.checkpoints_for(point.index, config.regimes[rs[i]].name());
+          auto models = model_store(store, config, point, rs[i]);
           RunTuning unit_tuning = tuning;
           unit_tuning.checkpoints = checkpoints.get();
+          unit_tuning.models = models.get();
           unit_tuning.cancel = CancelToken([&failed, outer = tuning.cancel] { return failed || outer.requested(); });
           RecordingUnit sink(observer.sink, rs[i], live_mutex);
           outcomes[i].unit = run_unit(share, simulator, point, rs[i], sink, unit_tuning);
@@ -255,9 +269,11 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
       }
       const std::size_t r = group.front();
       if (observer.unit) observer.unit(point, point.config.regimes[r], false);
+      const auto models = model_store(store, config, point, r);
       commit_unit(store, observer, point, r, [&](ResultSink& sink) {
         RunTuning unit_tuning = tuning;
         unit_tuning.checkpoints = store.checkpoints();  // the open unit's (commit_unit has begun it)
+        unit_tuning.models = models.get();
         return run_unit(config, *simulator, point, r, sink, unit_tuning);
       });
       ++report.units_run;

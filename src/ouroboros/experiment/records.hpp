@@ -38,6 +38,11 @@ class RecordStore {
   // The checkpoint store of a unit that is not open yet (units of a point run side by side, then commit one by
   // one): the same checkpoints the unit has once begun. Null: this store keeps no checkpoints.
   virtual std::unique_ptr<CheckpointStore> checkpoints_for(std::size_t, const std::string&) { return nullptr; }
+  // Where a unit keeps its models for output.checkpoints; `header` describes the unit (see io/model_files.hpp).
+  // Null: this store keeps no model files.
+  virtual std::unique_ptr<ModelStore> models_for(std::size_t, const std::string&, const nlohmann::json&) {
+    return nullptr;
+  }
 };
 
 }  // namespace ouro

@@ -211,6 +211,11 @@ class RegimeRun {
   // One generation of one replicate: the family's metrics, then thresholds, first passages and forgetting.
   void step_one(Chain& chain, std::size_t r, std::int64_t g, std::span<double> out) {
     chain.step(g, out.first(l_.family_metrics));
+    if (tuning_.models) {
+      ArchiveWriter a;
+      chain.save_model(a);
+      tuning_.models->save(r, g, a.bytes());
+    }
     fill_thresholds(c_, l_, out);
     fill_first_passages(c_, l_, g, first_of(r), out);
     if (!items_) return;

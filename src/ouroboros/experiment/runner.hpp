@@ -48,10 +48,20 @@ class CheckpointStore {
   virtual std::optional<std::string> load(const std::string& regime, std::uint64_t replicate) const = 0;
 };
 
+// Where a unit keeps its fitted models when output.checkpoints asks for them (records.hpp's stores provide one per
+// unit): one file per replicate and generation, rewritten with the same bytes when a resumed run repeats a generation.
+class ModelStore {
+ public:
+  virtual ~ModelStore() = default;
+  // `model`: the model's archive (Chain::save_model).
+  virtual void save(std::uint64_t replicate, std::int64_t generation, const std::string& model) = 0;
+};
+
 // How the work is cut, and what may stop it: never the results (tests vary these to prove it).
 struct RunTuning {
   std::size_t block_bytes = std::size_t{4} << 20;  // metric values held per block of generations
   CheckpointStore* checkpoints = nullptr;          // replicate-major: where chains are saved (null: nowhere)
+  ModelStore* models = nullptr;                    // where every generation's model is kept (null: nowhere)
   CancelToken cancel;                              // polled between generations and inside long fits
   FitProgress fit_progress;                        // optional, from worker threads: a fit's fraction done
 };

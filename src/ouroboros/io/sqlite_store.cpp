@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/io/model_files.hpp"
 #include "ouroboros/version.hpp"
 
 namespace ouro {
@@ -307,18 +308,13 @@ std::int64_t SqliteStore::last_rowid(const char* table) const {
   return sqlite3_column_int64(s.get(), 0);
 }
 
-namespace {
-// A regime's name as a directory name: letters, digits, '.', '=', '-', '_' kept, anything else '_' (fresh_mix(...)).
-std::string directory_name(const std::string& regime) {
-  std::string out;
-  for (const char c : regime)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '=' || c == '-') ? c : '_';
-  return out;
-}
-}  // namespace
-
 std::filesystem::path SqliteStore::unit_checkpoint_dir(std::size_t point, const std::string& regime) const {
-  return checkpoint_root() / fmt::format("p{}-{}", point, directory_name(regime));
+  return checkpoint_root() / unit_directory_name(point, regime);
+}
+
+std::unique_ptr<ModelStore> SqliteStore::models_for(std::size_t point, const std::string& regime,
+                                                    const nlohmann::json& header) {
+  return std::make_unique<ModelDir>(file_.parent_path() / "models" / unit_directory_name(point, regime), header);
 }
 
 std::unique_ptr<CheckpointStore> SqliteStore::checkpoints_for(std::size_t point, const std::string& regime) {

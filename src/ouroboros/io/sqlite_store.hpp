@@ -50,6 +50,9 @@ class SqliteStore final : public RecordStore {
   // The open unit's checkpoints: files under <results.db>.checkpoints/, removed when the unit commits.
   CheckpointStore* checkpoints() override { return unit_checkpoints_ ? &*unit_checkpoints_ : nullptr; }
   std::unique_ptr<CheckpointStore> checkpoints_for(std::size_t point, const std::string& regime) override;
+  // <directory of results.db>/models/p<point>-<regime>/ (io/model_files.hpp).
+  std::unique_ptr<ModelStore> models_for(std::size_t point, const std::string& regime,
+                                         const nlohmann::json& header) override;
   std::filesystem::path checkpoint_root() const { return file_.string() + ".checkpoints"; }
 
   // Replays the stored rows in plan order (point, regime order, generation, metric) into a sink, as a run would

@@ -350,6 +350,7 @@ std::optional<std::int64_t> TransformerLmFamily::real_sample_size() const {
 }
 std::size_t TransformerLmFamily::items() const { return real_->words.size(); }
 std::string TransformerLmFamily::item_label(std::size_t i) const { return real_->words[i]; }
+std::string TransformerLmFamily::sample_text(const Sample& x) const { return tokenizer_->decode(x); }
 
 double TransformerLmFamily::model_bytes() const {
   const double d = static_cast<double>(gpt_.d_model), l = static_cast<double>(gpt_.layers);

@@ -104,6 +104,7 @@ class TransformerLmFamily {
   std::optional<std::int64_t> real_sample_size() const;
   std::size_t items() const;
   std::string item_label(std::size_t i) const;
+  std::string sample_text(const Sample& x) const;  // the decoded text
   void forgotten(const Model& before, const Model& after, std::vector<std::uint32_t>& out) const;
   void item_counts(std::span<const Sample> xs, std::vector<double>& counts) const;
   double model_bytes() const;

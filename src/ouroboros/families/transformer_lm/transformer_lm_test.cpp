@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/regimes/regime.hpp"
@@ -376,6 +377,35 @@ TEST(TransformerLmFamily, RegimesSetTheTrainingSetSizePerGeneration) {
       EXPECT_EQ(out[size_metric], sizes[static_cast<std::size_t>(g - 1)]) << regime << " generation " << g;
     }
   }
+}
+
+// output.checkpoints: a model saved after a step and read back scores every metric exactly as the chain recorded
+// it (the network's weights and the training set's word statistics survive the round trip), and samples from it
+// are text, the same for the same seed.
+TEST(TransformerLmFamily, ASavedModelGivesTheRecordedMetricsAndSamplesText) {
+  const auto sim = make_simulator("transformer_lm(corpus=\"" + kSmall + "\")", "transformer_lm(" + kTiny + ")");
+  const SampleSchedule samples(std::vector<std::int64_t>(2, 8));
+  auto chain = sim->chain(parse_regime("accumulate"), KernelKind::kSample, samples, 1, 0);
+  std::vector<double> recorded(sim->metrics().size()), read(sim->metrics().size());
+  for (std::int64_t g = 1; g <= 2; ++g) {
+    chain->step(g, recorded);
+    ArchiveWriter a;
+    chain->save_model(a);
+    sim->saved_model_metrics(a.bytes(), read);
+    for (std::size_t m = 0; m < read.size(); ++m) {
+      if (std::isnan(recorded[m])) {
+        EXPECT_TRUE(std::isnan(read[m])) << sim->metrics()[m].name;
+      } else {
+        EXPECT_EQ(read[m], recorded[m]) << sim->metrics()[m].name << " generation " << g;
+      }
+    }
+    const auto text = sim->saved_model_samples(a.bytes(), 6, 4);
+    ASSERT_EQ(text.size(), 6u);
+    EXPECT_EQ(sim->saved_model_samples(a.bytes(), 6, 4), text);
+    EXPECT_NE(sim->saved_model_samples(a.bytes(), 6, 5), text);
+    for (const auto& line : text) EXPECT_EQ(line.find('\0'), std::string::npos);
+  }
+  EXPECT_THROW(sim->saved_model_metrics("not a model", read), UserError);
 }
 
 TEST(TransformerLmFamily, BadInputIsAUserError) {
