@@ -1,7 +1,8 @@
 // Units of a point side by side (plan_runner.hpp's units_at_once): replicate-major units whose replicates leave
 // threads idle run at once, each on its share of the threads, and the files equal those of the same plan run one
-// unit after another, byte for byte, also after a cancelled run is resumed.
+// unit after another, byte for byte, also after a cancelled run is resumed, and after one unit failed.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -87,6 +88,47 @@ TEST_F(UnitsTogether, CancelledSideBySideUnitsResumeToTheSequentialFiles) {
   const auto resumed = run_to_directory(plan_in("two", 2), {});
   EXPECT_EQ(resumed.units_run + resumed.units_skipped, 6u);
   EXPECT_GT(resumed.units_run, 0u) << "the cancelled run left units to run";
+  for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv", "points.csv"})
+    EXPECT_EQ(slurp(dir_ / "two" / f), slurp(dir_ / "one" / f)) << f;
+}
+
+// The ledger's status of point 0's unit `regime` ("" when it has no row).
+std::string unit_status(const fs::path& db, const std::string& regime) {
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(h, "SELECT status FROM units WHERE point = 0 AND regime = ?", -1, &s, nullptr);
+  sqlite3_bind_text(s, 1, regime.c_str(), -1, SQLITE_TRANSIENT);
+  std::string status;
+  if (sqlite3_step(s) == SQLITE_ROW) status = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return status;
+}
+
+// One side-by-side unit fails (its checkpoint is another unit's: the restore refuses it): the run ends with that
+// unit's error, the store records the unit as failed, a unit stopped because of it keeps its checkpoints, and
+// once the cause is gone the same command ends with the files of an uninterrupted run.
+TEST_F(UnitsTogether, AFailingSideBySideUnitIsRecordedAndTheRunResumesAfterwards) {
+  run_to_directory(plan_in("one", 1), {});
+  const fs::path root = dir_ / "two" / "results.db.checkpoints";
+  const fs::path replace = root / "p0-replace" / "r0.ckpt", accumulate = root / "p0-accumulate" / "r0.ckpt";
+  DirectoryRunOptions cancelled;  // stopped as soon as both units have a checkpoint
+  cancelled.cancel = CancelToken([&] { return fs::exists(replace) && fs::exists(accumulate); });
+  EXPECT_THROW(run_to_directory(plan_in("two", 2), cancelled), RunCancelled);
+  ASSERT_TRUE(fs::exists(replace) && fs::exists(accumulate)) << "the cancelled run left both units' checkpoints";
+  fs::copy_file(replace, accumulate, fs::copy_options::overwrite_existing);
+  try {
+    run_to_directory(plan_in("two", 2), {});
+    ADD_FAILURE() << "a unit restored from another unit's checkpoint must fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint of replicate 0 does not belong to this unit"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(unit_status(dir_ / "two" / "results.db", "accumulate"), "failed");
+  fs::remove(accumulate);
+  const auto resumed = run_to_directory(plan_in("two", 2), {});
+  EXPECT_EQ(resumed.units_run + resumed.units_skipped, 6u);
   for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv", "points.csv"})
     EXPECT_EQ(slurp(dir_ / "two" / f), slurp(dir_ / "one" / f)) << f;
 }
