@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ouro::testing {
 
@@ -16,6 +17,10 @@ struct ConformanceCase {
   std::int64_t small_n;      // per-generation samples of the kernel comparison
   std::size_t kernel_replicates = 1500;  // chains per kernel in the comparison (the family's test budget)
   std::int64_t recovery_n = 200000;      // the "large real batch" of the recovery test; 0: the real sample size
+  // The metrics the recovery test compares (empty: every one). A family whose other metrics score a fitted network
+  // (an image model's sample quality) rather than its training data lists the data ones: a small test fit cannot
+  // match what the truth's real images score.
+  std::vector<std::string> recovery_metrics = {};
 };
 
 bool register_conformance_case(const std::string& family, ConformanceCase c);

@@ -6,20 +6,11 @@
 #include <numeric>
 
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/families/common/real_draws.hpp"
 
 namespace ouro {
 
 namespace {
-
-// The first `size` entries of a uniformly shuffled 0..population-1 (partial Fisher-Yates).
-std::vector<std::size_t> choose(std::size_t population, std::size_t size, Rng rng) {
-  std::vector<std::size_t> index(population);
-  std::iota(index.begin(), index.end(), std::size_t{0});
-  for (std::size_t i = 0; i < size; ++i)
-    std::swap(index[i], index[boost::random::uniform_int_distribution<std::size_t>(i, population - 1)(rng)]);
-  index.resize(size);
-  return index;
-}
 
 Eigen::MatrixXd scaled_rows(const LabelledImages& split, std::size_t pixels, const std::vector<std::size_t>& rows) {
   Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(pixels));
@@ -56,8 +47,8 @@ KernelData build_kernel_data(const FashionMnist& data, std::size_t train_size, s
                              std::uint64_t subset_seed, double bandwidth) {
   const std::size_t pixels = std::size_t{data.rows} * data.cols;
   KernelData out;
-  out.pool_source = choose(data.train.count, train_size, Rng(subset_seed, 0, 0, Stream::kTruth));
-  const std::vector<std::size_t> test_rows = choose(data.test.count, test_size, Rng(subset_seed, 0, 1, Stream::kTruth));
+  out.pool_source = choose_subset(data.train.count, train_size, Rng(subset_seed, 0, 0, Stream::kTruth));
+  const std::vector<std::size_t> test_rows = choose_subset(data.test.count, test_size, Rng(subset_seed, 0, 1, Stream::kTruth));
   const Eigen::MatrixXd x = scaled_rows(data.train, pixels, out.pool_source);
   const Eigen::MatrixXd t = scaled_rows(data.test, pixels, test_rows);
 

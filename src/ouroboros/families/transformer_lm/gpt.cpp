@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/families/transformer_lm/module_loader.hpp"
+#include "ouroboros/families/common/module_loader.hpp"
 
 namespace ouro::lm {
 

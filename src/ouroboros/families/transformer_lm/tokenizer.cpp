@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "ouroboros/core/error.hpp"
-#include "ouroboros/families/transformer_lm/module_loader.hpp"
+#include "ouroboros/families/common/module_loader.hpp"
 #include "ouroboros/families/transformer_lm/spm_backend.hpp"
 #include "ouroboros/io/atomic_file.hpp"
 

@@ -16,7 +16,7 @@
 #include "ouroboros/engine/simulator_for.hpp"
 #include "ouroboros/families/common/corpus_params.hpp"
 #include "ouroboros/families/common/real_draws.hpp"
-#include "ouroboros/families/transformer_lm/blas_check.hpp"
+#include "ouroboros/families/common/blas_check.hpp"
 #include "ouroboros/families/transformer_lm/tokenizer.hpp"
 #include "ouroboros/text/corpus.hpp"
 #include "ouroboros/text/dataset.hpp"
@@ -301,7 +301,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
 
   Rng probe(0, 0, 0, Stream::kFit);
   const auto parameters = lm::Gpt::create(gpt_, probe)->parameters();  // loads the torch module, and with it BLAS
-  const auto blas = lm::loaded_blas();
+  const auto blas = loaded_blas();
   static std::once_flag warned;
   if (blas.reference)
     std::call_once(warned, [&] {

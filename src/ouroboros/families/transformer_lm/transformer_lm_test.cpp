@@ -16,7 +16,7 @@
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/regimes/regime.hpp"
-#include "ouroboros/families/transformer_lm/blas_check.hpp"
+#include "ouroboros/families/common/blas_check.hpp"
 #include "ouroboros/families/transformer_lm/tokenizer.hpp"
 #include "support/gof.hpp"
 
@@ -427,7 +427,7 @@ TEST(TransformerLmFamily, BadInputIsAUserError) {
 TEST(TransformerLmFamily, RunsOnAnOptimisedBlas) {
   // The setup step installs OpenBLAS; libtorch on the reference BLAS would be an order of magnitude slower.
   family();
-  const auto blas = lm::loaded_blas();
+  const auto blas = loaded_blas();
   EXPECT_FALSE(blas.path.empty());
   EXPECT_FALSE(blas.reference) << blas.path;
 }

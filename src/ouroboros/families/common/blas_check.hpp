@@ -4,7 +4,7 @@
 // core): the family warns when it runs on the reference one.
 #include <string>
 
-namespace ouro::lm {
+namespace ouro {
 
 struct BlasInfo {
   std::string path;  // the resolved file of the loaded libblas (empty: none loaded)
@@ -13,4 +13,4 @@ struct BlasInfo {
 
 BlasInfo loaded_blas();
 
-}  // namespace ouro::lm
+}  // namespace ouro

@@ -1,4 +1,4 @@
-#include "ouroboros/families/transformer_lm/module_loader.hpp"
+#include "ouroboros/families/common/module_loader.hpp"
 
 #include <dlfcn.h>
 #include <fmt/format.h>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace ouro::lm {
+namespace ouro {
 
 void* module_symbol(const char* env_var, const char* built_path, int flags, const char* symbol) {
   const char* env = std::getenv(env_var);
@@ -14,11 +14,11 @@ void* module_symbol(const char* env_var, const char* built_path, int flags, cons
   // dlopen of a loaded path returns the same handle, so repeated calls load nothing twice.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | flags);
   if (handle == nullptr)
-    throw std::runtime_error(fmt::format("transformer_lm: cannot load the module {} (set {} to its path): {}", path,
+    throw std::runtime_error(fmt::format("cannot load the module {} (set {} to its path): {}", path,
                                          env_var, dlerror()));
   void* f = dlsym(handle, symbol);
-  if (f == nullptr) throw std::runtime_error(fmt::format("transformer_lm: the module {} has no {}", path, symbol));
+  if (f == nullptr) throw std::runtime_error(fmt::format("the module {} has no {}", path, symbol));
   return f;
 }
 
-}  // namespace ouro::lm
+}  // namespace ouro

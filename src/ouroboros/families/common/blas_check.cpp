@@ -1,11 +1,11 @@
-#include "ouroboros/families/transformer_lm/blas_check.hpp"
+#include "ouroboros/families/common/blas_check.hpp"
 
 #include <link.h>
 
 #include <filesystem>
 #include <vector>
 
-namespace ouro::lm {
+namespace ouro {
 
 BlasInfo loaded_blas() {
   std::vector<std::string> names;
@@ -28,4 +28,4 @@ BlasInfo loaded_blas() {
   return out;
 }
 
-}  // namespace ouro::lm
+}  // namespace ouro

@@ -1,0 +1,81 @@
+#pragma once
+// vae: a convolutional variational autoencoder (vision.hpp) on real images (Fashion-MNIST), retrained generation
+// after generation on its own decoded images under every regime. One sample is one image of grey levels 0..255; a
+// generated image is rounded to grey levels, as saving it as an image file would.
+//
+// Truth     `train_size` training and `test_size` test images drawn without replacement from Fashion-MNIST's two
+//           splits (seed `subset_seed`, as kernel_ridge draws them); samples = "real" is train_size. The truth's
+//           samples are the training images (families/common/real_draws.hpp).
+// Fit       a new VAE each generation (init = scratch, Gerstgrasser et al.) or model k-1 trained further
+//           (init = previous), Adam for `epochs` passes over the generation's training set or `steps` steps.
+// Metrics   neg_elbo: -ELBO of the test images, nats per image (Gerstgrasser et al.'s "test loss"); and on
+//           `metric_samples` images generated with a fixed stream (the same latent draws in every generation and
+//           replicate), against the test images: fd, precision, recall, class_entropy, class shares and
+//           pixel_diversity (image_scorer.hpp). Generation 0 scores metric_samples real training images.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ouroboros/core/rng.hpp"
+#include "ouroboros/core/spec.hpp"
+#include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/fit_context.hpp"
+#include "ouroboros/families/vae/vision.hpp"
+
+namespace ouro {
+
+namespace vision {
+class ImageScorer;
+struct Labelled;
+}  // namespace vision
+
+class VaeFamily {
+ public:
+  using Sample = std::vector<std::uint8_t>;  // rows x cols grey levels
+
+  struct Model {
+    std::shared_ptr<const vision::Vae> net;  // null for the truth
+    double train_loss = 0;
+    std::int64_t train_images = 0;
+    template <class A>
+    void archive(A& a) {
+      std::string bytes;
+      if constexpr (std::is_same_v<A, ArchiveWriter>)
+        if (net) bytes = net->save();
+      a(bytes, train_loss, train_images);
+      if constexpr (std::is_same_v<A, ArchiveReader>) net = bytes.empty() ? nullptr : vision::Vae::load(bytes);
+    }
+  };
+
+  static FamilyDescriptor descriptor();
+  VaeFamily(const Spec& truth, const Spec& model);
+  ~VaeFamily();
+  VaeFamily(VaeFamily&&) noexcept;
+
+  const Model& truth() const { return truth_; }
+  void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
+  void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;
+  void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
+  void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
+  nlohmann::json describe() const { return description_; }
+  std::optional<std::int64_t> real_sample_size() const;
+  double model_bytes() const;
+  double sample_bytes() const;
+  std::string sample_text(const Sample& x) const;  // the grey levels, separated by spaces (row by row)
+
+ private:
+  std::shared_ptr<const vision::Labelled> train_, test_;
+  std::shared_ptr<const vision::ImageScorer> scorer_;
+  vision::VaeConfig vae_;
+  vision::FitConfig fit_;
+  bool warm_start_ = false;
+  bool draw_ = false;  // samples drawn from the decoder law (else its mean)
+  std::int64_t metric_samples_ = 0;
+  int threads_ = 1;
+  nlohmann::json description_;
+  Model truth_;
+};
+
+}  // namespace ouro
