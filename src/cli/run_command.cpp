@@ -37,7 +37,7 @@ class PointTerminal final : public ResultSink {
   void summary(const SummaryRow& row) override { terminal_->summary(row); }
   void summary_block(std::span<const SummaryRow> rows) override { terminal_->summary_block(rows); }
   void end_regime(const std::string& r) override { terminal_->end_regime(r); }
-  bool progress(std::size_t i, std::int64_t g) override { return terminal_->progress(i, g); }
+  bool progress(std::size_t i, std::int64_t g) override { return terminal_ && terminal_->progress(i, g); }
 
  private:
   bool quiet_;

@@ -221,6 +221,23 @@ TEST_F(Cli, KilledSideBySideUnitsResumeFromCheckpointsByteIdentical) {
     EXPECT_EQ(slurp(killed / f), slurp(dir_ / "clean" / f)) << f;
 }
 
+// Side-by-side units shown on the terminal (no --quiet): they report progress while they run, before any is
+// committed, and each unit's table follows in plan order. (The terminal once received progress before it had been
+// told of the point, and crashed.)
+TEST_F(Cli, SideBySideUnitsPrintTheirTablesInPlanOrder) {
+  const auto exp = write("t.toml", "[experiment]\ngenerations = 20\nreplicates = 1\nseed = 3\nsamples = 100\n"
+                                   "regimes = [\"replace\", \"accumulate\"]\nscheduler = \"replicate\"\n"
+                                   "[truth]\nfamily = \"gmm(k=3, d=2, separation=3, sd=1)\"\n"
+                                   "[model]\nfamily = \"gmm(init=random, max_iter=100)\"\n");
+  const auto r = run("run " + exp.string() + " --threads 2 --out " + (dir_ / "o").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto replace = r.out.find("== replace "), accumulate = r.out.find("== accumulate ");
+  ASSERT_NE(replace, std::string::npos) << r.out;
+  ASSERT_NE(accumulate, std::string::npos) << r.out;
+  EXPECT_LT(replace, accumulate);
+  EXPECT_NE(r.out.find("(2 unit(s) run, 0 resumed from results.db)"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, ChangedConfigurationIsRefusedAndFreshStartsOver) {
   const auto exp = write("s.toml", kSweep);
   const std::string out = " --quiet --out " + (dir_ / "o").string();

@@ -143,6 +143,9 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
   std::vector<Outcome> outcomes(rs.size());
   std::atomic<bool> failed{false};
   std::mutex live_mutex;
+  // The front end hears of every unit before any of them reports progress (it sets up its display per point).
+  for (const std::size_t r : rs)
+    if (observer.unit) observer.unit(point, config.regimes[r], false);
   {
     std::vector<std::jthread> workers;
     for (std::size_t i = 0; i < rs.size(); ++i)
@@ -172,7 +175,6 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
   for (std::size_t i = 0; i < rs.size(); ++i) {
     auto& o = outcomes[i];
     if (o.cancelled && failed) continue;  // stopped because another unit failed: left for the next run
-    if (observer.unit) observer.unit(point, config.regimes[rs[i]], false);
     try {
       commit_unit(store, observer, point, rs[i], [&](ResultSink& sink) {
         if (o.error) std::rethrow_exception(o.error);
