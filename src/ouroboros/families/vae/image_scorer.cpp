@@ -112,7 +112,10 @@ ImageScores ImageScorer::score(ImageBatch generated, int threads) const {
   const auto pr = precision_recall(reference_, f, kK);
   s.precision = pr.precision;
   s.recall = pr.recall;
-  for (const auto c : classes) s.class_share[c] += 1.0 / static_cast<double>(generated.count);
+  std::array<std::int64_t, Classifier::kClasses> counts{};
+  for (const auto c : classes) ++counts[c];
+  for (std::size_t c = 0; c < counts.size(); ++c)  // counts, then one division: one class of all gives exactly 1
+    s.class_share[c] = static_cast<double>(counts[c]) / static_cast<double>(generated.count);
   for (const double p : s.class_share)
     if (p > 0) s.class_entropy -= p * std::log(p);
   const auto pixels = rows_ * cols_;

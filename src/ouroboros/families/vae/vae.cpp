@@ -80,6 +80,15 @@ vision::Labelled whole(const LabelledImages& split, std::uint32_t rows, std::uin
 
 }  // namespace
 
+struct LazyScorer {
+  FashionMnist raw;  // released once the scorer is built
+  std::shared_ptr<const vision::Labelled> reference;
+  std::int64_t epochs = 0;
+  std::filesystem::path cache_dir;
+  std::once_flag once;
+  std::unique_ptr<const vision::ImageScorer> scorer;
+};
+
 FamilyDescriptor VaeFamily::descriptor() {
   FamilyDescriptor d;
   d.name = "vae";
@@ -166,10 +175,10 @@ VaeFamily::VaeFamily(const Spec& truth, const Spec& model) {
   test_ = std::make_shared<vision::Labelled>(subset(
       raw.test, raw.rows, raw.cols,
       choose_subset(raw.test.count, static_cast<std::size_t>(test_size), Rng(subset_seed, 0, 1, Stream::kTruth))));
-  const auto cache_dir = cache.empty() ? vision::default_cache_dir() : std::filesystem::path(cache);
-  scorer_ = std::make_shared<const vision::ImageScorer>(whole(raw.train, raw.rows, raw.cols),
-                                                         whole(raw.test, raw.rows, raw.cols), *test_,
-                                                         classifier_epochs, cache_dir);
+  scorer_ = std::make_shared<LazyScorer>();
+  scorer_->reference = test_;
+  scorer_->epochs = classifier_epochs;
+  scorer_->cache_dir = cache.empty() ? vision::default_cache_dir() : std::filesystem::path(cache);
 
   Rng probe(0, 0, 0, Stream::kFit);
   const auto parameters = vision::Vae::create(vae_, probe)->parameters();
@@ -194,12 +203,31 @@ VaeFamily::VaeFamily(const Spec& truth, const Spec& model) {
                    {"reference_images", test_->count}, {"neighbours", 5}}},
       {"classifier", {{"kind", "LeNet-5 layout (ReLU, max pooling)"}, {"features", vision::Classifier::kFeatures},
                       {"trained_on", fmt::format("the whole training split ({} images)", raw.train.count)},
-                      {"epochs", classifier_epochs}, {"test_accuracy", scorer_->test_accuracy()},
-                      {"test_images", raw.test.count}, {"key", scorer_->key()}, {"source", scorer_->source()}}},
+                      {"epochs", classifier_epochs}, {"test_images", raw.test.count}}},
       {"threads", threads_},
       {"blas", blas.path},
   };
   truth_.train_images = train_->count;
+  scorer_->raw = std::move(raw);
+}
+
+const vision::ImageScorer& VaeFamily::scorer() const {
+  auto& lazy = *scorer_;
+  std::call_once(lazy.once, [&] {
+    const auto& raw = lazy.raw;
+    lazy.scorer = std::make_unique<const vision::ImageScorer>(whole(raw.train, raw.rows, raw.cols),
+                                                              whole(raw.test, raw.rows, raw.cols), *lazy.reference,
+                                                              lazy.epochs, lazy.cache_dir);
+    lazy.raw = FashionMnist{};
+  });
+  return *lazy.scorer;
+}
+
+nlohmann::json VaeFamily::describe() const {
+  nlohmann::json d = description_;
+  const auto& s = scorer();
+  d["classifier"].update({{"test_accuracy", s.test_accuracy()}, {"key", s.key()}, {"source", s.source()}});
+  return d;
 }
 
 std::optional<std::int64_t> VaeFamily::real_sample_size() const { return train_->count; }
@@ -250,7 +278,7 @@ void VaeFamily::metrics(const Model& m, std::span<double> out, const MetricMask&
   sample(m, metric_samples_, rng, images);
   std::vector<std::uint8_t> pixels;
   for (const auto& x : images) pixels.insert(pixels.end(), x.begin(), x.end());
-  const auto s = scorer_->score({pixels.data(), metric_samples_}, threads_);
+  const auto s = scorer().score({pixels.data(), metric_samples_}, threads_);
   out[kFd] = s.fd;
   out[kPrecision] = s.precision;
   out[kRecall] = s.recall;

@@ -30,6 +30,7 @@ namespace vision {
 class ImageScorer;
 struct Labelled;
 }  // namespace vision
+struct LazyScorer;
 
 class VaeFamily {
  public:
@@ -59,7 +60,7 @@ class VaeFamily {
   void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
   void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
-  nlohmann::json describe() const { return description_; }
+  nlohmann::json describe() const;  // trains (or reads) the classifier, for its accuracy
   std::optional<std::int64_t> real_sample_size() const;
   double model_bytes() const;
   double sample_bytes() const;
@@ -67,7 +68,10 @@ class VaeFamily {
 
  private:
   std::shared_ptr<const vision::Labelled> train_, test_;
-  std::shared_ptr<const vision::ImageScorer> scorer_;
+  // The classifier is trained (or read from its cache) at the first image score or describe(), not when the family
+  // is bound: checking an experiment file or a dry run stays quick.
+  const vision::ImageScorer& scorer() const;
+  std::shared_ptr<LazyScorer> scorer_;
   vision::VaeConfig vae_;
   vision::FitConfig fit_;
   bool warm_start_ = false;
