@@ -1,6 +1,10 @@
 #include "ouroboros/families/common/blas_check.hpp"
 
+#include <fmt/format.h>
 #include <link.h>
+
+#include <iostream>
+#include <mutex>
 
 #include <filesystem>
 #include <vector>
@@ -26,6 +30,18 @@ BlasInfo loaded_blas() {
     out.reference = out.path.find("/blas/libblas.so") != std::string::npos;
   }
   return out;
+}
+
+BlasInfo checked_blas(const std::string& family) {
+  const BlasInfo blas = loaded_blas();
+  static std::once_flag warned;
+  if (blas.reference)
+    std::call_once(warned, [&] {
+      std::cerr << fmt::format("warning: {}: libtorch runs on the reference BLAS ({}), about 15x slower than an "
+                               "optimised one; install libopenblas0-openmp (scripts/setup.sh does)\n",
+                               family, blas.path);
+    });
+  return blas;
 }
 
 }  // namespace ouro

@@ -13,4 +13,8 @@ struct BlasInfo {
 
 BlasInfo loaded_blas();
 
+// loaded_blas(), with one warning per process on stderr (naming `family`) when it is the reference BLAS: a neural
+// family then runs several times slower than it should.
+BlasInfo checked_blas(const std::string& family);
+
 }  // namespace ouro

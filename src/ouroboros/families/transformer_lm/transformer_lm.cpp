@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
-#include <iostream>
 #include <limits>
-#include <mutex>
 #include <numbers>
 #include <numeric>
 #include <unordered_set>
@@ -301,14 +299,7 @@ TransformerLmFamily::TransformerLmFamily(const Spec& truth, const Spec& model) {
 
   Rng probe(0, 0, 0, Stream::kFit);
   const auto parameters = lm::Gpt::create(gpt_, probe)->parameters();  // loads the torch module, and with it BLAS
-  const auto blas = loaded_blas();
-  static std::once_flag warned;
-  if (blas.reference)
-    std::call_once(warned, [&] {
-      std::cerr << fmt::format("warning: transformer_lm: libtorch runs on the reference BLAS ({}), about 15x slower "
-                               "than an optimised one; install libopenblas0-openmp (scripts/setup.sh does)\n",
-                               blas.path);
-    });
+  const auto blas = checked_blas("transformer_lm");
 
   description_ = corpus.describe();
   description_.update({{"corpus", corpus.path},

@@ -1,7 +1,7 @@
-# vae trains a convolutional VAE and the LeNet classifier of its image metrics with libtorch (Debian's
-# libtorch-dev). The torch code is a module loaded at first use (vision.hpp says why), so the programs do not link
-# libtorch. One of OUROBOROS_OPTIONAL_FAMILIES (CMakeLists.txt): a build with -DOUROBOROS_FAMILY_VAE=OFF (the
-# sanitizer builds: libtorch is not instrumented) needs no libtorch, and the suite runs without it.
+# The image families (vae) train their networks and the LeNet classifier of their image metrics with libtorch
+# (Debian's libtorch-dev). The torch code is one module loaded at first use (vision.hpp says why), so the programs do
+# not link libtorch. One of OUROBOROS_OPTIONAL_FAMILIES (CMakeLists.txt): a build with -DOUROBOROS_FAMILY_IMAGES=OFF
+# (the sanitizer builds: libtorch is not instrumented) needs no libtorch, and the suite runs without these families.
 find_package(Torch REQUIRED)
 list(REMOVE_ITEM OUROBOROS_FAMILY_SOURCES ${dir}/vision_torch.cpp)
 add_library(ouroboros_vision MODULE ${dir}/vision_torch.cpp)

@@ -8,10 +8,11 @@
 //           samples are the training images (families/common/real_draws.hpp).
 // Fit       a new VAE each generation (init = scratch, Gerstgrasser et al.) or model k-1 trained further
 //           (init = previous), Adam for `epochs` passes over the generation's training set or `steps` steps.
-// Metrics   neg_elbo: -ELBO of the test images, nats per image (Gerstgrasser et al.'s "test loss"); and on
-//           `metric_samples` images generated with a fixed stream (the same latent draws in every generation and
-//           replicate), against the test images: fd, precision, recall, class_entropy, class shares and
-//           pixel_diversity (image_scorer.hpp). Generation 0 scores metric_samples real training images.
+// Metrics   neg_elbo: -ELBO of the test images, nats per image (Gerstgrasser et al.'s "test loss"); train_loss,
+//           train_images; and on `metric_samples` images generated with a fixed stream (the same latent draws in
+//           every generation and replicate), against the test images: fd, precision, recall, class_entropy,
+//           pixel_diversity and the class shares (image_data.hpp). Generation 0 scores metric_samples real training
+//           images.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -22,15 +23,13 @@
 #include "ouroboros/core/spec.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/engine/fit_context.hpp"
-#include "ouroboros/families/vae/vision.hpp"
+#include "ouroboros/families/images/vision.hpp"
 
 namespace ouro {
 
 namespace vision {
-class ImageScorer;
-struct Labelled;
+class RealImages;
 }  // namespace vision
-struct LazyScorer;
 
 class VaeFamily {
  public:
@@ -60,18 +59,15 @@ class VaeFamily {
   void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;
   void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
   void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
-  nlohmann::json describe() const;  // trains (or reads) the classifier, for its accuracy
+  nlohmann::json describe() const;  // trains (or reads) the image scores' classifier, for its accuracy
   std::optional<std::int64_t> real_sample_size() const;
   double model_bytes() const;
   double sample_bytes() const;
   std::string sample_text(const Sample& x) const;  // the grey levels, separated by spaces (row by row)
+  const vision::Labelled& test_images() const;  // exposed for the benchmark
 
  private:
-  std::shared_ptr<const vision::Labelled> train_, test_;
-  // The classifier is trained (or read from its cache) at the first image score or describe(), not when the family
-  // is bound: checking an experiment file or a dry run stays quick.
-  const vision::ImageScorer& scorer() const;
-  std::shared_ptr<LazyScorer> scorer_;
+  std::shared_ptr<const vision::RealImages> images_;
   vision::VaeConfig vae_;
   vision::FitConfig fit_;
   bool warm_start_ = false;

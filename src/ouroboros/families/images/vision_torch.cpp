@@ -11,7 +11,8 @@
 #include <numeric>
 #include <sstream>
 
-#include "ouroboros/families/vae/vision.hpp"
+#include "ouroboros/families/images/noise_schedule.hpp"
+#include "ouroboros/families/images/vision.hpp"
 
 namespace ouro::vision {
 
@@ -19,6 +20,7 @@ namespace {
 
 constexpr char kVaeMagic[8] = {'O', 'U', 'R', 'O', 'V', 'A', 'E', '1'};
 constexpr char kClassifierMagic[8] = {'O', 'U', 'R', 'O', 'C', 'L', 'S', '1'};
+constexpr char kDenoiserMagic[8] = {'O', 'U', 'R', 'O', 'D', 'E', 'N', '1'};
 constexpr std::int64_t kEvalBatch = 512;
 
 at::Generator generator(std::uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
@@ -192,6 +194,27 @@ class TorchVae final : public Vae {
     }
   }
 
+  void encode(ImageBatch images, int threads, std::vector<float>& z) const override {
+    at::set_num_threads(threads);
+    torch::NoGradGuard no_grad;
+    const auto data = levels(images, config_.rows, config_.cols);
+    for (std::int64_t start = 0; start < images.count; start += kEvalBatch) {
+      const auto m = net_->encode(unit(data.narrow(0, start, std::min(kEvalBatch, images.count - start)))).first.contiguous();
+      z.insert(z.end(), m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    }
+  }
+  void decode(std::span<const float> z, int threads, std::vector<std::uint8_t>& out) const override {
+    at::set_num_threads(threads);
+    torch::NoGradGuard no_grad;
+    const auto n = static_cast<std::int64_t>(z.size()) / config_.latent;
+    const auto all = torch::from_blob(const_cast<float*>(z.data()), {n, config_.latent}, torch::kFloat);
+    for (std::int64_t start = 0; start < n; start += kEvalBatch) {
+      const auto x = torch::sigmoid(net_->decode(all.narrow(0, start, std::min(kEvalBatch, n - start))));
+      const auto grey = x.mul(255.0).round().clamp(0.0, 255.0).to(torch::kUInt8).contiguous();
+      out.insert(out.end(), grey.data_ptr<std::uint8_t>(), grey.data_ptr<std::uint8_t>() + grey.numel());
+    }
+  }
+
   std::string save() const override {
     std::string bytes(kVaeMagic, sizeof kVaeMagic);
     const std::int64_t header[] = {config_.rows, config_.cols, config_.latent, config_.channels, config_.gaussian ? 1 : 0};
@@ -237,6 +260,138 @@ class TorchVae final : public Vae {
 
   VaeConfig config_;
   std::shared_ptr<VaeNet> net_;
+};
+
+struct DenoiserNet : torch::nn::Module {
+  static constexpr std::int64_t kEmbedding = 64;
+  explicit DenoiserNet(const DenoiserConfig& c) : timesteps(c.timesteps) {
+    std::int64_t in = c.dim + kEmbedding;
+    for (std::int64_t i = 0; i < c.depth; ++i) {
+      std::string name = "l";  // (not "l" + to_string: GCC 12 warns falsely about it)
+      name += std::to_string(i);
+      layers.push_back(register_module(name, torch::nn::Linear(in, c.width)));
+      in = c.width;
+    }
+    out = register_module("out", torch::nn::Linear(in, c.dim));
+    std::vector<float> f(kEmbedding / 2);
+    for (std::size_t k = 0; k < f.size(); ++k)
+      f[k] = static_cast<float>(std::exp(-std::log(10000.0) * static_cast<double>(k) / static_cast<double>(f.size())));
+    frequencies = torch::from_blob(f.data(), {1, kEmbedding / 2}, torch::kFloat).clone();
+  }
+  // x (n, dim) at timesteps t (n), as integers 1..T.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) {
+    const auto angle = t.to(torch::kFloat).unsqueeze(1) * frequencies;
+    auto h = torch::cat({x, torch::sin(angle), torch::cos(angle)}, 1);
+    for (auto& layer : layers) h = torch::silu(layer->forward(h));
+    return out->forward(h);
+  }
+  std::int64_t timesteps;
+  std::vector<torch::nn::Linear> layers;
+  torch::nn::Linear out{nullptr};
+  torch::Tensor frequencies;
+};
+
+class TorchDenoiser final : public Denoiser {
+ public:
+  explicit TorchDenoiser(const DenoiserConfig& c)
+      : config_(c), net_(std::make_shared<DenoiserNet>(c)),
+        schedule_(c.cosine ? diffusion::NoiseSchedule::cosine(c.timesteps) : diffusion::NoiseSchedule::linear(c.timesteps)) {
+    std::vector<float> ab(schedule_.alpha_bar.begin(), schedule_.alpha_bar.end());
+    alpha_bar_ = torch::from_blob(ab.data(), {static_cast<std::int64_t>(ab.size())}, torch::kFloat).clone();
+    net_->eval();
+  }
+  void init(std::uint64_t seed) { init_uniform(*net_, seed); }
+  std::shared_ptr<Denoiser> clone() const override {
+    auto d = std::make_shared<TorchDenoiser>(config_);
+    torch::NoGradGuard no_grad;
+    auto dst = d->net_->parameters();
+    auto src = net_->parameters();
+    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    return d;
+  }
+  const DenoiserConfig& config() const override { return config_; }
+  std::int64_t parameters() const override {
+    std::int64_t n = 0;
+    for (const auto& p : net_->parameters()) n += p.numel();
+    return n;
+  }
+
+  FitReport train(std::span<const float> x0, const FitConfig& fc, Rng& rng, int threads, const CancelToken& cancel,
+                  const std::function<void(double)>& progress) override {
+    at::set_num_threads(threads);
+    auto gen = generator(rng());
+    const auto data = points(x0);
+    return fit(*net_, data.size(0), fc, rng, cancel, progress,
+               [&](const torch::Tensor& index) { return noise_loss(data.index_select(0, index), gen); });
+  }
+
+  double loss(std::span<const float> x0, std::uint64_t seed, int threads) const override {
+    at::set_num_threads(threads);
+    torch::NoGradGuard no_grad;
+    auto gen = generator(seed);
+    const auto data = points(x0);
+    double total = 0;
+    for (std::int64_t start = 0; start < data.size(0); start += kEvalBatch) {
+      const auto b = std::min(kEvalBatch, data.size(0) - start);
+      total += noise_loss(data.narrow(0, start, b), gen).item<double>() * static_cast<double>(b);
+    }
+    return data.size(0) > 0 ? total / static_cast<double>(data.size(0)) : std::nan("");
+  }
+
+  void sample(std::int64_t n, std::int64_t steps, double temperature, Rng& rng, int threads,
+              std::vector<float>& out) const override {
+    at::set_num_threads(threads);
+    torch::NoGradGuard no_grad;
+    auto gen = generator(rng());
+    for (std::int64_t start = 0; start < n; start += kEvalBatch) {
+      const auto b = std::min(kEvalBatch, n - start);
+      const auto x = diffusion::ddim_sample(temperature * torch::randn({b, config_.dim}, gen), schedule_, steps,
+                                            [&](const torch::Tensor& xt, std::int64_t t) {
+                                              return net_->forward(xt, torch::full({b}, t, torch::kLong));
+                                            })
+                         .contiguous();
+      out.insert(out.end(), x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+    }
+  }
+
+  std::string save() const override {
+    std::string bytes(kDenoiserMagic, sizeof kDenoiserMagic);
+    const std::int64_t header[] = {config_.dim, config_.width, config_.depth, config_.timesteps, config_.cosine ? 1 : 0};
+    bytes.append(reinterpret_cast<const char*>(header), sizeof header);
+    return bytes + archive_bytes(*net_);
+  }
+  static TorchDenoiser* from_bytes(const std::string& bytes) {
+    constexpr std::size_t kHeader = sizeof kDenoiserMagic + 5 * sizeof(std::int64_t);
+    if (bytes.size() < kHeader || std::memcmp(bytes.data(), kDenoiserMagic, sizeof kDenoiserMagic) != 0)
+      throw std::invalid_argument("diffusion: a checkpoint's model is not a saved noise predictor");
+    std::int64_t h[5];
+    std::memcpy(h, bytes.data() + sizeof kDenoiserMagic, sizeof h);
+    DenoiserConfig c;
+    c.dim = h[0], c.width = h[1], c.depth = h[2], c.timesteps = h[3], c.cosine = h[4] != 0;
+    auto* d = new TorchDenoiser(c);
+    load_archive(*d->net_, bytes.substr(kHeader));
+    return d;
+  }
+
+ private:
+  torch::Tensor points(std::span<const float> x0) const {
+    const auto n = static_cast<std::int64_t>(x0.size()) / config_.dim;
+    return torch::from_blob(const_cast<float*>(x0.data()), {n, config_.dim}, torch::kFloat);
+  }
+  // DDPM's loss on a batch: mean over points and coordinates of (eps_theta(x_t, t) - eps)^2.
+  torch::Tensor noise_loss(const torch::Tensor& x0, at::Generator& gen) const {
+    const auto b = x0.size(0);
+    const auto t = torch::randint(1, config_.timesteps + 1, {b}, gen, torch::kLong);
+    const auto eps = torch::randn(x0.sizes(), gen);
+    const auto ab = alpha_bar_.index_select(0, t).unsqueeze(1);
+    const auto xt = torch::sqrt(ab) * x0 + torch::sqrt(1 - ab) * eps;
+    return torch::mse_loss(net_->forward(xt, t), eps);
+  }
+
+  DenoiserConfig config_;
+  std::shared_ptr<DenoiserNet> net_;
+  diffusion::NoiseSchedule schedule_;
+  torch::Tensor alpha_bar_;
 };
 
 struct LeNet : torch::nn::Module {
@@ -329,4 +484,13 @@ extern "C" ouro::vision::Classifier* ouroboros_classifier_create(std::int64_t ro
 }
 extern "C" ouro::vision::Classifier* ouroboros_classifier_load(const std::string& bytes) {
   return ouro::vision::TorchClassifier::from_bytes(bytes);
+}
+extern "C" ouro::vision::Denoiser* ouroboros_denoiser_create(const ouro::vision::DenoiserConfig& config,
+                                                             std::uint64_t seed) {
+  auto* d = new ouro::vision::TorchDenoiser(config);
+  d->init(seed);
+  return d;
+}
+extern "C" ouro::vision::Denoiser* ouroboros_denoiser_load(const std::string& bytes) {
+  return ouro::vision::TorchDenoiser::from_bytes(bytes);
 }

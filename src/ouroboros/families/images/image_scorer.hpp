@@ -20,15 +20,9 @@
 #include <vector>
 
 #include "ouroboros/families/common/feature_metrics.hpp"
-#include "ouroboros/families/vae/vision.hpp"
+#include "ouroboros/families/images/vision.hpp"
 
 namespace ouro::vision {
-
-struct Labelled {
-  std::int64_t rows = 0, cols = 0, count = 0;
-  std::vector<std::uint8_t> pixels, labels;
-  ImageBatch batch() const { return {pixels.data(), count}; }
-};
 
 struct ImageScores {
   double fd = 0, precision = 0, recall = 0, class_entropy = 0, pixel_diversity = 0;
@@ -58,9 +52,5 @@ class ImageScorer {
   double accuracy_ = 0;
   std::string source_, key_;
 };
-
-// The cache directory for trained helpers: $OUROBOROS_CACHE, else $XDG_CACHE_HOME/ouroboros, else
-// $HOME/.cache/ouroboros; empty when none of these is set.
-std::filesystem::path default_cache_dir();
 
 }  // namespace ouro::vision

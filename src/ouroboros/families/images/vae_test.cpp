@@ -1,7 +1,7 @@
 // vae: the classifier separates the shipped stand-in's classes, the image scores of the reference set against
 // itself (FD 0, precision and recall 1), a fit that lowers the held-out -ELBO, save/load round trips of both
 // networks, sampling (sizes, grey levels, determinism, decoder draws), regimes at the image level, and bad input.
-#include "ouroboros/families/vae/vae.hpp"
+#include "ouroboros/families/images/vae.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/data/fashion_mnist.hpp"
-#include "ouroboros/families/vae/image_scorer.hpp"
+#include "ouroboros/families/images/image_scorer.hpp"
 #include "ouroboros/regimes/regime.hpp"
 
 namespace ouro {

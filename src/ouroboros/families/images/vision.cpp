@@ -1,5 +1,5 @@
 // The image networks' factory functions: they load the torch module (vision_torch.cpp) on first use.
-#include "ouroboros/families/vae/vision.hpp"
+#include "ouroboros/families/images/vision.hpp"
 
 #include <cstring>
 
@@ -15,7 +15,7 @@ void* torch_symbol(const char* name) {
 // Both networks' bytes start with an 8-byte magic (vision_torch.cpp).
 void check_magic(const std::string& bytes, const char* magic, const char* what) {
   if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 8) != 0)
-    throw UserError(std::string("vae: a checkpoint's model is not a saved ") + what);
+    throw UserError(std::string("a checkpoint's model is not a saved ") + what);
 }
 }  // namespace
 
@@ -39,6 +39,17 @@ std::shared_ptr<Classifier> Classifier::load(const std::string& bytes) {
   check_magic(bytes, "OUROCLS1", "classifier");
   static const auto load = reinterpret_cast<ClassifierLoadFn>(torch_symbol("ouroboros_classifier_load"));
   return std::shared_ptr<Classifier>(load(bytes));
+}
+
+std::shared_ptr<Denoiser> Denoiser::create(const DenoiserConfig& config, Rng& rng) {
+  static const auto create = reinterpret_cast<DenoiserCreateFn>(torch_symbol("ouroboros_denoiser_create"));
+  return std::shared_ptr<Denoiser>(create(config, rng()));
+}
+
+std::shared_ptr<Denoiser> Denoiser::load(const std::string& bytes) {
+  check_magic(bytes, "OURODEN1", "noise predictor");
+  static const auto load = reinterpret_cast<DenoiserLoadFn>(torch_symbol("ouroboros_denoiser_load"));
+  return std::shared_ptr<Denoiser>(load(bytes));
 }
 
 }  // namespace ouro::vision

@@ -1,6 +1,6 @@
 #pragma once
-// The image networks of the `vae` family, trained and run with libtorch: the variational autoencoder and the
-// classifier whose features the image metrics use. This header names no torch type: the networks live behind
+// The image networks of the image families (vae, diffusion), trained and run with libtorch: the variational
+// autoencoder, the diffusion family's noise predictor, and the classifier whose features the image metrics use. This header names no torch type: the networks live behind
 // pointers, in the torch module (vision_torch.cpp), loaded at first use (libtorch takes about 0.6 s to load).
 //
 // Images are rows x cols grey levels 0..255, handed to the networks as x = level / 255 in [0, 1].
@@ -65,6 +65,13 @@ struct ImageBatch {
   std::int64_t count = 0;
 };
 
+// Images with their classes, owned.
+struct Labelled {
+  std::int64_t rows = 0, cols = 0, count = 0;
+  std::vector<std::uint8_t> pixels, labels;
+  ImageBatch batch() const { return {pixels.data(), count}; }
+};
+
 class Vae {
  public:
   virtual ~Vae() = default;
@@ -82,6 +89,42 @@ class Vae {
   virtual double neg_elbo(ImageBatch images, std::uint64_t seed, int threads) const = 0;
   // n images, rounded to grey levels, appended to `out` (n * rows * cols bytes).
   virtual void sample(std::int64_t n, bool draw, Rng& rng, int threads, std::vector<std::uint8_t>& out) const = 0;
+  // As an autoencoder (the diffusion family's latent space): the mean of q(z | x) of each image (latent values per
+  // image, appended), and the decoder's mean of each latent (rounded to grey levels, appended).
+  virtual void encode(ImageBatch images, int threads, std::vector<float>& z) const = 0;
+  virtual void decode(std::span<const float> z, int threads, std::vector<std::uint8_t>& out) const = 0;
+  virtual std::string save() const = 0;
+};
+
+// The diffusion family's noise predictor eps_theta(x_t, t) on points of `dim` coordinates (latents), for the
+// forward process and DDIM sampler of noise_schedule.hpp: an MLP on [x_t, embedding(t)], the embedding 32 sines and
+// 32 cosines of t at frequencies 10000^(-k/32), k = 0..31; `depth` linear layers of `width` units with SiLU, and a
+// linear output of dim values.
+struct DenoiserConfig {
+  std::int64_t dim = 16;
+  std::int64_t width = 256, depth = 3;
+  std::int64_t timesteps = 1000;  // T
+  bool cosine = false;            // the noise schedule: linear (Ho et al.) or cosine (Nichol and Dhariwal)
+};
+
+class Denoiser {
+ public:
+  virtual ~Denoiser() = default;
+  static std::shared_ptr<Denoiser> create(const DenoiserConfig& config, Rng& rng);
+  static std::shared_ptr<Denoiser> load(const std::string& bytes);
+
+  virtual std::shared_ptr<Denoiser> clone() const = 0;
+  virtual const DenoiserConfig& config() const = 0;
+  virtual std::int64_t parameters() const = 0;
+  // Adam on the mean squared error of the noise prediction, t uniform on 1..T and eps ~ N(0, I) per point (DDPM's
+  // simple loss); x0 holds the points one after another.
+  virtual FitReport train(std::span<const float> x0, const FitConfig& config, Rng& rng, int threads,
+                          const CancelToken& cancel, const std::function<void(double)>& progress) = 0;
+  // The same loss per coordinate on held-out points, with t and eps drawn from `seed`.
+  virtual double loss(std::span<const float> x0, std::uint64_t seed, int threads) const = 0;
+  // n points by DDIM in `steps` steps from x_T ~ N(0, temperature^2 I), appended (n * dim values).
+  virtual void sample(std::int64_t n, std::int64_t steps, double temperature, Rng& rng, int threads,
+                      std::vector<float>& out) const = 0;
   virtual std::string save() const = 0;
 };
 
@@ -107,6 +150,8 @@ using VaeCreateFn = Vae* (*)(const VaeConfig& config, std::uint64_t seed);
 using VaeLoadFn = Vae* (*)(const std::string& bytes);
 using ClassifierCreateFn = Classifier* (*)(std::int64_t rows, std::int64_t cols, std::uint64_t seed);
 using ClassifierLoadFn = Classifier* (*)(const std::string& bytes);
+using DenoiserCreateFn = Denoiser* (*)(const DenoiserConfig& config, std::uint64_t seed);
+using DenoiserLoadFn = Denoiser* (*)(const std::string& bytes);
 }
 
 }  // namespace ouro::vision

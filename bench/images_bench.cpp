@@ -1,0 +1,113 @@
+// vae's throughput, one generation's parts timed apart: training (`steps` optimiser steps of `batch` images on the
+// real training images), sampling (images decoded from z ~ N(0, I), the network alone), held-out evaluation (-ELBO
+// of the test images), and a whole generation as the engine runs it (fit, sample a training set's worth of images
+// through the family, every metric: -ELBO, FD, precision, recall, class shares, pixel diversity; the classifier is
+// trained or read from its cache before the clock starts). bench/vae_side_by_side.py runs it beside the same model
+// written in PyTorch, on the images this program dumps.
+//   ./build/images_bench [--data DIR] [--train N] [--test N] [--model ARGS] [--sample N] [--dump DIR] [--threads T]
+// Prints one JSON object: images per second of each part, seconds, and the peak resident memory.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ouroboros/core/spec.hpp"
+#include "ouroboros/families/images/image_scorer.hpp"
+#include "ouroboros/families/images/vae.hpp"
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string data, model_args = "steps=400", dump_dir;
+  std::int64_t train = 10000, test = 2000, sample = 10000, threads = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--data") data = value;
+    else if (key == "--train") train = std::stoll(value);
+    else if (key == "--test") test = std::stoll(value);
+    else if (key == "--model") model_args = value;
+    else if (key == "--sample") sample = std::stoll(value);
+    else if (key == "--dump") dump_dir = value;
+    else if (key == "--threads") threads = std::stoll(value);
+    else {
+      std::cerr << "unknown option " << key << "\n";
+      return 2;
+    }
+  }
+  const std::string truth = "vae(" + (data.empty() ? "" : "data=\"" + data + "\", ") + "train_size=" +
+                            std::to_string(train) + ", test_size=" + std::to_string(test) + ")";
+  const std::string model = "vae(" + model_args + ", threads=" + std::to_string(threads) + ")";
+  const ouro::VaeFamily family(ouro::parse_spec(truth), ouro::parse_spec(model));
+  const auto description = family.describe();  // trains or reads the classifier
+  using Model = ouro::VaeFamily::Model;
+  std::vector<ouro::VaeFamily::Sample> real, held;
+  ouro::Rng all(0, 0, 0, ouro::Stream::kReal);
+  family.sample(family.truth(), train, all, real);  // n = the set's size: exactly the training images
+  if (!dump_dir.empty()) {
+    std::filesystem::create_directories(dump_dir);
+    std::ofstream images(std::filesystem::path(dump_dir) / "train.u8", std::ios::binary);
+    for (const auto& x : real) images.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size()));
+    const auto& t = family.test_images();
+    std::ofstream(std::filesystem::path(dump_dir) / "test.u8", std::ios::binary)
+        .write(reinterpret_cast<const char*>(t.pixels.data()), static_cast<std::streamsize>(t.pixels.size()));
+    std::ofstream(std::filesystem::path(dump_dir) / "config.json") << description.dump(2);
+  }
+  const auto& net_config = description["network"];
+  const auto& opt = description["optimiser"];
+  const std::int64_t steps = opt["steps"], batch = opt["batch"];
+  nlohmann::json out{{"model", model}, {"truth", truth}, {"parameters", net_config["parameters"]}};
+  const ouro::CancelToken never;
+
+  ouro::Rng fit_rng(1, 0, 1, ouro::Stream::kFit);
+  Model m;
+  auto t0 = std::chrono::steady_clock::now();
+  family.fit_samples(real, ouro::FitContext<Model>{fit_rng, family.truth(), 1, 0, never}, m);
+  const double fit_s = seconds_since(t0);
+  out["train_seconds"] = fit_s;
+  out["train_images_per_s"] = static_cast<double>(steps * batch) / fit_s;
+
+  ouro::Rng sample_rng(1, 0, 2, ouro::Stream::kSynthetic);
+  std::vector<std::uint8_t> grey;
+  t0 = std::chrono::steady_clock::now();
+  m.net->sample(sample, false, sample_rng, static_cast<int>(threads), grey);
+  const double sample_s = seconds_since(t0);
+  out["sample_seconds"] = sample_s;
+  out["sample_images_per_s"] = static_cast<double>(sample) / sample_s;
+
+  std::vector<double> metrics(ouro::VaeFamily::descriptor().metrics.size());
+  ouro::MetricMask elbo_only{std::vector<bool>(metrics.size(), false)};
+  elbo_only.wanted[0] = true;
+  t0 = std::chrono::steady_clock::now();
+  family.metrics(m, metrics, elbo_only);
+  const double eval_s = seconds_since(t0);
+  out["eval_seconds"] = eval_s;
+  out["eval_images_per_s"] = static_cast<double>(test) / eval_s;
+  out["neg_elbo"] = metrics[0];
+
+  // A whole generation as the engine runs it: fit on the real set, sample as many images through the family, score.
+  t0 = std::chrono::steady_clock::now();
+  ouro::Rng g_fit(1, 0, 1, ouro::Stream::kFit), g_sample(1, 0, 2, ouro::Stream::kSynthetic);
+  Model g;
+  family.fit_samples(real, ouro::FitContext<Model>{g_fit, family.truth(), 1, 0, never}, g);
+  std::vector<ouro::VaeFamily::Sample> batch_out;
+  family.sample(g, train, g_sample, batch_out);
+  family.metrics(g, metrics);
+  out["generation_seconds"] = seconds_since(t0);
+  out["fd"] = metrics[1];
+
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  out["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  std::cout << out.dump() << std::endl;
+  return 0;
+}

@@ -1,0 +1,92 @@
+#pragma once
+// diffusion: a denoising diffusion model (DDPM training, DDIM sampling: noise_schedule.hpp) in the latent space of a
+// fixed autoencoder, on real images (Fashion-MNIST), retrained generation after generation on its own images under
+// every regime. One sample is one image of grey levels, as for vae.
+//
+// Latent space  the autoencoder is a VAE (vision.hpp) trained once on the truth's real training images for
+//               `ae_steps` steps (one thread, a fixed seed; cached like the classifier, keyed by the images and its
+//               settings). An image's latent is the mean of q(z | x), standardised by the mean and standard deviation
+//               of the real training images' latents, coordinate by coordinate; a generated latent is decoded to the
+//               decoder's mean, rounded to grey levels. Every generation encodes its training images with the same
+//               autoencoder: the loop retrains the diffusion model only (as latent diffusion on a CPU must).
+// Fit           a new noise predictor each generation (init = scratch, Alemohammad et al.) or model k-1 trained
+//               further (init = previous, Bertrand et al.), Adam for `epochs` passes or `steps` steps.
+// Sampling      DDIM (eta = 0) in `sample_steps` steps from x_T ~ N(0, temperature^2 I): a temperature below 1 is
+//               the sampling bias of an unconditional model (Alemohammad et al.'s lambda < 1, where a class-
+//               conditional one would use guidance).
+// Metrics       test_loss: the noise-prediction loss per coordinate on the test images' latents (t and eps from a
+//               fixed seed); train_loss, train_images; and the image scores of image_data.hpp.
+// Pixel-space diffusion (a UNet, for GPU runs) is not built yet.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ouroboros/core/rng.hpp"
+#include "ouroboros/core/spec.hpp"
+#include "ouroboros/engine/family.hpp"
+#include "ouroboros/engine/fit_context.hpp"
+#include "ouroboros/families/images/vision.hpp"
+
+namespace ouro {
+
+namespace vision {
+class RealImages;
+}  // namespace vision
+
+class DiffusionFamily {
+ public:
+  using Sample = std::vector<std::uint8_t>;  // rows x cols grey levels
+
+  struct Model {
+    std::shared_ptr<const vision::Denoiser> net;  // null for the truth
+    double train_loss = 0;
+    std::int64_t train_images = 0;
+    template <class A>
+    void archive(A& a) {
+      std::string bytes;
+      if constexpr (std::is_same_v<A, ArchiveWriter>)
+        if (net) bytes = net->save();
+      a(bytes, train_loss, train_images);
+      if constexpr (std::is_same_v<A, ArchiveReader>) net = bytes.empty() ? nullptr : vision::Denoiser::load(bytes);
+    }
+  };
+
+  static FamilyDescriptor descriptor();
+  DiffusionFamily(const Spec& truth, const Spec& model);
+  ~DiffusionFamily();
+  DiffusionFamily(DiffusionFamily&&) noexcept;
+
+  const Model& truth() const { return truth_; }
+  void sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const;
+  void fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const;
+  void metrics(const Model& m, std::span<double> out) const { metrics(m, out, MetricMask{}); }
+  void metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const;
+  nlohmann::json describe() const;  // trains (or reads) the autoencoder and the classifier
+  std::optional<std::int64_t> real_sample_size() const;
+  double model_bytes() const;
+  double sample_bytes() const;
+  std::string sample_text(const Sample& x) const;  // the grey levels, separated by spaces (row by row)
+
+ private:
+  struct Latent;
+  const Latent& latent() const;  // the autoencoder and the latents' standardisation, built at first use
+  std::vector<float> encode(std::span<const Sample> xs) const;  // standardised latents, one after another
+
+  std::shared_ptr<const vision::RealImages> images_;
+  std::shared_ptr<Latent> latent_;
+  vision::VaeConfig ae_;
+  std::int64_t ae_steps_ = 0;
+  vision::DenoiserConfig denoiser_;
+  vision::FitConfig fit_;
+  std::int64_t sample_steps_ = 0;
+  double temperature_ = 1;
+  bool warm_start_ = false;
+  std::int64_t metric_samples_ = 0;
+  int threads_ = 1;
+  nlohmann::json description_;
+  Model truth_;
+};
+
+}  // namespace ouro
