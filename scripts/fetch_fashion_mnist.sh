@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs and verifies Fashion-MNIST (Xiao, Rasul, Vollgraf 2017) for the kernel_ridge and vae families, from the Debian
+# Installs and verifies Fashion-MNIST (Xiao, Rasul, Vollgraf 2017) for the kernel_ridge, vae and diffusion families, from the Debian
 # package dataset-fashion-mnist. Idempotent: apt is only called when the package is missing. Verifies each of
 # the four gzip-compressed IDX files (after dpkg --verify against the package checksums): the magic number (unsigned bytes, 3 or 1 dimensions), the counts (60000
 # training and 10000 test items), the 28x28 image size, and that the data length matches the header.

@@ -6,7 +6,7 @@
 #                               3. the whole suite again built with AddressSanitizer + UndefinedBehaviorSanitizer at
 #                                  -O1 without debug information, the test sources at -Og (build-asan/: the quickest
 #                                  sanitizer build to make),
-#                                  without the Python module, MPI and the libtorch families transformer_lm and vae
+#                                  without the Python module, MPI and the libtorch families transformer_lm, vae and diffusion
 #                                  (their runtimes are not instrumented; the serial stub is tested there instead)
 #   scripts/test.sh --sanitize  only the suite under ASan + UBSan, with debug information (build-sanitize/)
 set -euo pipefail

@@ -42,7 +42,6 @@ const std::vector<ParamInfo> kModelParams{
 
 enum Metric { kTestLoss, kTrainLoss, kTrainImages, kScores };
 
-constexpr std::uint64_t kMetricSeed = 0x6d6574726963;  // the fixed stream of the scored images and the test loss
 constexpr std::uint64_t kAutoencoderSeed = 20191;
 constexpr const char* kAutoencoderVersion = "vae-autoencoder-1";
 
@@ -214,10 +213,7 @@ void DiffusionFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vect
   for (std::size_t k = 0; k < z.size(); ++k) z[k] = z[k] * l.sd[k % d] + l.mean[k % d];
   std::vector<std::uint8_t> grey;
   l.autoencoder->decode(z, threads_, grey);
-  const auto pixels = static_cast<std::size_t>(images_->pixels());
-  for (std::int64_t i = 0; i < n; ++i)
-    out.emplace_back(grey.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * pixels),
-                     grey.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i + 1) * pixels));
+  vision::split_images(grey, n, images_->pixels(), out);
 }
 
 void DiffusionFamily::fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const {
@@ -232,19 +228,11 @@ void DiffusionFamily::fit_samples(std::span<const Sample> xs, const FitContext<M
 
 void DiffusionFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::fill(out.begin(), out.end(), nan);
-  if (m.net && wanted(kTestLoss)) out[kTestLoss] = m.net->loss(latent().test, kMetricSeed, threads_);
+  out[kTestLoss] = m.net && wanted(kTestLoss) ? m.net->loss(latent().test, vision::kMetricSeed, threads_) : nan;
   out[kTrainLoss] = m.net ? m.train_loss : nan;
   out[kTrainImages] = static_cast<double>(m.train_images);
-  bool scored = false;
-  for (std::size_t k = kScores; k < kScores + vision::kScoreMetrics; ++k) scored = scored || wanted(k);
-  if (!scored) return;
-  std::vector<Sample> images;
-  Rng rng(kMetricSeed, 0, 0, Stream::kSynthetic);
-  sample(m, metric_samples_, rng, images);
-  std::vector<std::uint8_t> pixels;
-  for (const auto& x : images) pixels.insert(pixels.end(), x.begin(), x.end());
-  images_->score({pixels.data(), metric_samples_}, threads_, out.subspan(kScores, vision::kScoreMetrics));
+  images_->score_metrics(out, kScores, wanted, metric_samples_, threads_,
+                         [&](std::int64_t n, Rng& rng, std::vector<Sample>& images) { sample(m, n, rng, images); });
 }
 
 double DiffusionFamily::model_bytes() const {

@@ -1,4 +1,4 @@
-# The image families (vae) train their networks and the LeNet classifier of their image metrics with libtorch
+# The image families (vae, diffusion) train their networks and the LeNet classifier of their image metrics with libtorch
 # (Debian's libtorch-dev). The torch code is one module loaded at first use (vision.hpp says why), so the programs do
 # not link libtorch. One of OUROBOROS_OPTIONAL_FAMILIES (CMakeLists.txt): a build with -DOUROBOROS_FAMILY_IMAGES=OFF
 # (the sanitizer builds: libtorch is not instrumented) needs no libtorch, and the suite runs without these families.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <mutex>
 #include <numeric>
 
@@ -146,14 +147,34 @@ void RealImages::draw(std::int64_t n, Rng& rng, std::vector<std::vector<std::uin
                      train_->pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * p));
 }
 
-void RealImages::score(ImageBatch generated, int threads, std::span<double> out) const {
-  const auto s = scorer().score(generated, threads);
-  out[0] = s.fd;
-  out[1] = s.precision;
-  out[2] = s.recall;
-  out[3] = s.class_entropy;
-  out[4] = s.pixel_diversity;
-  for (std::size_t c = 0; c < s.class_share.size(); ++c) out[5 + c] = s.class_share[c];
+void RealImages::score_metrics(std::span<double> out, std::size_t first, const MetricMask& wanted,
+                               std::int64_t metric_samples, int threads,
+                               const std::function<void(std::int64_t, Rng&, std::vector<Image>&)>& sample) const {
+  const auto scores = out.subspan(first, kScoreMetrics);
+  std::fill(scores.begin(), scores.end(), std::numeric_limits<double>::quiet_NaN());
+  bool any = false;
+  for (std::size_t k = first; k < first + kScoreMetrics; ++k) any = any || wanted(k);
+  if (!any) return;
+  std::vector<Image> images;
+  Rng rng(kMetricSeed, 0, 0, Stream::kSynthetic);
+  sample(metric_samples, rng, images);
+  std::vector<std::uint8_t> pixels;
+  for (const auto& x : images) pixels.insert(pixels.end(), x.begin(), x.end());
+  const auto s = scorer().score({pixels.data(), metric_samples}, threads);
+  scores[0] = s.fd;
+  scores[1] = s.precision;
+  scores[2] = s.recall;
+  scores[3] = s.class_entropy;
+  scores[4] = s.pixel_diversity;
+  for (std::size_t c = 0; c < s.class_share.size(); ++c) scores[5 + c] = s.class_share[c];
+}
+
+void split_images(const std::vector<std::uint8_t>& pixels, std::int64_t n, std::int64_t pixels_per_image,
+                  std::vector<Image>& out) {
+  const auto p = static_cast<std::size_t>(pixels_per_image);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i)
+    out.emplace_back(pixels.begin() + static_cast<std::ptrdiff_t>(i * p),
+                     pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * p));
 }
 
 nlohmann::json RealImages::describe() const {

@@ -9,6 +9,7 @@
 // Score metrics fd, precision, recall, class_entropy, pixel_diversity, class_0 .. class_9, in this order, after a
 //               family's own metrics.
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "ouroboros/core/archive.hpp"
 #include "ouroboros/core/rng.hpp"
 #include "ouroboros/core/spec.hpp"
 #include "ouroboros/engine/family.hpp"
@@ -26,6 +28,33 @@ namespace ouro::vision {
 class ImageScorer;
 
 const std::vector<ParamInfo>& image_truth_params();
+
+using Image = std::vector<std::uint8_t>;  // rows x cols grey levels: one sample of an image family
+
+// An image family's model: its network (null for the truth, whose samples are the real images), the fit's last
+// training loss, and the size of the training set it saw. Net provides save() and a static load(bytes).
+template <class Net>
+struct NetModel {
+  std::shared_ptr<const Net> net;
+  double train_loss = 0;
+  std::int64_t train_images = 0;
+  template <class A>
+  void archive(A& a) {
+    std::string bytes;
+    if constexpr (std::is_same_v<A, ArchiveWriter>)
+      if (net) bytes = net->save();
+    a(bytes, train_loss, train_images);
+    if constexpr (std::is_same_v<A, ArchiveReader>) net = bytes.empty() ? nullptr : Net::load(bytes);
+  }
+};
+
+// Images one after another, as separate samples (appended).
+void split_images(const std::vector<std::uint8_t>& pixels, std::int64_t n, std::int64_t pixels_per_image,
+                  std::vector<Image>& out);
+
+// The fixed random stream of an image family's held-out metrics: the noise of a held-out loss, and the draws of the
+// images the scores are taken of (the same for every model, so generations differ by their models alone).
+inline constexpr std::uint64_t kMetricSeed = 0x6d6574726963;
 
 // The score metrics, appended to a family's own metrics.
 inline constexpr std::size_t kScoreMetrics = 15;
@@ -46,8 +75,11 @@ class RealImages {
 
   // n real training images (families/common/real_draws.hpp: n = the set's size gives the set itself).
   void draw(std::int64_t n, Rng& rng, std::vector<std::vector<std::uint8_t>>& out) const;
-  // The score metrics of `generated` into out (kScoreMetrics values, in order).
-  void score(ImageBatch generated, int threads, std::span<double> out) const;
+  // An image family's metrics after its own `first` ones: NaN where not wanted; when any score is wanted,
+  // `sample(n, rng, images)` draws metric_samples images from the fixed metric stream (the same draws for every
+  // model) and they are scored against the test images.
+  void score_metrics(std::span<double> out, std::size_t first, const MetricMask& wanted, std::int64_t metric_samples,
+                     int threads, const std::function<void(std::int64_t, Rng&, std::vector<Image>&)>& sample) const;
   // The truth's data and the classifier (trained or read now, for its test accuracy).
   nlohmann::json describe() const;
 

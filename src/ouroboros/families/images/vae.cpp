@@ -36,8 +36,6 @@ const std::vector<ParamInfo> kModelParams{
 
 enum Metric { kNegElbo, kTrainLoss, kTrainImages, kScores };
 
-// The fixed stream of the images the metrics score (the same latent draws for every model).
-constexpr std::uint64_t kMetricSeed = 0x6d6574726963;
 
 }  // namespace
 
@@ -118,16 +116,13 @@ const vision::Labelled& VaeFamily::test_images() const { return images_->test();
 std::optional<std::int64_t> VaeFamily::real_sample_size() const { return images_->train().count; }
 
 void VaeFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {
-  const auto pixels = static_cast<std::size_t>(vae_.rows * vae_.cols);
   if (!m.net) {  // the truth: real training images
     images_->draw(n, rng, out);
     return;
   }
   std::vector<std::uint8_t> grey;
   m.net->sample(n, draw_, rng, threads_, grey);
-  for (std::int64_t i = 0; i < n; ++i)
-    out.emplace_back(grey.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * pixels),
-                     grey.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i + 1) * pixels));
+  vision::split_images(grey, n, vae_.rows * vae_.cols, out);
 }
 
 void VaeFamily::fit_samples(std::span<const Sample> xs, const FitContext<Model>& ctx, Model& out) const {
@@ -145,19 +140,11 @@ void VaeFamily::fit_samples(std::span<const Sample> xs, const FitContext<Model>&
 
 void VaeFamily::metrics(const Model& m, std::span<double> out, const MetricMask& wanted) const {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  std::fill(out.begin(), out.end(), nan);
-  if (m.net && wanted(kNegElbo)) out[kNegElbo] = m.net->neg_elbo(images_->test().batch(), kMetricSeed, threads_);
+  out[kNegElbo] = m.net && wanted(kNegElbo) ? m.net->neg_elbo(images_->test().batch(), vision::kMetricSeed, threads_) : nan;
   out[kTrainLoss] = m.net ? m.train_loss : nan;
   out[kTrainImages] = static_cast<double>(m.train_images);
-  bool scored = false;
-  for (std::size_t k = kScores; k < kScores + vision::kScoreMetrics; ++k) scored = scored || wanted(k);
-  if (!scored) return;
-  std::vector<Sample> images;
-  Rng rng(kMetricSeed, 0, 0, Stream::kSynthetic);
-  sample(m, metric_samples_, rng, images);
-  std::vector<std::uint8_t> pixels;
-  for (const auto& x : images) pixels.insert(pixels.end(), x.begin(), x.end());
-  images_->score({pixels.data(), metric_samples_}, threads_, out.subspan(kScores, vision::kScoreMetrics));
+  images_->score_metrics(out, kScores, wanted, metric_samples_, threads_,
+                         [&](std::int64_t n, Rng& rng, std::vector<Sample>& images) { sample(m, n, rng, images); });
 }
 
 double VaeFamily::model_bytes() const {

@@ -23,31 +23,15 @@
 #include "ouroboros/core/spec.hpp"
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/engine/fit_context.hpp"
+#include "ouroboros/families/images/image_data.hpp"
 #include "ouroboros/families/images/vision.hpp"
 
 namespace ouro {
 
-namespace vision {
-class RealImages;
-}  // namespace vision
-
 class VaeFamily {
  public:
-  using Sample = std::vector<std::uint8_t>;  // rows x cols grey levels
-
-  struct Model {
-    std::shared_ptr<const vision::Vae> net;  // null for the truth
-    double train_loss = 0;
-    std::int64_t train_images = 0;
-    template <class A>
-    void archive(A& a) {
-      std::string bytes;
-      if constexpr (std::is_same_v<A, ArchiveWriter>)
-        if (net) bytes = net->save();
-      a(bytes, train_loss, train_images);
-      if constexpr (std::is_same_v<A, ArchiveReader>) net = bytes.empty() ? nullptr : vision::Vae::load(bytes);
-    }
-  };
+  using Sample = vision::Image;                 // rows x cols grey levels
+  using Model = vision::NetModel<vision::Vae>;  // null network: the truth
 
   static FamilyDescriptor descriptor();
   VaeFamily(const Spec& truth, const Spec& model);
