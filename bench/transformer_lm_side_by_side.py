@@ -11,11 +11,9 @@ python3-torch (the same 1.13 release as libtorch-dev: apt-get install python3-to
                                                           [--sample N] [--threads T]
 """
 import argparse
-import json
-import statistics
-import subprocess
-import sys
-import tempfile
+import os
+
+import neural_side_by_side
 
 
 def main():
@@ -28,29 +26,16 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--binary", default="build/transformer_lm_bench")
     a = ap.parse_args()
-    runs = {"ouroboros": [], "pytorch": []}
-    with tempfile.TemporaryDirectory() as dump:
-        for r in range(a.repeat):
-            cpp = subprocess.run([a.binary, "--model", a.model, "--train", str(a.train), "--heldout", str(a.heldout),
-                                  "--sample", str(a.sample), "--threads", str(a.threads), "--dump", dump],
-                                 check=True, capture_output=True, text=True)
-            runs["ouroboros"].append(json.loads(cpp.stdout))
-            py = subprocess.run([sys.executable, __file__.replace("side_by_side", "pytorch"), dump,
-                                 "--sample", str(a.sample), "--threads", str(a.threads)],
-                                check=True, capture_output=True, text=True)
-            runs["pytorch"].append(json.loads(py.stdout))
-            print(f"run {r + 1}/{a.repeat} done", file=sys.stderr)
-    med = {side: {k: statistics.median(run[k] for run in rs) for k in rs[0] if isinstance(rs[0][k], float)}
-           for side, rs in runs.items()}
-    print(f"model: {a.model}; {a.train} training / {a.heldout} held-out Brown sentences; {a.sample} sampled; "
-          f"{a.threads} thread(s); {runs['ouroboros'][0]['parameters']} parameters; median of {a.repeat} runs")
-    print(f"{'':24}{'ouroboros':>12}{'PyTorch':>12}{'ratio':>8}")
-    for key, better in [("train_tokens_per_s", "higher"), ("sample_tokens_per_s", "higher"),
-                        ("eval_tokens_per_s", "higher"), ("generation_seconds", "lower"), ("peak_rss_mb", "lower")]:
-        o, p = med["ouroboros"][key], med["pytorch"][key]
-        ratio = o / p if better == "higher" else p / o
-        print(f"{key:24}{o:12.1f}{p:12.1f}{ratio:8.2f}")
-    print(f"{'cross_entropy (1 epoch)':24}{med['ouroboros']['cross_entropy']:12.3f}{med['pytorch']['cross_entropy']:12.3f}")
+    neural_side_by_side.run(
+        a.repeat,
+        lambda dump: [a.binary, "--model", a.model, "--train", str(a.train), "--heldout", str(a.heldout),
+                      "--sample", str(a.sample), "--threads", str(a.threads), "--dump", dump],
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "transformer_lm_pytorch.py"),
+        ["--sample", str(a.sample), "--threads", str(a.threads)],
+        lambda first: (f"model: {a.model}; {a.train} training / {a.heldout} held-out Brown sentences; {a.sample} "
+                       f"sampled; {a.threads} thread(s); {first['parameters']} parameters; median of {a.repeat} runs"),
+        ["train_tokens_per_s", "sample_tokens_per_s", "eval_tokens_per_s"], ["generation_seconds", "peak_rss_mb"],
+        [("cross_entropy", "cross_entropy (1 epoch)")])
 
 
 if __name__ == "__main__":
