@@ -16,7 +16,7 @@
 #include <string>
 
 #include "ouroboros/core/spec.hpp"
-#include "ouroboros/families/images/image_scorer.hpp"
+#include "ouroboros/families/images/diffusion.hpp"
 #include "ouroboros/families/images/vae.hpp"
 
 namespace {
@@ -27,45 +27,37 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string data, model_args = "steps=400", dump_dir;
+struct Options {
+  std::string family = "vae", data, model_args, dump_dir;
   std::int64_t train = 10000, test = 2000, sample = 10000, threads = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i], value = argv[i + 1];
-    if (key == "--data") data = value;
-    else if (key == "--train") train = std::stoll(value);
-    else if (key == "--test") test = std::stoll(value);
-    else if (key == "--model") model_args = value;
-    else if (key == "--sample") sample = std::stoll(value);
-    else if (key == "--dump") dump_dir = value;
-    else if (key == "--threads") threads = std::stoll(value);
-    else {
-      std::cerr << "unknown option " << key << "\n";
-      return 2;
-    }
-  }
-  const std::string truth = "vae(" + (data.empty() ? "" : "data=\"" + data + "\", ") + "train_size=" +
-                            std::to_string(train) + ", test_size=" + std::to_string(test) + ")";
-  const std::string model = "vae(" + model_args + ", threads=" + std::to_string(threads) + ")";
-  const ouro::VaeFamily family(ouro::parse_spec(truth), ouro::parse_spec(model));
-  const auto description = family.describe();  // trains or reads the classifier
-  using Model = ouro::VaeFamily::Model;
-  std::vector<ouro::VaeFamily::Sample> real, held;
+};
+
+template <class Family>
+nlohmann::json run(const Options& o) {
+  const std::string truth = o.family + "(" + (o.data.empty() ? "" : "data=\"" + o.data + "\", ") + "train_size=" +
+                            std::to_string(o.train) + ", test_size=" + std::to_string(o.test) + ")";
+  const std::string model = o.family + "(" + o.model_args + (o.model_args.empty() ? "" : ", ") +
+                            "threads=" + std::to_string(o.threads) + ")";
+  const Family family(ouro::parse_spec(truth), ouro::parse_spec(model));
+  const auto description = family.describe();  // trains or reads the classifier (and the autoencoder)
+  using Model = typename Family::Model;
+  std::vector<typename Family::Sample> real;
   ouro::Rng all(0, 0, 0, ouro::Stream::kReal);
-  family.sample(family.truth(), train, all, real);  // n = the set's size: exactly the training images
-  if (!dump_dir.empty()) {
-    std::filesystem::create_directories(dump_dir);
-    std::ofstream images(std::filesystem::path(dump_dir) / "train.u8", std::ios::binary);
+  family.sample(family.truth(), o.train, all, real);  // n = the set's size: exactly the training images
+  if (!o.dump_dir.empty()) {
+    const std::filesystem::path dir(o.dump_dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream images(dir / "train.u8", std::ios::binary);
     for (const auto& x : real) images.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size()));
     const auto& t = family.test_images();
-    std::ofstream(std::filesystem::path(dump_dir) / "test.u8", std::ios::binary)
+    std::ofstream(dir / "test.u8", std::ios::binary)
         .write(reinterpret_cast<const char*>(t.pixels.data()), static_cast<std::streamsize>(t.pixels.size()));
-    std::ofstream(std::filesystem::path(dump_dir) / "config.json") << description.dump(2);
+    std::ofstream(dir / "config.json") << description.dump(2);
   }
-  const auto& net_config = description["network"];
   const auto& opt = description["optimiser"];
-  const std::int64_t steps = opt["steps"], batch = opt["batch"];
-  nlohmann::json out{{"model", model}, {"truth", truth}, {"parameters", net_config["parameters"]}};
+  const std::int64_t steps = opt["steps"], batch = opt["batch"], epochs = opt["epochs"];
+  const std::int64_t trained = steps > 0 ? steps * batch : epochs * o.train;  // images (or latents) seen by a fit
+  nlohmann::json out{{"model", model}, {"truth", truth}, {"parameters", description["network"]["parameters"]}};
   const ouro::CancelToken never;
 
   ouro::Rng fit_rng(1, 0, 1, ouro::Stream::kFit);
@@ -74,37 +66,65 @@ int main(int argc, char** argv) {
   family.fit_samples(real, ouro::FitContext<Model>{fit_rng, family.truth(), 1, 0, never}, m);
   const double fit_s = seconds_since(t0);
   out["train_seconds"] = fit_s;
-  out["train_images_per_s"] = static_cast<double>(steps * batch) / fit_s;
+  out["train_images_per_s"] = static_cast<double>(trained) / fit_s;
 
   ouro::Rng sample_rng(1, 0, 2, ouro::Stream::kSynthetic);
-  std::vector<std::uint8_t> grey;
+  std::vector<typename Family::Sample> sampled;
   t0 = std::chrono::steady_clock::now();
-  m.net->sample(sample, false, sample_rng, static_cast<int>(threads), grey);
+  family.sample(m, o.sample, sample_rng, sampled);
   const double sample_s = seconds_since(t0);
   out["sample_seconds"] = sample_s;
-  out["sample_images_per_s"] = static_cast<double>(sample) / sample_s;
+  out["sample_images_per_s"] = static_cast<double>(o.sample) / sample_s;
 
-  std::vector<double> metrics(ouro::VaeFamily::descriptor().metrics.size());
-  ouro::MetricMask elbo_only{std::vector<bool>(metrics.size(), false)};
-  elbo_only.wanted[0] = true;
+  // The family's held-out loss alone (its first metric: neg_elbo, test_loss).
+  std::vector<double> metrics(Family::descriptor().metrics.size());
+  ouro::MetricMask first_only{std::vector<bool>(metrics.size(), false)};
+  first_only.wanted[0] = true;
   t0 = std::chrono::steady_clock::now();
-  family.metrics(m, metrics, elbo_only);
+  family.metrics(m, metrics, first_only);
   const double eval_s = seconds_since(t0);
   out["eval_seconds"] = eval_s;
-  out["eval_images_per_s"] = static_cast<double>(test) / eval_s;
-  out["neg_elbo"] = metrics[0];
+  out["eval_images_per_s"] = static_cast<double>(o.test) / eval_s;
+  out["heldout_loss"] = metrics[0];
 
   // A whole generation as the engine runs it: fit on the real set, sample as many images through the family, score.
   t0 = std::chrono::steady_clock::now();
   ouro::Rng g_fit(1, 0, 1, ouro::Stream::kFit), g_sample(1, 0, 2, ouro::Stream::kSynthetic);
   Model g;
   family.fit_samples(real, ouro::FitContext<Model>{g_fit, family.truth(), 1, 0, never}, g);
-  std::vector<ouro::VaeFamily::Sample> batch_out;
-  family.sample(g, train, g_sample, batch_out);
+  std::vector<typename Family::Sample> batch_out;
+  family.sample(g, o.train, g_sample, batch_out);
   family.metrics(g, metrics);
   out["generation_seconds"] = seconds_since(t0);
-  out["fd"] = metrics[1];
+  return out;
+}
 
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--family") o.family = value;
+    else if (key == "--data") o.data = value;
+    else if (key == "--train") o.train = std::stoll(value);
+    else if (key == "--test") o.test = std::stoll(value);
+    else if (key == "--model") o.model_args = value;
+    else if (key == "--sample") o.sample = std::stoll(value);
+    else if (key == "--dump") o.dump_dir = value;
+    else if (key == "--threads") o.threads = std::stoll(value);
+    else {
+      std::cerr << "unknown option " << key << "\n";
+      return 2;
+    }
+  }
+  nlohmann::json out;
+  if (o.family == "vae") {
+    out = run<ouro::VaeFamily>(o);
+  } else if (o.family == "diffusion") {
+    out = run<ouro::DiffusionFamily>(o);
+  } else {
+    std::cerr << "--family: vae or diffusion\n";
+    return 2;
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   out["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;

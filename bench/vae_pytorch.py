@@ -176,7 +176,7 @@ def main():
     out["sample_seconds"] = time.perf_counter() - t0
     out["sample_images_per_s"] = a.sample / out["sample_seconds"]
     t0 = time.perf_counter()
-    out["neg_elbo"] = neg_elbo(net, test)
+    out["heldout_loss"] = neg_elbo(net, test)
     out["eval_seconds"] = time.perf_counter() - t0
     out["eval_images_per_s"] = test.size(0) / out["eval_seconds"]
 

@@ -27,14 +27,14 @@ def main():
     a = ap.parse_args()
     neural_side_by_side.run(
         a.repeat,
-        lambda dump: [a.binary, "--model", a.model, "--train", str(a.train), "--test", str(a.test),
+        lambda dump: [a.binary, "--family", "vae", "--model", a.model, "--train", str(a.train), "--test", str(a.test),
                       "--sample", str(a.sample), "--threads", str(a.threads), "--dump", dump],
         os.path.join(os.path.dirname(os.path.abspath(__file__)), "vae_pytorch.py"),
         ["--sample", str(a.sample), "--threads", str(a.threads)],
         lambda first: (f"model: vae({a.model}); {a.train} training / {a.test} test Fashion-MNIST images; {a.sample} "
                        f"sampled; {a.threads} thread(s); {first['parameters']} parameters; median of {a.repeat} runs"),
         ["train_images_per_s", "sample_images_per_s", "eval_images_per_s"], ["generation_seconds", "peak_rss_mb"],
-        [("neg_elbo", "neg_elbo")])
+        [("heldout_loss", "neg_elbo")])
 
 
 if __name__ == "__main__":

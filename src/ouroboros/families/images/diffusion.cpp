@@ -199,6 +199,8 @@ nlohmann::json DiffusionFamily::describe() const {
   return d;
 }
 
+const vision::Labelled& DiffusionFamily::test_images() const { return images_->test(); }
+
 std::optional<std::int64_t> DiffusionFamily::real_sample_size() const { return images_->train().count; }
 
 void DiffusionFamily::sample(const Model& m, std::int64_t n, Rng& rng, std::vector<Sample>& out) const {

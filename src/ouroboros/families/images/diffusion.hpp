@@ -52,6 +52,7 @@ class DiffusionFamily {
   double model_bytes() const;
   double sample_bytes() const;
   std::string sample_text(const Sample& x) const;  // the grey levels, separated by spaces (row by row)
+  const vision::Labelled& test_images() const;     // exposed for the benchmark
 
  private:
   struct Latent;
