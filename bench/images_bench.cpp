@@ -1,10 +1,11 @@
-// vae's throughput, one generation's parts timed apart: training (`steps` optimiser steps of `batch` images on the
-// real training images), sampling (images decoded from z ~ N(0, I), the network alone), held-out evaluation (-ELBO
-// of the test images), and a whole generation as the engine runs it (fit, sample a training set's worth of images
-// through the family, every metric: -ELBO, FD, precision, recall, class shares, pixel diversity; the classifier is
-// trained or read from its cache before the clock starts). bench/vae_side_by_side.py runs it beside the same model
-// written in PyTorch, on the images this program dumps.
-//   ./build/images_bench [--data DIR] [--train N] [--test N] [--model ARGS] [--sample N] [--dump DIR] [--threads T]
+// The image families' throughput (vae, diffusion), one generation's parts timed apart: training (a fit on the real
+// training images: `steps` steps of `batch`, or `epochs` passes), sampling (images through the family: decoded from
+// z ~ N(0, I), or DDIM latents decoded), the held-out loss (vae's -ELBO, diffusion's test_loss), and a whole
+// generation as the engine runs it (fit, sample a training set's worth of images, every metric; the classifier and
+// the autoencoder are trained or read from their cache before the clock starts). bench/images_side_by_side.py runs
+// it beside the same models written in PyTorch (vae_pytorch.py, diffusion_pytorch.py), on the images it dumps.
+//   ./build/images_bench [--family vae|diffusion] [--data DIR] [--train N] [--test N] [--model ARGS] [--sample N]
+//                        [--dump DIR] [--threads T]
 // Prints one JSON object: images per second of each part, seconds, and the peak resident memory.
 #include <sys/resource.h>
 

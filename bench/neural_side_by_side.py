@@ -1,4 +1,4 @@
-"""What the neural side-by-side scripts share (transformer_lm_side_by_side.py, vae_side_by_side.py): run a C++
+"""What the neural side-by-side scripts share (transformer_lm_side_by_side.py, images_side_by_side.py): run a C++
 benchmark program (which dumps its data into a folder) and the same model written in PyTorch on that data,
 alternating, and print the medians of their JSON outputs with the ratios."""
 import json
