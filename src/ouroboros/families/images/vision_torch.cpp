@@ -93,6 +93,20 @@ FitReport fit(torch::nn::Module& net, std::int64_t n, const FitConfig& fc, Rng& 
   return report;
 }
 
+// A warm start: `to` (the same architecture) gets `from`'s weights.
+void copy_weights(const torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  auto dst = to.parameters();
+  const auto src = from.parameters();
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+}
+
+std::int64_t parameter_count(const torch::nn::Module& net) {
+  std::int64_t n = 0;
+  for (const auto& p : net.parameters()) n += p.numel();
+  return n;
+}
+
 std::string archive_bytes(torch::nn::Module& net) {
   torch::serialize::OutputArchive archive;
   net.save(archive);
@@ -141,18 +155,11 @@ class TorchVae final : public Vae {
   void init(std::uint64_t seed) { init_uniform(*net_, seed); }
   std::shared_ptr<Vae> clone() const override {
     auto v = std::make_shared<TorchVae>(config_);
-    torch::NoGradGuard no_grad;
-    auto dst = v->net_->parameters();
-    auto src = net_->parameters();
-    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    copy_weights(*net_, *v->net_);
     return v;
   }
   const VaeConfig& config() const override { return config_; }
-  std::int64_t parameters() const override {
-    std::int64_t n = 0;
-    for (const auto& p : net_->parameters()) n += p.numel();
-    return n;
-  }
+  std::int64_t parameters() const override { return parameter_count(*net_); }
 
   FitReport train(ImageBatch images, const FitConfig& fc, Rng& rng, int threads, const CancelToken& cancel,
                   const std::function<void(double)>& progress) override {
@@ -303,18 +310,11 @@ class TorchDenoiser final : public Denoiser {
   void init(std::uint64_t seed) { init_uniform(*net_, seed); }
   std::shared_ptr<Denoiser> clone() const override {
     auto d = std::make_shared<TorchDenoiser>(config_);
-    torch::NoGradGuard no_grad;
-    auto dst = d->net_->parameters();
-    auto src = net_->parameters();
-    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    copy_weights(*net_, *d->net_);
     return d;
   }
   const DenoiserConfig& config() const override { return config_; }
-  std::int64_t parameters() const override {
-    std::int64_t n = 0;
-    for (const auto& p : net_->parameters()) n += p.numel();
-    return n;
-  }
+  std::int64_t parameters() const override { return parameter_count(*net_); }
 
   FitReport train(std::span<const float> x0, const FitConfig& fc, Rng& rng, int threads, const CancelToken& cancel,
                   const std::function<void(double)>& progress) override {
