@@ -139,8 +139,10 @@ int kill_until_finished(const std::string& exp_path, const std::string& out, con
 // SIGKILL at many moments (fixed pseudo-random delays), then the same command again until it finishes: the final
 // files equal those of a run that was never interrupted, byte for byte.
 TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
+  const std::string generations = std::to_string(4000 / kSanitizerSlowdown);
   const std::string big =
-      "[experiment]\ngenerations = 4000\nreplicates = 300\nseed = 9\nsamples = 10\n"
+      "[experiment]\ngenerations = " + generations +
+      "\nreplicates = 300\nseed = 9\nsamples = 10\n"
       "regimes = [\"replace\", \"accumulate\", \"grow\"]\n[truth]\nfamily = \"gaussian\"\n[model]\n"
       "family = \"gaussian(estimator=unbiased)\"\n[sweep]\n\"experiment.samples\" = [10, 20, 40]\n";
   const auto exp = write("k.toml", big);
@@ -157,8 +159,10 @@ TEST_F(Cli, KilledAndResumedSweepEndsByteIdentical) {
 // the store while the unit is open, gone once it is committed), and the final files equal those of an uninterrupted
 // generation-major run (the scheduler is not part of the store's identity: it changes no record).
 TEST_F(Cli, KilledReplicateMajorRunResumesFromCheckpointsByteIdentical) {
+  const std::string generations = std::to_string(60 / kSanitizerSlowdown);
   const std::string body =
-      "[experiment]\ngenerations = 60\nreplicates = 32\nseed = 3\nsamples = 300\nregimes = [\"replace\"]\n"
+      "[experiment]\ngenerations = " + generations +
+      "\nreplicates = 32\nseed = 3\nsamples = 300\nregimes = [\"replace\"]\n"
       "scheduler = \"replicate\"\ncheckpoint_every = 2\n[truth]\nfamily = \"gmm(k=3, d=2, separation=3, sd=1)\"\n[model]\n"
       "family = \"gmm(init=random, max_iter=100)\"\n[output]\ntrajectories = 5\n";
   const auto exp = write("r.toml", body);
@@ -200,8 +204,10 @@ TEST_F(Cli, CheckpointsOfACommittedUnitLeftBehindAreRemoved) {
 // Units side by side under SIGKILL: one replicate per unit and two threads, so the two regimes run at once, each
 // from its own checkpoints; the final files equal those of an uninterrupted run of one unit after another.
 TEST_F(Cli, KilledSideBySideUnitsResumeFromCheckpointsByteIdentical) {
+  const std::string generations = std::to_string(1000 / kSanitizerSlowdown);
   const std::string body =
-      "[experiment]\ngenerations = 1000\nreplicates = 1\nseed = 3\nsamples = 300\n"
+      "[experiment]\ngenerations = " + generations +
+      "\nreplicates = 1\nseed = 3\nsamples = 300\n"
       "regimes = [\"replace\", \"keep_real(fraction=0.1)\"]\nscheduler = \"replicate\"\ncheckpoint_every = 5\n"
       "[truth]\nfamily = \"gmm(k=3, d=2, separation=3, sd=1)\"\n[model]\nfamily = \"gmm(init=random, max_iter=100)\"\n"
       "[output]\ntrajectories = 1\n";

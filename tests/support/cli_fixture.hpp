@@ -20,6 +20,10 @@ namespace ouro::testing {
 
 namespace fs = std::filesystem;
 
+// The sanitizers run the program several times slower. Tests that kill runs at random moments divide their work by
+// this, so that a run still lasts long enough to be killed several times, and no longer.
+inline constexpr int kSanitizerSlowdown = OUROBOROS_SANITIZED ? 5 : 1;
+
 struct Result {
   int status;
   std::string out, err;

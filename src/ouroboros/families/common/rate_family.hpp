@@ -191,13 +191,13 @@ class RateFamily {
   static constexpr const char* kMeanSource[] = {
       "E[theta_k] = theta_0 prod_j n_j/(n_j-1): theta_j = theta_{j-1} n_j/Gamma(n_j) (derived)",
       "E[theta_k] = theta_0 prod_j m_j/(m_j-1), m_j = j n_j: grow is replace on j n_j samples (derived)",
-      "E[theta_k] = theta_0 prod_j E[N_j/(N_{j-1} + Gamma(n_j))], N_j = n_1+...+n_j, by quadrature "
-      "(derived)"};
+      ("E[theta_k] = theta_0 prod_j E[N_j/(N_{j-1} + Gamma(n_j))], N_j = n_1+...+n_j, by quadrature "
+       "(derived)")};
   static constexpr const char* kSqSource[] = {
       "theta_0^2 (prod_j E[X_j^2] - 2 prod_j E[X_j] + 1), X_j = n_j/Gamma(n_j) (derived)",
       "theta_0^2 (prod_j E[X_j^2] - 2 prod_j E[X_j] + 1), X_j = j n_j/Gamma(j n_j) (derived)",
-      "theta_0^2 (prod_j E[X_j^2] - 2 prod_j E[X_j] + 1), X_j = N_j/(N_{j-1} + Gamma(n_j)), by quadrature "
-      "(derived)"};
+      ("theta_0^2 (prod_j E[X_j^2] - 2 prod_j E[X_j] + 1), X_j = N_j/(N_{j-1} + Gamma(n_j)), by quadrature "
+       "(derived)")};
   static constexpr const char* kLogSource[] = {
       "E[log(theta_k/theta_0)] = sum_j (log n_j - psi(n_j)) (derived)",
       "E[log(theta_k/theta_0)] = sum_j (log m_j - psi(m_j)), m_j = j n_j (derived)",

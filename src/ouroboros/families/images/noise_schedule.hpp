@@ -13,7 +13,8 @@
 // DDIM (eta = 0)    on the timesteps tau_1 > ... > tau_S (S = `steps`, evenly spaced from T down to 1):
 //                   x0_hat = (x - sqrt(1 - abar_tau) eps_theta(x, tau)) / sqrt(abar_tau),
 //                   x <- sqrt(abar_next) x0_hat + sqrt(1 - abar_next) eps_theta(x, tau), abar_next = 1 after the last
-//                   step, so the output is the last x0_hat.
+//                   step, so the output is the last x0_hat. In pixel space x0_hat is clipped to [-1, 1] at every
+//                   step (Ho et al.'s sampler for images; "clip_sample" in common DDIM code).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -68,15 +69,21 @@ inline std::vector<std::int64_t> ddim_timesteps(std::int64_t T, std::int64_t S) 
   return tau;
 }
 
-// DDIM from x = x_T; eps(x, t) is the noise prediction at timestep t.
-template <class X, class Eps>
-X ddim_sample(X x, const NoiseSchedule& schedule, std::int64_t steps, const Eps& eps) {
+struct Unchanged {
+  template <class X>
+  X operator()(X x0) const { return x0; }
+};
+
+// DDIM from x = x_T; eps(x, t) is the noise prediction at timestep t. `denoised` maps each step's x0_hat before it is
+// used (pixel space clips it to the data's range, as Ho et al.'s sampler does for images).
+template <class X, class Eps, class Denoised = Unchanged>
+X ddim_sample(X x, const NoiseSchedule& schedule, std::int64_t steps, const Eps& eps, const Denoised& denoised = {}) {
   const auto tau = ddim_timesteps(schedule.steps(), steps);
   for (std::size_t i = 0; i < tau.size(); ++i) {
     const double a = schedule.alpha_bar[static_cast<std::size_t>(tau[i])];
     const double next = i + 1 < tau.size() ? schedule.alpha_bar[static_cast<std::size_t>(tau[i + 1])] : 1.0;
     const X e = eps(x, tau[i]);
-    const X x0 = (x - std::sqrt(1 - a) * e) / std::sqrt(a);
+    const X x0 = denoised(X((x - std::sqrt(1 - a) * e) / std::sqrt(a)));
     x = std::sqrt(next) * x0 + std::sqrt(1 - next) * e;
   }
   return x;

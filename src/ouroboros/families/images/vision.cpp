@@ -12,9 +12,10 @@ namespace {
 void* torch_symbol(const char* name) {
   return module_symbol("OUROBOROS_VISION_MODULE", OUROBOROS_VISION_MODULE_PATH, 0, name);
 }
-// Both networks' bytes start with an 8-byte magic (vision_torch.cpp).
-void check_magic(const std::string& bytes, const char* magic, const char* what) {
-  if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 8) != 0)
+// Every network's bytes start with an 8-byte magic (vision_torch.cpp); the last byte is a version, from 1 to
+// `version`.
+void check_magic(const std::string& bytes, const char* magic, const char* what, char version = '1') {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 7) != 0 || bytes[7] < '1' || bytes[7] > version)
     throw UserError(std::string("a checkpoint's model is not a saved ") + what);
 }
 }  // namespace
@@ -25,7 +26,7 @@ std::shared_ptr<Vae> Vae::create(const VaeConfig& config, Rng& rng) {
 }
 
 std::shared_ptr<Vae> Vae::load(const std::string& bytes) {
-  check_magic(bytes, "OUROVAE1", "VAE");
+  check_magic(bytes, "OUROVAE", "VAE");
   static const auto load = reinterpret_cast<VaeLoadFn>(torch_symbol("ouroboros_vae_load"));
   return std::shared_ptr<Vae>(load(bytes));
 }
@@ -36,7 +37,7 @@ std::shared_ptr<Classifier> Classifier::create(std::int64_t rows, std::int64_t c
 }
 
 std::shared_ptr<Classifier> Classifier::load(const std::string& bytes) {
-  check_magic(bytes, "OUROCLS1", "classifier");
+  check_magic(bytes, "OUROCLS", "classifier");
   static const auto load = reinterpret_cast<ClassifierLoadFn>(torch_symbol("ouroboros_classifier_load"));
   return std::shared_ptr<Classifier>(load(bytes));
 }
@@ -47,7 +48,7 @@ std::shared_ptr<Denoiser> Denoiser::create(const DenoiserConfig& config, Rng& rn
 }
 
 std::shared_ptr<Denoiser> Denoiser::load(const std::string& bytes) {
-  check_magic(bytes, "OURODEN1", "noise predictor");
+  check_magic(bytes, "OURODEN", "noise predictor", '2');
   static const auto load = reinterpret_cast<DenoiserLoadFn>(torch_symbol("ouroboros_denoiser_load"));
   return std::shared_ptr<Denoiser>(load(bytes));
 }

@@ -22,7 +22,8 @@
 //   5x5 (6 -> 16), pool 2, linear 16 x 5 x 5 -> 120 -> 84 -> 10 classes; its features are the 84 activations before
 //   the last layer (for images of other sizes the first linear layer takes 16 x ((rows/2 - 4)/2) x ((cols/2 - 4)/2)
 //   inputs; at least 12 x 12). Trained by Adam on cross-entropy.
-// Initialisation: every weight and bias uniform on +-1/sqrt(fan_in) (PyTorch's default for these layers), drawn from
+// Initialisation: every weight and bias of a linear or convolution layer uniform on +-1/sqrt(fan_in) (PyTorch's
+//   default for these layers; group norms start at weight 1, bias 0), drawn from
 //   a generator seeded by the caller, so a network is a fixed function of the seed.
 // Randomness: every draw (initialisation, batch order, latent noise) comes from a generator seeded from the caller's
 //   Rng, so a fit, an evaluation or a sampling run is reproducible exactly for a given thread setting.
@@ -96,15 +97,27 @@ class Vae {
   virtual std::string save() const = 0;
 };
 
-// The diffusion family's noise predictor eps_theta(x_t, t) on points of `dim` coordinates (latents), for the
-// forward process and DDIM sampler of noise_schedule.hpp: an MLP on [x_t, embedding(t)], the embedding 32 sines and
-// 32 cosines of t at frequencies 10000^(-k/32), k = 0..31; `depth` linear layers of `width` units with SiLU, and a
-// linear output of dim values.
+// The diffusion family's noise predictor eps_theta(x_t, t) on points of `dim` coordinates, for the forward process
+// and DDIM sampler of noise_schedule.hpp. The embedding of t is 32 sines and 32 cosines of t at frequencies
+// 10000^(-k/32), k = 0..31. Two networks:
+//   MLP (latent space, rows = 0): on [x_t, embedding(t)], `depth` linear layers of `width` units with SiLU, and a
+//     linear output of dim values.
+//   UNet (pixel space, rows > 0: a point is a rows x cols image, dim = rows * cols, rows and cols multiples of 4), a
+//     small one in the layout of Ho et al.'s at two resolutions below the image's: the embedding through linear
+//     (64 -> 4c) SiLU linear (4c -> 4c); conv 3x3 (1 -> c); residual block (c -> c), conv 3x3 stride 2; residual block
+//     (c -> 2c), conv 3x3 stride 2; residual block (2c -> 2c) at rows/4 x cols/4; nearest upsampling x2 and conv 3x3,
+//     concatenated with the 2c skip, residual block (4c -> c); upsampling and conv 3x3, concatenated with the c skip,
+//     residual block (2c -> c); group norm, SiLU, conv 3x3 (c -> 1). A residual block (in -> out) is group norm, SiLU,
+//     conv 3x3 (in -> out), plus linear(SiLU(embedding)) per channel, group norm, SiLU, conv 3x3 (out -> out), added
+//     to the input (through a 1x1 conv when in != out); group norm with 8 groups where the channels allow, else 1.
+//     c = `channels`.
 struct DenoiserConfig {
   std::int64_t dim = 16;
-  std::int64_t width = 256, depth = 3;
-  std::int64_t timesteps = 1000;  // T
-  bool cosine = false;            // the noise schedule: linear (Ho et al.) or cosine (Nichol and Dhariwal)
+  std::int64_t width = 256, depth = 3;          // the MLP
+  std::int64_t rows = 0, cols = 0, channels = 32;  // the UNet, when rows > 0
+  std::int64_t timesteps = 1000;                // T
+  bool cosine = false;  // the noise schedule: linear (Ho et al.) or cosine (Nichol and Dhariwal)
+  bool unet() const { return rows > 0; }
 };
 
 class Denoiser {
@@ -122,7 +135,8 @@ class Denoiser {
                           const CancelToken& cancel, const std::function<void(double)>& progress) = 0;
   // The same loss per coordinate on held-out points, with t and eps drawn from `seed`.
   virtual double loss(std::span<const float> x0, std::uint64_t seed, int threads) const = 0;
-  // n points by DDIM in `steps` steps from x_T ~ N(0, temperature^2 I), appended (n * dim values).
+  // n points by DDIM in `steps` steps from x_T ~ N(0, temperature^2 I), appended (n * dim values). The UNet's
+  // points are images in [-1, 1]: each step's x0_hat is clipped to that range.
   virtual void sample(std::int64_t n, std::int64_t steps, double temperature, Rng& rng, int threads,
                       std::vector<float>& out) const = 0;
   virtual std::string save() const = 0;

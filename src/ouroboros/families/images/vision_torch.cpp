@@ -20,12 +20,13 @@ namespace {
 
 constexpr char kVaeMagic[8] = {'O', 'U', 'R', 'O', 'V', 'A', 'E', '1'};
 constexpr char kClassifierMagic[8] = {'O', 'U', 'R', 'O', 'C', 'L', 'S', '1'};
-constexpr char kDenoiserMagic[8] = {'O', 'U', 'R', 'O', 'D', 'E', 'N', '1'};
+constexpr char kDenoiserMagicV1[8] = {'O', 'U', 'R', 'O', 'D', 'E', 'N', '1'};
+constexpr char kDenoiserMagic[8] = {'O', 'U', 'R', 'O', 'D', 'E', 'N', '2'};
 constexpr std::int64_t kEvalBatch = 512;
 
 at::Generator generator(std::uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
-// PyTorch's default initialisation of linear and convolution layers, from our generator: weight and bias uniform
+// PyTorch's default initialisation of linear and convolution layers (group norms keep theirs), from our generator: weight and bias uniform
 // on +-1/sqrt(fan_in), fan_in = weight.size(1) x the kernel's size (for a transposed convolution too, as PyTorch
 // computes it).
 void init_uniform(torch::nn::Module& net, std::uint64_t seed) {
@@ -33,7 +34,7 @@ void init_uniform(torch::nn::Module& net, std::uint64_t seed) {
   torch::NoGradGuard no_grad;
   for (const auto& module : net.modules(/*include_self=*/false)) {
     auto params = module->named_parameters(/*recurse=*/false);
-    if (!params.contains("weight")) continue;
+    if (!params.contains("weight") || params["weight"].dim() < 2) continue;  // norms keep weight 1, bias 0
     const auto& w = params["weight"];
     std::int64_t fan_in = w.size(1);
     for (std::int64_t d = 2; d < w.dim(); ++d) fan_in *= w.size(d);
@@ -269,39 +270,122 @@ class TorchVae final : public Vae {
   std::shared_ptr<VaeNet> net_;
 };
 
-struct DenoiserNet : torch::nn::Module {
+// The noise predictors (vision.hpp): eps_theta(x (n, dim), t (n) as integers 1..T).
+struct EpsNet : torch::nn::Module {
   static constexpr std::int64_t kEmbedding = 64;
-  explicit DenoiserNet(const DenoiserConfig& c) : timesteps(c.timesteps) {
-    std::int64_t in = c.dim + kEmbedding;
-    for (std::int64_t i = 0; i < c.depth; ++i) {
-      std::string name = "l";  // (not "l" + to_string: GCC 12 warns falsely about it)
-      name += std::to_string(i);
-      layers.push_back(register_module(name, torch::nn::Linear(in, c.width)));
-      in = c.width;
-    }
-    out = register_module("out", torch::nn::Linear(in, c.dim));
+  EpsNet() {
     std::vector<float> f(kEmbedding / 2);
     for (std::size_t k = 0; k < f.size(); ++k)
       f[k] = static_cast<float>(std::exp(-std::log(10000.0) * static_cast<double>(k) / static_cast<double>(f.size())));
     frequencies = torch::from_blob(f.data(), {1, kEmbedding / 2}, torch::kFloat).clone();
   }
-  // x (n, dim) at timesteps t (n), as integers 1..T.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) {
+  torch::Tensor embedding(const torch::Tensor& t) const {
     const auto angle = t.to(torch::kFloat).unsqueeze(1) * frequencies;
-    auto h = torch::cat({x, torch::sin(angle), torch::cos(angle)}, 1);
+    return torch::cat({torch::sin(angle), torch::cos(angle)}, 1);
+  }
+  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) = 0;
+  torch::Tensor frequencies;
+};
+
+std::string numbered(const char* prefix, std::int64_t i) {
+  std::string name = prefix;  // (not prefix + to_string: GCC 12 warns falsely about it)
+  name += std::to_string(i);
+  return name;
+}
+
+struct MlpEps : EpsNet {
+  explicit MlpEps(const DenoiserConfig& c) {
+    std::int64_t in = c.dim + kEmbedding;
+    for (std::int64_t i = 0; i < c.depth; ++i) {
+      layers.push_back(register_module(numbered("l", i), torch::nn::Linear(in, c.width)));
+      in = c.width;
+    }
+    out = register_module("out", torch::nn::Linear(in, c.dim));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override {
+    auto h = torch::cat({x, embedding(t)}, 1);
     for (auto& layer : layers) h = torch::silu(layer->forward(h));
     return out->forward(h);
   }
-  std::int64_t timesteps;
   std::vector<torch::nn::Linear> layers;
   torch::nn::Linear out{nullptr};
-  torch::Tensor frequencies;
 };
+
+torch::nn::GroupNorm group_norm(std::int64_t channels) {
+  return torch::nn::GroupNorm(channels % 8 == 0 ? 8 : 1, channels);
+}
+torch::nn::Conv2d conv3(std::int64_t in, std::int64_t out, std::int64_t stride = 1) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+struct ResBlock : torch::nn::Module {
+  ResBlock(std::int64_t in, std::int64_t out, std::int64_t embedding)
+      : norm1(register_module("norm1", group_norm(in))), conv1(register_module("conv1", conv3(in, out))),
+        time(register_module("time", torch::nn::Linear(embedding, out))),
+        norm2(register_module("norm2", group_norm(out))), conv2(register_module("conv2", conv3(out, out))) {
+    if (in != out) skip = register_module("skip", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1)));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& emb) {
+    auto h = conv1->forward(torch::silu(norm1->forward(x)));
+    h = h + time->forward(torch::silu(emb)).unsqueeze(2).unsqueeze(3);
+    h = conv2->forward(torch::silu(norm2->forward(h)));
+    return h + (skip ? skip->forward(x) : x);
+  }
+  torch::nn::GroupNorm norm1;
+  torch::nn::Conv2d conv1;
+  torch::nn::Linear time;
+  torch::nn::GroupNorm norm2;
+  torch::nn::Conv2d conv2;
+  torch::nn::Conv2d skip{nullptr};
+};
+
+struct UNetEps : EpsNet {
+  explicit UNetEps(const DenoiserConfig& cfg) : rows(cfg.rows), cols(cfg.cols) {
+    const auto c = cfg.channels, e = 4 * c;
+    time1 = register_module("time1", torch::nn::Linear(kEmbedding, e));
+    time2 = register_module("time2", torch::nn::Linear(e, e));
+    stem = register_module("stem", conv3(1, c));
+    down1 = register_module("down1", std::make_shared<ResBlock>(c, c, e));
+    pool1 = register_module("pool1", conv3(c, c, 2));
+    down2 = register_module("down2", std::make_shared<ResBlock>(c, 2 * c, e));
+    pool2 = register_module("pool2", conv3(2 * c, 2 * c, 2));
+    mid = register_module("mid", std::make_shared<ResBlock>(2 * c, 2 * c, e));
+    lift2 = register_module("lift2", conv3(2 * c, 2 * c));
+    up2 = register_module("up2", std::make_shared<ResBlock>(4 * c, c, e));
+    lift1 = register_module("lift1", conv3(c, c));
+    up1 = register_module("up1", std::make_shared<ResBlock>(2 * c, c, e));
+    norm = register_module("norm", group_norm(c));
+    out = register_module("out", conv3(c, 1));
+  }
+  static torch::Tensor upsample(const torch::Tensor& x) {
+    return x.repeat_interleave(2, 2).repeat_interleave(2, 3);  // nearest neighbour, x2
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override {
+    const auto n = x.size(0);
+    const auto emb = time2->forward(torch::silu(time1->forward(embedding(t))));
+    const auto h1 = down1->forward(stem->forward(x.reshape({n, 1, rows, cols})), emb);
+    const auto h2 = down2->forward(pool1->forward(h1), emb);
+    auto h = mid->forward(pool2->forward(h2), emb);
+    h = up2->forward(torch::cat({lift2->forward(upsample(h)), h2}, 1), emb);
+    h = up1->forward(torch::cat({lift1->forward(upsample(h)), h1}, 1), emb);
+    return out->forward(torch::silu(norm->forward(h))).reshape({n, rows * cols});
+  }
+  std::int64_t rows, cols;
+  torch::nn::Linear time1{nullptr}, time2{nullptr};
+  torch::nn::Conv2d stem{nullptr}, pool1{nullptr}, pool2{nullptr}, lift2{nullptr}, lift1{nullptr}, out{nullptr};
+  std::shared_ptr<ResBlock> down1, down2, mid, up2, up1;
+  torch::nn::GroupNorm norm{nullptr};
+};
+
+std::shared_ptr<EpsNet> eps_net(const DenoiserConfig& c) {
+  if (c.unet()) return std::make_shared<UNetEps>(c);
+  return std::make_shared<MlpEps>(c);
+}
 
 class TorchDenoiser final : public Denoiser {
  public:
   explicit TorchDenoiser(const DenoiserConfig& c)
-      : config_(c), net_(std::make_shared<DenoiserNet>(c)),
+      : config_(c), net_(eps_net(c)),
         schedule_(c.cosine ? diffusion::NoiseSchedule::cosine(c.timesteps) : diffusion::NoiseSchedule::linear(c.timesteps)) {
     std::vector<float> ab(schedule_.alpha_bar.begin(), schedule_.alpha_bar.end());
     alpha_bar_ = torch::from_blob(ab.data(), {static_cast<std::int64_t>(ab.size())}, torch::kFloat).clone();
@@ -345,31 +429,40 @@ class TorchDenoiser final : public Denoiser {
     auto gen = generator(rng());
     for (std::int64_t start = 0; start < n; start += kEvalBatch) {
       const auto b = std::min(kEvalBatch, n - start);
-      const auto x = diffusion::ddim_sample(temperature * torch::randn({b, config_.dim}, gen), schedule_, steps,
-                                            [&](const torch::Tensor& xt, std::int64_t t) {
-                                              return net_->forward(xt, torch::full({b}, t, torch::kLong));
-                                            })
+      const auto eps = [&](const torch::Tensor& xt, std::int64_t t) {
+        return net_->forward(xt, torch::full({b}, t, torch::kLong));
+      };
+      const auto x0 = temperature * torch::randn({b, config_.dim}, gen);
+      const auto x = (config_.unet() ? diffusion::ddim_sample(x0, schedule_, steps, eps,
+                                                             [](const torch::Tensor& y) { return y.clamp(-1, 1); })
+                                     : diffusion::ddim_sample(x0, schedule_, steps, eps))
                          .contiguous();
       out.insert(out.end(), x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
     }
   }
 
+  // The magic, the configuration's eight integers, then torch's archive. (Version 1 had five integers and only the
+  // MLP: dim, width, depth, timesteps, cosine.)
   std::string save() const override {
     std::string bytes(kDenoiserMagic, sizeof kDenoiserMagic);
-    const std::int64_t header[] = {config_.dim, config_.width, config_.depth, config_.timesteps, config_.cosine ? 1 : 0};
+    const std::int64_t header[] = {config_.dim,  config_.width, config_.depth,    config_.timesteps,
+                                   config_.cosine ? 1 : 0, config_.rows, config_.cols, config_.channels};
     bytes.append(reinterpret_cast<const char*>(header), sizeof header);
     return bytes + archive_bytes(*net_);
   }
   static TorchDenoiser* from_bytes(const std::string& bytes) {
-    constexpr std::size_t kHeader = sizeof kDenoiserMagic + 5 * sizeof(std::int64_t);
-    if (bytes.size() < kHeader || std::memcmp(bytes.data(), kDenoiserMagic, sizeof kDenoiserMagic) != 0)
+    const bool v1 = bytes.size() >= sizeof kDenoiserMagic &&
+                    std::memcmp(bytes.data(), kDenoiserMagicV1, sizeof kDenoiserMagicV1) == 0;
+    const std::size_t values = v1 ? 5 : 8, header = sizeof kDenoiserMagic + values * sizeof(std::int64_t);
+    if (bytes.size() < header || (!v1 && std::memcmp(bytes.data(), kDenoiserMagic, sizeof kDenoiserMagic) != 0))
       throw std::invalid_argument("diffusion: a checkpoint's model is not a saved noise predictor");
-    std::int64_t h[5];
-    std::memcpy(h, bytes.data() + sizeof kDenoiserMagic, sizeof h);
+    std::int64_t h[8] = {};
+    std::memcpy(h, bytes.data() + sizeof kDenoiserMagic, values * sizeof(std::int64_t));
     DenoiserConfig c;
     c.dim = h[0], c.width = h[1], c.depth = h[2], c.timesteps = h[3], c.cosine = h[4] != 0;
+    if (!v1) c.rows = h[5], c.cols = h[6], c.channels = h[7];
     auto* d = new TorchDenoiser(c);
-    load_archive(*d->net_, bytes.substr(kHeader));
+    load_archive(*d->net_, bytes.substr(header));
     return d;
   }
 
@@ -389,7 +482,7 @@ class TorchDenoiser final : public Denoiser {
   }
 
   DenoiserConfig config_;
-  std::shared_ptr<DenoiserNet> net_;
+  std::shared_ptr<EpsNet> net_;
   diffusion::NoiseSchedule schedule_;
   torch::Tensor alpha_bar_;
 };
