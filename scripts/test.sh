@@ -12,18 +12,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+# Each stage's start and the time so far, so that a slow CI log shows where the time went.
+stage() { echo "test.sh: $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
 sanitizer_suite() {
   BUILD_DIR="$1" BUILD_TYPE="$2" CXXFLAGS="${3:-}" \
     CMAKE_ARGS="-DOUROBOROS_SANITIZE=ON -DOUROBOROS_BENCHMARKS=OFF -DOUROBOROS_PYTHON=OFF -DOUROBOROS_MPI=OFF -DOUROBOROS_FAMILY_TRANSFORMER_LM=OFF -DOUROBOROS_FAMILY_IMAGES=OFF" \
     ./scripts/build.sh
+  stage "the suite in $1"
   ctest --test-dir "$1" --output-on-failure -j "$(nproc)"
 }
 if [ "${1:-}" = "--sanitize" ]; then
   sanitizer_suite build-sanitize RelWithDebInfo
   exit 0
 fi
+stage "the Release build"
 ./scripts/build.sh
+stage "the suite"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 # The fuzzers (libFuzzer, clang, ASan + UBSan) on their checked-in seeds, a short fixed budget each.
+stage "the fuzzers"
 ./scripts/fuzz.sh 10
+stage "the sanitizer build"
 sanitizer_suite build-asan None "-O1 -g0"
+stage "done"
