@@ -14,80 +14,18 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/io/model_files.hpp"
+#include "ouroboros/io/sqlite_statement.hpp"
 #include "ouroboros/version.hpp"
 
 namespace ouro {
+
+using namespace sqlite;
 
 namespace {
 
 constexpr int kApplicationId = 0x4F55524F;  // "OURO"
 constexpr int kSchemaVersion = 3;  // 2: summary is a view over summary_rows and theory_sources; 3: forgetting over
                                    // forgetting_rows (a JSON array per replicate)
-
-// SQLite's message, with the operating system's reason when there is one ("disk I/O error: No space left on
-// device").
-std::string store_error(sqlite3* db) {
-  const int sys = sqlite3_system_errno(db);
-  return sys != 0 ? fmt::format("{}: {}", sqlite3_errmsg(db), std::strerror(sys)) : std::string(sqlite3_errmsg(db));
-}
-
-// A prepared statement, finalised on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(fmt::format("results store: {} ({})", sqlite3_errmsg(db), sql));
-  }
-  ~Statement() { sqlite3_finalize(s_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() { return s_; }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw std::runtime_error(fmt::format("results store: {}", store_error(db_)));
-    return false;
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-void bind_real(sqlite3_stmt* s, int i, double x) {
-  if (std::isnan(x))
-    sqlite3_bind_null(s, i);
-  else
-    sqlite3_bind_double(s, i, x);
-}
-void bind_text(sqlite3_stmt* s, int i, const std::string& t) {
-  sqlite3_bind_text(s, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-}
-double column_real(sqlite3_stmt* s, int i) {
-  return sqlite3_column_type(s, i) == SQLITE_NULL ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(s, i);
-}
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return t ? std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
-}
-// Steps a prepared insert and makes it ready for the next row, on failure too: a statement left unreset keeps
-// its bindings (pointers into rows that are then freed) and refuses new ones.
-void run_step(sqlite3* db, sqlite3_stmt* s) {
-  if (sqlite3_step(s) == SQLITE_DONE) {
-    sqlite3_reset(s);  // every insert binds all its columns, so the bindings need no clearing
-    return;
-  }
-  const std::string error = store_error(db);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  throw std::runtime_error(fmt::format("results store: {}", error));
-}
-
-TheoryKind kind_of(const std::string& name) {
-  for (const auto k : {TheoryKind::kExact, TheoryKind::kBound, TheoryKind::kApproximation})
-    if (theory_kind_name(k) == name) return k;
-  return TheoryKind::kNone;
-}
 
 // The first place where two configurations differ, as "path: stored X, now Y".
 std::string first_difference(const nlohmann::json& stored, const nlohmann::json& now, const std::string& path) {
@@ -533,103 +471,6 @@ void SqliteStore::failed(std::size_t point, const std::string& regime, const std
   bind_text(s.get(), 2, regime);
   bind_text(s.get(), 3, error);
   s.step();
-}
-
-nlohmann::json SqliteStore::units() const {
-  nlohmann::json out = nlohmann::json::array();
-  Statement s(db_, "SELECT point, regime, kernel, kernel_note, theory, family, threads, config, stopped_at FROM units "
-                   "WHERE status = 'done' ORDER BY point, regime_index");
-  while (s.step()) {
-    nlohmann::json u{{"point", sqlite3_column_int64(s.get(), 0)}, {"regime", column_text(s.get(), 1)},
-                     {"kernel", column_text(s.get(), 2)}, {"theory", nlohmann::json::parse(column_text(s.get(), 4))},
-                     {"family", nlohmann::json::parse(column_text(s.get(), 5))}, {"threads", sqlite3_column_int64(s.get(), 6)},
-                     {"config", nlohmann::json::parse(column_text(s.get(), 7))}};
-    if (const auto note = column_text(s.get(), 3); !note.empty()) u["kernel_note"] = note;
-    if (sqlite3_column_type(s.get(), 8) != SQLITE_NULL) u["stopped_at"] = sqlite3_column_int64(s.get(), 8);
-    out.push_back(std::move(u));
-  }
-  return out;
-}
-
-void SqliteStore::replay_unit(std::size_t point, const std::string& regime, ResultSink& sink) const {
-  std::size_t point_of = 0;
-  replay(sink, point_of, &point, &regime);
-}
-
-void SqliteStore::replay(ResultSink& sink, std::size_t& point_of, const std::size_t* only_point,
-                         const std::string* only_regime) const {
-  Statement units(db_, std::string("SELECT point, regime, kernel, summary_first, summary_last, trajectories_first, "
-                                   "trajectories_last, forgetting_first, forgetting_last FROM units WHERE status = "
-                                   "'done'") +
-                           (only_point ? " AND point = ? AND regime = ?" : "") + " ORDER BY point, regime_index");
-  if (only_point) {
-    sqlite3_bind_int64(units.get(), 1, static_cast<sqlite3_int64>(*only_point));
-    bind_text(units.get(), 2, *only_regime);
-  }
-  Statement summary(db_, "SELECT s.generation, s.metric, s.mean, s.sd, s.se, s.ci_lo, s.ci_hi, s.q05, s.q50, s.q95, "
-                         "s.finite, s.theory_lo, s.theory, s.theory_hi, t.kind, t.source FROM summary_rows s LEFT JOIN "
-                         "theory_sources t ON t.id = s.theory_id WHERE s.rowid BETWEEN ? AND ? ORDER BY s.rowid");
-  Statement trajectories(db_, "SELECT replicate, generation, metric, value FROM trajectories WHERE rowid BETWEEN ? "
-                              "AND ? ORDER BY rowid");
-  Statement forgetting(db_, "SELECT f.replicate, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
-                            "json_extract(j.value, '$[2]') FROM forgetting_rows f, json_each(f.items) j WHERE f.rowid "
-                            "BETWEEN ? AND ? ORDER BY f.rowid, j.key");
-  while (units.step()) {
-    point_of = static_cast<std::size_t>(sqlite3_column_int64(units.get(), 0));
-    const std::string regime = column_text(units.get(), 1);
-    sink.begin_regime(regime, column_text(units.get(), 2) == "sample" ? KernelKind::kSample : KernelKind::kStatistics);
-    const auto range = [&](Statement& st, int first) {
-      sqlite3_reset(st.get());
-      sqlite3_bind_int64(st.get(), 1, sqlite3_column_int64(units.get(), first));
-      sqlite3_bind_int64(st.get(), 2, sqlite3_column_int64(units.get(), first + 1));
-    };
-    range(summary, 3);
-    // In blocks, so that the sink can format them in parallel (CsvSink::summary_block).
-    constexpr std::size_t kBlock = 8192;
-    std::vector<std::string> metrics, sources;
-    std::vector<std::pair<std::int64_t, std::pair<SummaryStats, TheoryValue>>> values;
-    std::vector<SummaryRow> rows;
-    const auto flush = [&] {
-      rows.clear();
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        TheoryValue t = values[i].second.second;
-        t.source = sources[i];
-        rows.push_back(SummaryRow{regime, values[i].first, metrics[i], values[i].second.first, t});
-      }
-      sink.summary_block(rows);
-      metrics.clear();
-      sources.clear();
-      values.clear();
-    };
-    while (summary.step()) {
-      sqlite3_stmt* q = summary.get();
-      SummaryStats st{column_real(q, 2), column_real(q, 3), column_real(q, 4), column_real(q, 7), column_real(q, 8),
-                      column_real(q, 9), column_real(q, 5), column_real(q, 6), sqlite3_column_int64(q, 10)};
-      TheoryValue t;
-      t.lo = column_real(q, 11);
-      t.mid = column_real(q, 12);
-      t.hi = column_real(q, 13);
-      t.kind = kind_of(column_text(q, 14));
-      metrics.push_back(column_text(q, 1));
-      sources.push_back(column_text(q, 15));
-      values.push_back({sqlite3_column_int64(q, 0), {st, t}});
-      if (values.size() == kBlock) flush();
-    }
-    if (!values.empty()) flush();
-    range(trajectories, 5);
-    while (trajectories.step()) {
-      sqlite3_stmt* q = trajectories.get();
-      sink.trajectory(regime, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), column_text(q, 2),
-                      column_real(q, 3));
-    }
-    range(forgetting, 7);
-    while (forgetting.step()) {
-      sqlite3_stmt* q = forgetting.get();
-      sink.forgetting(regime, sqlite3_column_int64(q, 0), column_text(q, 1), column_real(q, 2),
-                      sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 3));
-    }
-    sink.end_regime(regime);
-  }
 }
 
 }  // namespace ouro
