@@ -85,6 +85,20 @@ TEST(Ddim, TheExactNoisePredictionOfAGaussianRecoversIt) {
   }
 }
 
+// A new noise predictor (initialised from `seed`) trained on `train`, and its held-out loss on `test` before and after.
+struct Trained {
+  std::shared_ptr<vision::Denoiser> net;
+  double before, after;
+};
+Trained trained(const vision::DenoiserConfig& c, const vision::FitConfig& fc, const std::vector<float>& train,
+                const std::vector<float>& test, std::uint64_t seed) {
+  Rng rng(seed, 0, 1, Stream::kFit);
+  auto net = vision::Denoiser::create(c, rng);
+  const double before = net->loss(test, 3, 1);
+  net->train(train, fc, rng, 1, CancelToken{}, nullptr);
+  return {net, before, net->loss(test, 3, 1)};
+}
+
 // The noise predictor learns a 2-D Gaussian: the held-out loss falls from about 1 (an untrained predictor's
 // output is near 0, and eps has unit variance) and samples come out near the data's mean.
 TEST(Denoiser, TrainingLowersTheLossAndSamplesLandOnTheData) {
@@ -101,13 +115,9 @@ TEST(Denoiser, TrainingLowersTheLossAndSamplesLandOnTheData) {
   const auto train = points(2000), test = points(500);
   vision::DenoiserConfig c;
   c.dim = 2, c.width = 64, c.depth = 2, c.timesteps = 100;
-  Rng rng(6, 0, 1, Stream::kFit);
-  auto net = vision::Denoiser::create(c, rng);
-  const double before = net->loss(test, 3, 1);
   vision::FitConfig fc;
   fc.epochs = 60, fc.batch = 128, fc.lr = 3e-3;
-  net->train(train, fc, rng, 1, CancelToken{}, nullptr);
-  const double after = net->loss(test, 3, 1);
+  const auto [net, before, after] = trained(c, fc, train, test, 6);
   EXPECT_LT(after, 0.7 * before) << before << " -> " << after;
   EXPECT_EQ(net->loss(test, 3, 1), after) << "a fixed function of the network and the seed";
   std::vector<float> s;
@@ -147,13 +157,9 @@ TEST(Denoiser, TheUNetLearnsImagesAndRoundTrips) {
   const auto train = images(512), test = images(128);
   vision::DenoiserConfig c;
   c.rows = 8, c.cols = 8, c.dim = 64, c.channels = 8, c.timesteps = 100;
-  Rng rng(16, 0, 1, Stream::kFit);
-  auto net = vision::Denoiser::create(c, rng);
-  const double before = net->loss(test, 3, 1);
   vision::FitConfig fc;
   fc.epochs = 15, fc.batch = 32, fc.lr = 3e-3;
-  net->train(train, fc, rng, 1, CancelToken{}, nullptr);
-  const double after = net->loss(test, 3, 1);
+  const auto [net, before, after] = trained(c, fc, train, test, 16);
   EXPECT_LT(after, 0.5 * before) << before << " -> " << after;
   std::vector<float> s;
   Rng srng(17, 0, 0, Stream::kSynthetic);
@@ -174,7 +180,8 @@ TEST(Denoiser, TheUNetLearnsImagesAndRoundTrips) {
 
   vision::DenoiserConfig mlp;
   mlp.dim = 3, mlp.width = 8, mlp.depth = 1, mlp.timesteps = 20;
-  const auto v2 = vision::Denoiser::create(mlp, rng)->save();
+  Rng mlp_rng(19, 0, 1, Stream::kFit);
+  const auto v2 = vision::Denoiser::create(mlp, mlp_rng)->save();
   std::string v1 = v2.substr(0, 8 + 5 * sizeof(std::int64_t)) + v2.substr(8 + 8 * sizeof(std::int64_t));
   v1[7] = '1';
   const auto old = vision::Denoiser::load(v1);
