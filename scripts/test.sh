@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, command 2: installs what is missing, builds, and runs the whole test suite with CTest.
-#   scripts/test.sh             (what CI runs, 20 to 35 minutes on 2 cores)
+#   scripts/test.sh             (what CI runs, 20 to 40 minutes on 2 cores; each stage's start is logged)
 #                               1. the Release build in build/ and the whole suite;
 #                               2. the parser fuzzers for 10 s each (scripts/fuzz.sh);
 #                               3. the whole suite again built with AddressSanitizer + UndefinedBehaviorSanitizer at
