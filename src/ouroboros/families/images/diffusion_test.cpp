@@ -13,6 +13,7 @@
 #include "ouroboros/families/images/noise_schedule.hpp"
 #include "ouroboros/regimes/regime.hpp"
 #include "support/errors.hpp"
+#include "support/training_set_sizes.hpp"
 
 namespace ouro {
 namespace {
@@ -189,23 +190,18 @@ TEST(Denoiser, TheUNetLearnsImagesAndRoundTrips) {
   EXPECT_EQ(old->save(), v2);
 }
 
-// Pixel space: every regime runs, each generation's test loss and scores are finite, and the model's images are
-// images of the truth's size.
+// Pixel space: the regimes run with their training-set sizes, each generation's test loss and FD are finite, and
+// the manifest describes the space.
 TEST(DiffusionFamily, PixelSpaceRunsEveryRegime) {
   const auto sim = make_simulator(truth(), kPixelModel);
-  std::size_t size_metric = 0, fd = 0;
-  while (sim->metrics()[size_metric].name != "train_images") ++size_metric;
+  std::size_t fd = 0;
   while (sim->metrics()[fd].name != "fd") ++fd;
-  const SampleSchedule samples(std::vector<std::int64_t>(2, 8));
-  for (const std::string regime : {"replace", "accumulate", "augment(ratio=0.5)"}) {
-    auto chain = sim->chain(parse_regime(regime), KernelKind::kSample, samples, 1, 0);
-    std::vector<double> out(sim->metrics().size());
-    for (std::int64_t g = 1; g <= 2; ++g) {
-      chain->step(g, out);
-      EXPECT_TRUE(std::isfinite(out[0])) << regime << " test_loss";
-      EXPECT_TRUE(std::isfinite(out[fd])) << regime << " fd";
-    }
-  }
+  testing::expect_training_set_sizes(
+      *sim, {{"replace", {8, 8}}, {"accumulate", {8, 16}}, {"augment(ratio=0.5)", {8, 12}}}, 8, "train_images",
+      [&](const std::string& regime, std::span<const double> out) {
+        EXPECT_TRUE(std::isfinite(out[0])) << regime << " test_loss";
+        EXPECT_TRUE(std::isfinite(out[fd])) << regime << " fd";
+      });
   const auto d = sim->describe();
   EXPECT_EQ(d["space"], "pixel");
   EXPECT_FALSE(d.contains("latent_space"));
@@ -214,24 +210,14 @@ TEST(DiffusionFamily, PixelSpaceRunsEveryRegime) {
 
 TEST(DiffusionFamily, RegimesSetTheTrainingSetSizePerGeneration) {
   const auto sim = make_simulator(truth(), kModel);
-  std::size_t size_metric = 0;
-  while (sim->metrics()[size_metric].name != "train_images") ++size_metric;
-  const std::vector<std::pair<std::string, std::vector<double>>> cases{
-      {"replace", {8, 8, 8}},
-      {"accumulate", {8, 16, 24}},
-      {"augment(ratio=0.5)", {8, 12, 12}},
-      {"fresh_mix(real_fraction=0.5)", {8, 8, 8}},
-  };
-  const SampleSchedule samples(std::vector<std::int64_t>(3, 8));
-  for (const auto& [regime, sizes] : cases) {
-    auto chain = sim->chain(parse_regime(regime), KernelKind::kSample, samples, 1, 0);
-    std::vector<double> out(sim->metrics().size());
-    for (std::int64_t g = 1; g <= 3; ++g) {
-      chain->step(g, out);
-      EXPECT_EQ(out[size_metric], sizes[static_cast<std::size_t>(g - 1)]) << regime << " generation " << g;
-      EXPECT_TRUE(std::isfinite(out[0])) << "test_loss";
-    }
-  }
+  testing::expect_training_set_sizes(*sim,
+                                     {{"replace", {8, 8, 8}},
+                                      {"accumulate", {8, 16, 24}},
+                                      {"augment(ratio=0.5)", {8, 12, 12}},
+                                      {"fresh_mix(real_fraction=0.5)", {8, 8, 8}}},
+                                     8, "train_images", [](const std::string& regime, std::span<const double> out) {
+                                       EXPECT_TRUE(std::isfinite(out[0])) << regime << " test_loss";
+                                     });
   const auto d = sim->describe();
   EXPECT_EQ(d["latent_space"]["key"].get<std::string>().size(), 16u) << d["latent_space"];
 }

@@ -16,6 +16,7 @@
 #include "ouroboros/families/images/image_scorer.hpp"
 #include "ouroboros/regimes/regime.hpp"
 #include "support/errors.hpp"
+#include "support/training_set_sizes.hpp"
 
 namespace ouro {
 namespace {
@@ -129,24 +130,13 @@ TEST(VaeNetwork, SaveLoadRoundTripsAndSamplingIsReproducible) {
 
 TEST(VaeFamily, RegimesSetTheTrainingSetSizePerGeneration) {
   const auto sim = make_simulator(truth(), "vae(latent=2, channels=2, batch=8, epochs=1, metric_samples=10)");
-  std::size_t size_metric = 0;
-  while (sim->metrics()[size_metric].name != "train_images") ++size_metric;
-  const std::vector<std::pair<std::string, std::vector<double>>> cases{
-      {"replace", {8, 8, 8}},
-      {"accumulate", {8, 16, 24}},
-      {"accumulate_subsample(size=12)", {8, 12, 12}},
-      {"augment(ratio=0.5)", {8, 12, 12}},
-      {"keep_real(fraction=0.25)", {8, 8, 8}},
-  };
-  const SampleSchedule samples(std::vector<std::int64_t>(3, 8));
-  for (const auto& [regime, sizes] : cases) {
-    auto chain = sim->chain(parse_regime(regime), KernelKind::kSample, samples, 1, 0);
-    std::vector<double> out(sim->metrics().size());
-    for (std::int64_t g = 1; g <= 3; ++g) {
-      chain->step(g, out);
-      EXPECT_EQ(out[size_metric], sizes[static_cast<std::size_t>(g - 1)]) << regime << " generation " << g;
-    }
-  }
+  testing::expect_training_set_sizes(*sim,
+                                     {{"replace", {8, 8, 8}},
+                                      {"accumulate", {8, 16, 24}},
+                                      {"accumulate_subsample(size=12)", {8, 12, 12}},
+                                      {"augment(ratio=0.5)", {8, 12, 12}},
+                                      {"keep_real(fraction=0.25)", {8, 8, 8}}},
+                                     8);
 }
 
 // Writes IDX files of `count` images of side x side pixels into `dir` (a data set the family must refuse).

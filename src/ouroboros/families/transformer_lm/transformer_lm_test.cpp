@@ -19,6 +19,7 @@
 #include "ouroboros/families/common/blas_check.hpp"
 #include "ouroboros/families/transformer_lm/tokenizer.hpp"
 #include "support/gof.hpp"
+#include "support/training_set_sizes.hpp"
 
 namespace ouro {
 namespace {
@@ -356,27 +357,19 @@ TEST(TransformerLmFamily, ChunksPackConsecutiveSentencesIntoTheContext) {
 // regimes/regime.hpp's rules.
 TEST(TransformerLmFamily, RegimesSetTheTrainingSetSizePerGeneration) {
   const auto sim = make_simulator("transformer_lm(corpus=\"" + kSmall + "\")", "transformer_lm(" + kTiny + ")");
-  const std::size_t size_metric = sim->metrics().size() - 1;
-  ASSERT_EQ(sim->metrics()[size_metric].name, "train_sentences");
-  const std::vector<std::pair<std::string, std::vector<double>>> cases{
-      {"replace", {8, 8, 8, 8}},
-      {"accumulate", {8, 16, 24, 32}},
-      {"accumulate_subsample(size=12)", {8, 12, 12, 12}},
-      {"grow", {8, 16, 24, 32}},
-      {"fresh_mix(real_fraction=0.5)", {8, 8, 8, 8}},
-      {"augment(ratio=0.5)", {8, 12, 12, 12}},          // 4 synthetic + the 8 real sentences of generation 1
-      {"keep_real(fraction=0.25)", {8, 8, 8, 8}},       // 6 synthetic + 2 kept real
-      {"accumulate(ratio=0.5)", {8, 12, 16, 20}},        // 4 synthetic added to the pool per generation
-  };
-  const SampleSchedule samples(std::vector<std::int64_t>(4, 8));
-  for (const auto& [regime, sizes] : cases) {
-    auto chain = sim->chain(parse_regime(regime), KernelKind::kSample, samples, 1, 0);
-    std::vector<double> out(sim->metrics().size());
-    for (std::int64_t g = 1; g <= 4; ++g) {
-      chain->step(g, out);
-      EXPECT_EQ(out[size_metric], sizes[static_cast<std::size_t>(g - 1)]) << regime << " generation " << g;
-    }
-  }
+  testing::expect_training_set_sizes(
+      *sim,
+      {
+          {"replace", {8, 8, 8, 8}},
+          {"accumulate", {8, 16, 24, 32}},
+          {"accumulate_subsample(size=12)", {8, 12, 12, 12}},
+          {"grow", {8, 16, 24, 32}},
+          {"fresh_mix(real_fraction=0.5)", {8, 8, 8, 8}},
+          {"augment(ratio=0.5)", {8, 12, 12, 12}},     // 4 synthetic + the 8 real sentences of generation 1
+          {"keep_real(fraction=0.25)", {8, 8, 8, 8}},  // 6 synthetic + 2 kept real
+          {"accumulate(ratio=0.5)", {8, 12, 16, 20}},  // 4 synthetic added to the pool per generation
+      },
+      8, "train_sentences");
 }
 
 // output.checkpoints: a model saved after a step and read back scores every metric exactly as the chain recorded
