@@ -26,9 +26,9 @@ constexpr std::int64_t kEvalBatch = 512;
 
 at::Generator generator(std::uint64_t seed) { return at::make_generator<at::CPUGeneratorImpl>(seed); }
 
-// PyTorch's default initialisation of linear and convolution layers (group norms keep theirs), from our generator: weight and bias uniform
-// on +-1/sqrt(fan_in), fan_in = weight.size(1) x the kernel's size (for a transposed convolution too, as PyTorch
-// computes it).
+// PyTorch's default initialisation of linear and convolution layers (group norms keep theirs), from our generator:
+// weight and bias uniform on +-1/sqrt(fan_in), fan_in = weight.size(1) x the kernel's size (for a transposed
+// convolution too, as PyTorch computes it).
 void init_uniform(torch::nn::Module& net, std::uint64_t seed) {
   auto gen = generator(seed);
   torch::NoGradGuard no_grad;
