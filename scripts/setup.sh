@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git pkg-config
   libeigen3-dev libboost-dev libboost-math-dev libboost-random-dev librandom123-dev
-  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libnlopt-dev
+  libcli11-dev libhwy-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libnlopt-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3-numpy zlib1g-dev openssl libsqlite3-dev sqlite3
   pybind11-dev python3-dev python3-pandas python3-matplotlib chromium
   clang libclang-rt-14-dev

@@ -2,6 +2,7 @@
 // control bytes escaped and long ones cut), never a crash, an internal error or a silently wrong result; a reader
 // that closes stdout loses nothing; temporaries of killed runs are cleaned up; an old store is refused.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/core/parallel.hpp"
+#include "ouroboros/core/stream_layout.hpp"
 #include "support/cli_fixture.hpp"
 
 namespace {
@@ -184,6 +186,29 @@ TEST_F(Cli, AStoreOfAnotherSchemaIsRefused) {
   sqlite3_exec(db, "PRAGMA user_version = 1", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   expect_one_line_error(run("run " + exp.string() + " --out " + out), "store schema 1");
+  EXPECT_EQ(run("run " + exp.string() + " --out " + out + " --fresh").status, 0);
+}
+
+TEST_F(Cli, AStoreOfAnotherStreamLayoutIsNotResumed) {
+  // A store written before the layout was recorded (no row: layout 1) or under another layout would mix two
+  // layouts' draws in one run: refused with both layouts named, and the store left as it was.
+  const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=50, a=1.1, b=0)", "categorical(estimator=mle)"));
+  const std::string out = (dir_ / "out").string();
+  ASSERT_EQ(run("run " + exp.string() + " --out " + out).status, 0);
+  const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));
+  EXPECT_EQ(manifest.at("stream_layout"), ouro::kStreamLayout);
+  for (const char* sql : {"DELETE FROM run WHERE key = 'stream_layout'",
+                          "INSERT INTO run VALUES ('stream_layout', '1')"}) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "out" / "results.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+    const std::string before = slurp(dir_ / "out" / "results.db");
+    expect_one_line_error(run("run " + exp.string() + " --out " + out),
+                          "made with random-stream layout 1, and this version of Ouroboros draws with layout " +
+                              std::to_string(ouro::kStreamLayout));
+    EXPECT_EQ(slurp(dir_ / "out" / "results.db"), before);
+  }
   EXPECT_EQ(run("run " + exp.string() + " --out " + out + " --fresh").status, 0);
 }
 

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <thread>
 
+#include "ouroboros/core/stream_layout.hpp"
 #include "ouroboros/version.hpp"
 
 namespace ouro {
@@ -47,6 +48,7 @@ nlohmann::json make_manifest(const Plan& plan, const nlohmann::json& units, doub
   nlohmann::json m{
       {"ouroboros_version", kVersion},
       {"git_commit", kGitHash},
+      {"stream_layout", kStreamLayout},
       {"finished_at", stamp},
       {"command_line", command_line},
       {"config", config.front()},

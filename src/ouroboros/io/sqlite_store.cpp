@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "ouroboros/core/error.hpp"
+#include "ouroboros/core/stream_layout.hpp"
 #include "ouroboros/io/model_files.hpp"
 #include "ouroboros/io/sqlite_statement.hpp"
 #include "ouroboros/version.hpp"
@@ -146,6 +147,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
         std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
         for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
                  {"identity", identity}, {"ouroboros_version", kVersion}, {"git_commit", kGitHash}, {"created_at", stamp},
+                 {"stream_layout", std::to_string(kStreamLayout)},
                  {"swept_keys", nlohmann::json(plan.swept_keys).dump()}, {"seed_mode", plan.seed_mode}}) {
           bind_text(s.get(), 1, k);
           bind_text(s.get(), 2, v);
@@ -191,6 +193,14 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
                                     "over (its results are deleted), or use another output.dir",
                                     file.string(), diff.empty() ? "the stored identity differs" : diff));
       }
+      // Stores from before the layout was recorded have layout 1.
+      Statement l(db_, "SELECT value FROM run WHERE key = 'stream_layout'");
+      const std::string layout = l.step() ? column_text(l.get(), 0) : "1";
+      if (layout != std::to_string(kStreamLayout))
+        throw UserError(fmt::format("{} was made with random-stream layout {}, and this version of Ouroboros draws with "
+                                    "layout {}: the rest of the run would not reproduce. Finish it with the version that "
+                                    "made it (README, \"Reproducing old results\"), or run with --fresh to start over",
+                                    file.string(), layout, kStreamLayout));
     }
     exec("COMMIT");
     const auto prepare = [&](const char* sql, sqlite3_stmt** out) {
