@@ -190,25 +190,33 @@ TEST_F(Cli, AStoreOfAnotherSchemaIsRefused) {
 }
 
 TEST_F(Cli, AStoreOfAnotherStreamLayoutIsNotResumed) {
-  // A store written before the layout was recorded (no row: layout 1) or under another layout would mix two
-  // layouts' draws in one run: refused with both layouts named, and the store left as it was.
+  // A store made under another layout of the random streams would mix two layouts' draws in one run: refused
+  // with both layouts named, and the store left as it was. A store from before the layout was recorded has
+  // layout 1.
   const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=50, a=1.1, b=0)", "categorical(estimator=mle)"));
   const std::string out = (dir_ / "out").string();
   ASSERT_EQ(run("run " + exp.string() + " --out " + out).status, 0);
   const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));
   EXPECT_EQ(manifest.at("stream_layout"), ouro::kStreamLayout);
-  for (const char* sql : {"DELETE FROM run WHERE key = 'stream_layout'",
-                          "INSERT INTO run VALUES ('stream_layout', '1')"}) {
+  const auto store = [&](const std::string& sql) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "out" / "results.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
     sqlite3_close(db);
-    const std::string before = slurp(dir_ / "out" / "results.db");
-    expect_one_line_error(run("run " + exp.string() + " --out " + out),
-                          "made with random-stream layout 1, and this version of Ouroboros draws with layout " +
-                              std::to_string(ouro::kStreamLayout));
-    EXPECT_EQ(slurp(dir_ / "out" / "results.db"), before);
-  }
+  };
+  const std::string other = std::to_string(ouro::kStreamLayout + 1);
+  store("UPDATE run SET value = '" + other + "' WHERE key = 'stream_layout'");
+  const std::string before = slurp(dir_ / "out" / "results.db");
+  expect_one_line_error(run("run " + exp.string() + " --out " + out),
+                        "made with random-stream layout " + other + ", and this version of Ouroboros draws with layout " +
+                            std::to_string(ouro::kStreamLayout));
+  EXPECT_EQ(slurp(dir_ / "out" / "results.db"), before);
+  store("DELETE FROM run WHERE key = 'stream_layout'");
+  const auto missing = run("run " + exp.string() + " --out " + out);
+  if (ouro::kStreamLayout == 1)
+    EXPECT_EQ(missing.status, 0);
+  else
+    EXPECT_NE(missing.status, 0);
   EXPECT_EQ(run("run " + exp.string() + " --out " + out + " --fresh").status, 0);
 }
 

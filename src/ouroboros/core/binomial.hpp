@@ -61,20 +61,6 @@ struct ReciprocalTable {
 };
 inline constexpr ReciprocalTable kReciprocal{};
 
-// The inversion's far tail, past the table of 1 / k: plain sequential search on from term k, given the sum s
-// and the last term g of the terms before it (shared with the lanes' inversion, binomial_lanes.cpp).
-inline std::int64_t inversion_far_tail(double v, double s, double g, std::int64_t k, std::int64_t trials,
-                                       double r) {
-  const double t = static_cast<double>(trials);
-  double rest = v - s;
-  for (;; ++k) {
-    g *= r * (t - static_cast<double>(k - 1)) / static_cast<double>(k);
-    if (!(rest > g) || k >= trials || g == 0.0) break;
-    rest -= g;
-  }
-  return k;
-}
-
 // Binomial(trials, q) by inversion, for trials >= 1 and 0 < q <= 0.5: exact for any mean with
 // -t log(1 - q) < 700 (so that 1 / P(X = 0) is finite), fast for small ones.
 inline std::int64_t binomial_inversion(Rng& rng, std::int64_t trials, double q) {
@@ -98,8 +84,16 @@ inline std::int64_t binomial_inversion(Rng& rng, std::int64_t trials, double q) 
       x += v > s ? 1 : 0;
     }
   } while (x == k && k + kBlock <= kReciprocals && k <= trials);
-  if (x == k && k <= trials) [[unlikely]]
-    x = inversion_far_tail(v, s, g, k, trials, r);
+  if (x == k && k <= trials) [[unlikely]] {
+    // Far tail (past the table of 1 / k): plain sequential search.
+    double rest = v - s;
+    for (;; ++k) {
+      g *= r * (t - static_cast<double>(k - 1)) / static_cast<double>(k);
+      if (!(rest > g) || k >= trials || g == 0.0) break;
+      rest -= g;
+    }
+    x = k;
+  }
   // Terms past `trials` are zero; rounding can leave v above S(trials): that sliver goes to `trials`.
   return x < trials ? x : trials;
 }

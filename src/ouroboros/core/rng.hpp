@@ -7,7 +7,6 @@
 // header-only and identical on every platform, unlike std:: distributions.
 #include <Random123/philox.h>
 
-#include <cassert>
 #include <cstdint>
 #include <limits>
 
@@ -37,20 +36,6 @@ class Rng {
     return out_.v[used_++];
   }
 
-  // A new independent stream derived from this one: the same (seed, replicate, generation, stream), with the
-  // counter's last word, 0 in a stream made by the constructor, set to the number of substreams this Rng has
-  // made so far (from 1). Deterministic in the order of the calls; draw_multinomial gives one to each of its
-  // SIMD lanes. A substream must not make substreams of its own (they would collide with its siblings).
-  Rng substream() {
-    assert(ctr_.v[3] == 0);
-    Rng r = *this;
-    r.ctr_.v[2] = 0;
-    r.ctr_.v[3] = ++substreams_;
-    r.used_ = 4;
-    r.substreams_ = 0;
-    return r;
-  }
-
   // Uniform on the open interval (0, 1) on a grid of 2^52 midpoints: exact in a double, so never 0 and never 1
   // (with 53 bits, (2^53 - 1) + 0.5 would round up to 2^53 and give exactly 1).
   double uniform() { return (static_cast<double>((*this)() >> 12) + 0.5) * 0x1.0p-52; }
@@ -67,7 +52,6 @@ class Rng {
   r123::Philox4x64::ctr_type ctr_;
   r123::Philox4x64::ctr_type out_{};
   unsigned used_ = 4;
-  std::uint64_t substreams_ = 0;
 };
 
 }  // namespace ouro

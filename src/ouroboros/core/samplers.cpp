@@ -8,7 +8,6 @@
 #include <numeric>
 
 #include "ouroboros/core/binomial.hpp"
-#include "ouroboros/core/binomial_lanes.hpp"
 
 namespace ouro {
 
@@ -103,74 +102,65 @@ std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t
   return mode;  // rounding left a sliver of mass unassigned (probability ~1e-16): give it to the mode
 }
 
+namespace {
+
+// One sequential conditional-binomial pass over part of a multinomial's support.
+struct MultinomialPass {
+  const std::uint32_t* index;
+  std::size_t size, next = 0;
+  std::int64_t remaining;
+  double remaining_weight;
+
+  bool done() const { return next == size; }
+  void step(Rng& rng, std::span<const double> weights, std::span<std::int64_t> out) {
+    const auto i = index[next++];
+    if (remaining == 0 || next == size) {  // nothing left, or the last cell takes the rest
+      out[i] = remaining;
+      remaining = 0;
+      return;
+    }
+    const double w = weights[i];
+    const std::int64_t x = draw_binomial(rng, remaining, remaining_weight > 0 ? w / remaining_weight : 0.0);
+    out[i] = x;
+    remaining -= x;
+    remaining_weight -= w;
+  }
+};
+
+}  // namespace
+
 void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
                       std::span<const std::uint32_t> support, std::span<std::int64_t> out) {
-  using binomial_detail::kBinomialLanes;
-  constexpr std::size_t kLanes = kBinomialLanes, kMinLaneSupport = 4 * kLanes;
-  const std::size_t size = support.size();
-  if (size == 0) return;
-  if (size < kMinLaneSupport) {
-    // One sequential pass of conditional binomials; the last cell takes the rest.
-    double rest = 0;
-    for (const auto i : support) rest += weights[i];
-    std::int64_t remaining = trials;
-    for (std::size_t j = 0; j < size; ++j) {
-      const auto i = support[j];
-      const std::int64_t x = j + 1 == size ? remaining : draw_binomial(rng, remaining, rest > 0 ? weights[i] / rest : 0.0);
-      out[i] = x;
-      remaining -= x;
-      rest -= weights[i];
-    }
-    return;
-  }
-  // Lane l takes the cells support[l], support[l + kLanes], ... The lanes' totals are a multinomial over the
-  // lanes (conditional binomials from `rng`), and given them each lane is a multinomial of its own, drawn by a
-  // sequential conditional-binomial pass with its own substream of `rng`. The passes go in lockstep, one cell
-  // per lane per step on SIMD lanes (binomial_lanes.hpp). Strided rather than contiguous lanes, so that the
-  // lanes of a step have cells of similar weight when the support is ordered by weight, and so mostly take the
-  // same algorithm. The law is that of draw_binomial's sequential pass; the draws are not.
-  double lane_weight[kLanes] = {};
-  for (std::size_t base = 0; base < size; base += kLanes)
-    for (std::size_t l = 0; l < kLanes && base + l < size; ++l) lane_weight[l] += weights[support[base + l]];
-  std::int64_t remaining[kLanes];
+  if (support.empty()) return;
+  // Split the support into up to kParts contiguous parts: the parts' totals are a multinomial over the parts
+  // (conditional binomials), and given them the parts are independent multinomials. Their passes are
+  // interleaved so that several independent chains of binomial draws are in flight (within a pass each draw
+  // waits for the previous one's result); the law is unchanged.
+  constexpr std::size_t kParts = 4, kMinPart = 32;
+  const std::size_t parts = std::clamp<std::size_t>(support.size() / kMinPart, 1, kParts);
+  MultinomialPass pass[kParts];
   double total = 0;
-  for (const double w : lane_weight) total += w;
-  std::int64_t left = trials;
-  for (std::size_t l = 0; l + 1 < kLanes; ++l) {
-    remaining[l] = draw_binomial(rng, left, total > 0 ? lane_weight[l] / total : 0.0);
-    left -= remaining[l];
-    total -= lane_weight[l];
+  for (std::size_t p = 0; p < parts; ++p) {
+    const std::size_t begin = support.size() * p / parts, end = support.size() * (p + 1) / parts;
+    double w = 0;
+    for (std::size_t j = begin; j < end; ++j) w += weights[support[j]];
+    pass[p] = MultinomialPass{support.data() + begin, end - begin, 0, 0, w};
+    total += w;
   }
-  remaining[kLanes - 1] = left;
-  Rng lane_rng[kLanes] = {rng.substream(), rng.substream(), rng.substream(), rng.substream(),
-                          rng.substream(), rng.substream(), rng.substream(), rng.substream()};
-  static_assert(kLanes == 8, "one substream per lane");
-  binomial_detail::BinomialLanes step;
-  for (std::size_t base = 0; base < size; base += kLanes) {
-    bool drawn[kLanes];
-    for (std::size_t l = 0; l < kLanes; ++l) {
-      const std::size_t j = base + l;
-      drawn[l] = false;
-      step.trials[l] = 0;
-      if (j >= size) continue;
-      const auto i = support[j];
-      if (remaining[l] == 0 || j + kLanes >= size) {  // nothing left, or the lane's last cell takes the rest
-        out[i] = remaining[l];
-        remaining[l] = 0;
-        continue;
+  std::int64_t remaining = trials;
+  for (std::size_t p = 0; p + 1 < parts; ++p) {
+    pass[p].remaining = draw_binomial(rng, remaining, total > 0 ? pass[p].remaining_weight / total : 0.0);
+    remaining -= pass[p].remaining;
+    total -= pass[p].remaining_weight;
+  }
+  pass[parts - 1].remaining = remaining;
+  for (bool busy = true; busy;) {
+    busy = false;
+    for (std::size_t p = 0; p < parts; ++p)
+      if (!pass[p].done()) {
+        pass[p].step(rng, weights, out);
+        busy = true;
       }
-      drawn[l] = true;
-      step.trials[l] = remaining[l];
-      step.p[l] = lane_weight[l] > 0 ? weights[i] / lane_weight[l] : 0.0;
-    }
-    binomial_detail::draw_binomial_lanes(lane_rng, step);
-    for (std::size_t l = 0; l < kLanes; ++l) {
-      if (!drawn[l]) continue;
-      const auto i = support[base + l];
-      out[i] = step.out[l];
-      remaining[l] -= step.out[l];
-      lane_weight[l] -= weights[i];
-    }
   }
 }
 

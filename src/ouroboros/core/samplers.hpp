@@ -33,8 +33,6 @@ std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t
 
 // Multinomial(trials, weights / sum(weights)) by conditional binomials, in place of `out`, visiting only the
 // indices listed in `support` (weights outside it are taken as zero; every out[i] of the support is written).
-// From 32 cells on, the cells are dealt to 8 lanes whose conditional-binomial passes run in lockstep on SIMD
-// lanes, each lane with its own substream of `rng` (samplers.cpp, binomial_lanes.hpp).
 void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
                       std::span<const std::uint32_t> support, std::span<std::int64_t> out);
 

@@ -128,17 +128,20 @@ Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k
   // exponentials go through the SIMD exp (core/vector_math.hpp, within a few ulps of std::exp): this is one
   // exp per symbol and generation, the theory column's whole cost.
   thread_local std::vector<double> value, length, e;
-  value.clear();
-  length.clear();
+  value.resize(p0.size());
+  length.resize(p0.size());
+  std::size_t runs = 0;
   const double nd = static_cast<double>(n), gk = g(k);
   for (std::size_t i = 0; i < p0.size();) {
     const double p = p0[i];
     std::size_t j = i + 1;
     while (j < p0.size() && p0[j] == p) ++j;
-    value.push_back(p);
-    length.push_back(static_cast<double>(j - i));
+    value[runs] = p;
+    length[runs++] = static_cast<double>(j - i);
     i = j;
   }
+  value.resize(runs);
+  length.resize(runs);
   e.resize(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) e[i] = -nd * value[i] * gk;
   exp_values(e, e);
