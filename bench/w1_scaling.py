@@ -21,7 +21,8 @@ from side_by_side import DEFAULT_BINARY, WORKLOADS, alive_symbol_generations, be
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", type=Path, default=DEFAULT_BINARY, help="the ouroboros CLI (default build/ouroboros)")
+    parser.add_argument("--binary", type=Path, default=DEFAULT_BINARY,
+                        help="the ouroboros CLI (default build/ouroboros)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is kept (default 1)")
     parser.add_argument("--generations", type=int, default=1000, help="generations per run (default 1000)")
     parser.add_argument("--replicates", type=int, default=20, help="replicates per run (default 20)")

@@ -193,7 +193,8 @@ TEST_F(Cli, AStoreOfAnotherStreamLayoutIsNotResumed) {
   // A store made under another layout of the random streams would mix two layouts' draws in one run: refused
   // with both layouts named, and the store left as it was. A store from before the layout was recorded has
   // layout 1.
-  const auto exp = write("e.toml", experiment("categorical(dist=zipf, m=50, a=1.1, b=0)", "categorical(estimator=mle)"));
+  const auto exp =
+      write("e.toml", experiment("categorical(dist=zipf, m=50, a=1.1, b=0)", "categorical(estimator=mle)"));
   const std::string out = (dir_ / "out").string();
   ASSERT_EQ(run("run " + exp.string() + " --out " + out).status, 0);
   const auto manifest = nlohmann::json::parse(slurp(dir_ / "out" / "manifest.json"));
@@ -208,7 +209,8 @@ TEST_F(Cli, AStoreOfAnotherStreamLayoutIsNotResumed) {
   store("UPDATE run SET value = '" + other + "' WHERE key = 'stream_layout'");
   const std::string before = slurp(dir_ / "out" / "results.db");
   expect_one_line_error(run("run " + exp.string() + " --out " + out),
-                        "made with random-stream layout " + other + ", and this version of Ouroboros draws with layout " +
+                        "made with random-stream layout " + other +
+                            ", and this version of Ouroboros draws with layout " +
                             std::to_string(ouro::kStreamLayout));
   EXPECT_EQ(slurp(dir_ / "out" / "results.db"), before);
   store("DELETE FROM run WHERE key = 'stream_layout'");

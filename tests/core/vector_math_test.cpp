@@ -22,7 +22,8 @@ std::vector<double> domain() {
   for (int i = -7080; i <= 7090; ++i) y.push_back(0.1 * i);
   // Tiny arguments, both sides of r = log(2) / 2 where the reduction switches k, and a length that is no
   // multiple of any vector width (the last partial vector).
-  for (const double x : {1e-300, -1e-300, 0.34657359027997264, 0.34657359027997265, -0.34657359027997264, 1e-8, 3.3})
+  for (const double x :
+       {1e-300, -1e-300, 0.34657359027997264, 0.34657359027997265, -0.34657359027997264, 1e-8, 3.3})
     y.push_back(x);
   return y;
 }
@@ -57,7 +58,8 @@ TEST(VectorMath, EveryInstructionSetGivesTheSameBits) {
     std::vector<double> out(y.size());
     exp_values_on(targets[t], y, out);
     std::size_t differ = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) differ += std::memcmp(&out[i], &first[i], sizeof(double)) != 0;
+    for (std::size_t i = 0; i < out.size(); ++i)
+      differ += std::memcmp(&out[i], &first[i], sizeof(double)) != 0;
     EXPECT_EQ(differ, 0u) << targets[t] << " against " << targets.front();
     ran += " " + targets[t];
   }

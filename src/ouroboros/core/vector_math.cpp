@@ -1,12 +1,12 @@
-// exp over arrays (vector_math.hpp), compiled once per instruction set by Highway's foreach_target and chosen at
-// run time. Highway rather than xsimd: foreach_target builds every x86 target from one source, where xsimd leaves
-// the per-target builds to us. The choice is made here, not by HWY_DYNAMIC_DISPATCH: that needs libhwy.so, whose
-// static initialiser measures the timer's resolution when the library loads, about 6 ms of every process's start
-// (`ouroboros --version` took 24 ms instead of 14).
+// exp over arrays (vector_math.hpp), compiled once per instruction set by Highway's foreach_target and chosen
+// at run time. Highway rather than xsimd: foreach_target builds every x86 target from one source, where xsimd
+// leaves the per-target builds to us. The choice is made here, not by HWY_DYNAMIC_DISPATCH: that needs
+// libhwy.so, whose static initialiser measures the timer's resolution when the library loads, about 6 ms of
+// every process's start (`ouroboros --version` took 24 ms instead of 14).
 //
-// The kernel uses only correctly rounded IEEE-754 operations (+, -, *, floor, compare, bit moves), and this file
-// is compiled without contraction into fused multiply-adds and without the precompiled header (CMakeLists.txt),
-// so every target gives the same bits.
+// The kernel uses only correctly rounded IEEE-754 operations (+, -, *, floor, compare, bit moves), and this
+// file is compiled without contraction into fused multiply-adds and without the precompiled header
+// (CMakeLists.txt), so every target gives the same bits.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ouroboros/core/vector_math.cpp"
 // Only the targets chosen below: AVX2, SSE4 and the portable fallback (AVX-512 would give the same bits).
@@ -31,18 +31,20 @@ HWY_BEFORE_NAMESPACE();
 namespace ouro::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// exp(y) for y <= 709 with +, -, *, / only; 0 below -708, where exp leaves the normal range (y not NaN).
+// exp(y) for y <= 709 with +, -, * only; 0 below -708, where exp leaves the normal range (y not NaN).
 // y = k log 2 + r, |r| <= log(2) / 2 (Cody and Waite's two-part log 2, so k log 2 is exact), exp(r) by its
-// Taylor series to r^13 / 13! (the rest is below 2^-57), and 2^k put together in the exponent bits. Within a few ulps.
+// Taylor series to r^13 / 13! (the rest is below 2^-57), and 2^k put together in the exponent bits.
+// Within 4 ulps (tests/core/vector_math_test.cpp).
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V Exp(D d, V y) {
   constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
   const V k = hn::Floor(y * hn::Set(d, 1.44269504088896338700) + hn::Set(d, 0.5));
   const V r = (y - k * hn::Set(d, kLn2Hi)) - k * hn::Set(d, kLn2Lo);
   // 1 / j! for j = 0..13, each the correctly rounded quotient of two exact doubles.
-  constexpr double kInverseFactorial[14] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                                            1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
-                                            1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  constexpr double kInverseFactorial[14] = {
+      1.0,          1.0,           1.0 / 2,        1.0 / 6,         1.0 / 24,          1.0 / 120,
+      1.0 / 720,    1.0 / 5040,    1.0 / 40320,    1.0 / 362880,    1.0 / 3628800,     1.0 / 39916800,
+      1.0 / 479001600, 1.0 / 6227020800};
   V poly = hn::Set(d, kInverseFactorial[13]);
   for (int j = 12; j >= 0; --j) poly = hn::Set(d, kInverseFactorial[j]) + r * poly;
   // k + 2^52 + 1023 holds k + 1023 in its low mantissa bits; shifted to the exponent field it is 2^k.
@@ -82,8 +84,9 @@ struct Target {
 
 // The CPU features that Highway's targets assume (Highway's targets.cc lists them per target).
 bool has_sse4() {
-  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("sse4.2") &&
-         __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("aes");
+  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") &&
+         __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+         __builtin_cpu_supports("aes");
 }
 bool has_avx2() {
   return has_sse4() && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&

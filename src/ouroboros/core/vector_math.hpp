@@ -1,7 +1,8 @@
 #pragma once
-// exp over arrays on SIMD lanes (Highway; the best instruction set of the machine is chosen at run time), with the
-// same bits on every instruction set, within 4 ulps of the exact value (tests/core/vector_math_test.cpp). The
-// Corollary 1 theory column takes one exp per symbol and generation through it.
+// exp over arrays on SIMD lanes (Highway; the best instruction set of the machine is chosen at run time),
+// with the same bits on every instruction set, within 4 ulps of the exact value
+// (tests/core/vector_math_test.cpp). The Corollary 1 theory column takes one exp per symbol and generation
+// through it.
 #include <span>
 #include <string>
 #include <vector>

@@ -197,10 +197,11 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
       Statement l(db_, "SELECT value FROM run WHERE key = 'stream_layout'");
       const std::string layout = l.step() ? column_text(l.get(), 0) : "1";
       if (layout != std::to_string(kStreamLayout))
-        throw UserError(fmt::format("{} was made with random-stream layout {}, and this version of Ouroboros draws with "
-                                    "layout {}: the rest of the run would not reproduce. Finish it with the version that "
-                                    "made it (README, \"Reproducing old results\"), or run with --fresh to start over",
-                                    file.string(), layout, kStreamLayout));
+        throw UserError(fmt::format(
+            "{} was made with random-stream layout {}, and this version of Ouroboros draws with layout {}: the "
+            "rest of the run would not reproduce. Finish it with the version that made it (README, \"Reproducing "
+            "old results\"), or run with --fresh to start over",
+            file.string(), layout, kStreamLayout));
     }
     exec("COMMIT");
     const auto prepare = [&](const char* sql, sqlite3_stmt** out) {

@@ -125,8 +125,8 @@ Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k
     return sum;
   }
   // Runs of equal probabilities (a uniform truth, ties in a counts file) cost one term times their length. The
-  // exponentials go through the SIMD exp (core/vector_math.hpp, within a few ulps of std::exp): this is one
-  // exp per symbol and generation, the theory column's whole cost.
+  // exponentials, one per run and generation, go through the SIMD exp (core/vector_math.hpp, within 4 ulps of
+  // the exact value).
   thread_local std::vector<double> value, length, e;
   value.resize(p0.size());
   length.resize(p0.size());
