@@ -145,6 +145,14 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
       run.assignment = Assignment::kStatic;
     else if (how && std::string(how) != "dynamic")
       throw UserError(fmt::format("OUROBOROS_ASSIGN={}: must be dynamic (the default) or static", how));
+    // OUROBOROS_SPREAD=always|never: spread units over the ranks by replicates always, or never (default: auto,
+    // when fewer units than ranks are left; README: Running on a cluster).
+    if (const char* how = std::getenv("OUROBOROS_SPREAD"); how && std::string(how) == "always")
+      run.spread = Spread::kAlways;
+    else if (how && std::string(how) == "never")
+      run.spread = Spread::kNever;
+    else if (how && std::string(how) != "auto")
+      throw UserError(fmt::format("OUROBOROS_SPREAD={}: must be auto (the default), always or never", how));
     // One line per interval on stderr, terminal or not (a batch log), and one at the end.
     const auto start = std::chrono::steady_clock::now();
     auto last = start;
@@ -152,8 +160,10 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
       const auto now = std::chrono::steady_clock::now();
       if (options.quiet || (p.units_done < p.units_total && now - last < std::chrono::seconds(10))) return;
       last = now;
-      fmt::print(stderr, "ouroboros: {}/{} unit(s) done on {} processes, {:.1f} s; rank 0 wrote {} records in {:.2f} s "
-                 "({:.0f} records/s)\n", p.units_done, p.units_total, group->size(),
+      const std::string spread =
+          p.units_spread > 0 ? fmt::format(" ({} spread over them by replicates)", p.units_spread) : "";
+      fmt::print(stderr, "ouroboros: {}/{} unit(s) done on {} processes{}, {:.1f} s; rank 0 wrote {} records in {:.2f} s "
+                 "({:.0f} records/s)\n", p.units_done, p.units_total, group->size(), spread,
                  std::chrono::duration<double>(now - start).count(), p.records, p.write_seconds,
                  p.write_seconds > 0 ? static_cast<double>(p.records) / p.write_seconds : 0.0);
     };

@@ -80,8 +80,9 @@ class Mpi : public Cli {
     return "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 " + std::string(OUROBOROS_MPIEXEC) +
            " -n " + std::to_string(ranks) + " --oversubscribe --mca btl self,vader --mca oob_tcp_if_include lo ";
   }
-  Result run_mpi(int ranks, const std::string& args) {
-    const std::string cmd = mpirun(ranks) + OUROBOROS_CLI + " " + args + " >" + (dir_ / "stdout").string() + " 2>" +
+  // `env`: variables for the job, as NAME=value words.
+  Result run_mpi(int ranks, const std::string& args, const std::string& env = "") {
+    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + mpirun(ranks) + OUROBOROS_CLI + " " + args + " >" + (dir_ / "stdout").string() + " 2>" +
                             (dir_ / "stderr").string();
     const int raw = std::system(cmd.c_str());
     return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir_ / "stdout"), slurp(dir_ / "stderr")};
@@ -102,6 +103,40 @@ TEST_F(Mpi, AnyNumberOfRanksGivesTheOneProcessRecords) {
           << "rank 0 reports the job's progress on stderr: " << r.err;
     }
   }
+}
+
+// One point's replicates spread over the ranks (a single unit, fewer units than ranks): rank 0 summarises every
+// replicate's rows, so the store equals a one-process run's, with experiment.until stopping every rank together.
+// OUROBOROS_SPREAD=always spreads each unit of a sweep too; a value that is none of the three is refused.
+TEST_F(Mpi, OnePointsReplicatesSpreadOverTheRanksGiveTheOneProcessRecords) {
+  const auto exp = write("one.toml",
+                         "[experiment]\ngenerations = 100000\nreplicates = 2000\nseed = 3\nsamples = 12\n"
+                         "until = \"support <= 1\"\nregimes = [\"replace\"]\n[truth]\n"
+                         "family = \"categorical(dist=zipf, m=15, a=1.1)\"\n[model]\nfamily = \"categorical\"\n"
+                         "[metrics]\nfirst = [\"support <= 2\"]\n[output]\ntrajectories = 20\n");
+  const auto one = run("run " + exp.string() + " --quiet --threads 2 --out " + (dir_ / "one").string());
+  ASSERT_EQ(one.status, 0) << one.err;
+  for (const int ranks : {2, 3}) {
+    const auto out = dir_ / ("spread" + std::to_string(ranks));
+    const auto r = run_mpi(ranks, "run " + exp.string() + " --threads 1 --out " + out.string());
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_same_records(dir_ / "one", out, std::to_string(ranks) + " ranks");
+    EXPECT_NE(r.err.find("1/1 unit(s) done on " + std::to_string(ranks) + " processes (1 spread over them by "
+                         "replicates)"), std::string::npos) << r.err;
+  }
+  const auto sweep = write("s.toml", kSweep);
+  ASSERT_EQ(run("run " + sweep.string() + " --quiet --threads 2 --out " + (dir_ / "sweep1").string()).status, 0);
+  const auto r =
+      run_mpi(3, "run " + sweep.string() + " --threads 1 --out " + (dir_ / "sweep3").string(), "OUROBOROS_SPREAD=always");
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_same_records(dir_ / "sweep1", dir_ / "sweep3", "a sweep's units spread");
+  EXPECT_NE(r.err.find("12/12 unit(s) done on 3 processes (12 spread over them by replicates)"), std::string::npos)
+      << r.err;
+  const auto bad =
+      run_mpi(2, "run " + sweep.string() + " --out " + (dir_ / "bad").string(), "OUROBOROS_SPREAD=sometimes");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("OUROBOROS_SPREAD=sometimes: must be auto (the default), always or never"),
+            std::string::npos) << bad.err;
 }
 
 // pid of the job's process with OMPI_COMM_WORLD_RANK=rank among mpirun's children (0: none yet).

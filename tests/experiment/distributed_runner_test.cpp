@@ -95,7 +95,8 @@ class Distributed : public ::testing::Test {
     return plan;
   }
   // Rank 0 in this thread, the others on threads of their own.
-  DirectoryRunReport run_ranks(const Plan& plan, int ranks) {
+  DirectoryRunReport run_ranks(const Plan& plan, int ranks, Spread spread = Spread::kAuto,
+                               std::size_t* units_spread = nullptr) {
     Mailboxes boxes(ranks);
     std::vector<std::thread> others;
     for (int r = 1; r < ranks; ++r)
@@ -106,6 +107,8 @@ class Distributed : public ::testing::Test {
     ThreadTransport zero(boxes, 0);
     DirectoryRunOptions options;
     options.group = &zero;
+    options.spread = spread;
+    if (units_spread) options.progress = [&](const DistributedProgress& p) { *units_spread = p.units_spread; };
     DirectoryRunReport report;
     try {
       report = run_to_directory(plan, options);
@@ -134,6 +137,62 @@ TEST_F(Distributed, RanksAsThreadsWriteTheOneProcessFiles) {
     const auto again = run_ranks(plan_in(name), 3);
     EXPECT_EQ(again.units_run, 0u);
     EXPECT_EQ(again.units_skipped, 8u);
+  }
+}
+
+// One unit's replicates spread over the ranks: rank 0 summarises every replicate's rows, so the files equal a
+// one-process run's byte for byte. kSweep: trajectories, forgetting records, statistics and sample kernels, one
+// block of generations. kUntil: 3000 replicates, so that a unit takes several blocks (4 MiB of values each), and
+// experiment.until, so that the ranks stop together mid-block; thresholds and first passages.
+const char* kUntil =
+    "[experiment]\ngenerations = 100000\nreplicates = 3000\nseed = 9\nsamples = 10\nthreads = 2\n"
+    "until = \"support <= 1\"\nregimes = [\"replace\"]\n[truth]\nfamily = \"categorical(dist=uniform, m=12)\"\n"
+    "[model]\nfamily = \"categorical\"\n[metrics]\nthresholds = [\"support <= 3\"]\nfirst = [\"support <= 2\"]\n"
+    "[sweep]\n\"experiment.samples\" = [10, 14]\n";
+
+TEST_F(Distributed, SpreadUnitsWriteTheOneProcessFiles) {
+  for (const char* text : {kSweep, kUntil}) {
+    const std::string tag = text == kSweep ? "sweep" : "until";
+    const Plan alone = plan_in(tag + "alone", text);
+    run_to_directory(alone, {});
+    for (const int ranks : {2, 3}) {
+      const std::string name = tag + std::to_string(ranks);
+      std::size_t spread = 0;
+      const auto report = run_ranks(plan_in(name, text), ranks, Spread::kAlways, &spread);
+      EXPECT_EQ(spread, report.units_run) << name;
+      for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv", "points.csv"})
+        EXPECT_EQ(slurp(dir_ / name / f), slurp(dir_ / (tag + "alone") / f)) << name << ": " << f;
+    }
+  }
+  // The until run went past its first block of generations (a block holds 4 MiB of values: fewer than 44
+  // generations of 3000 replicates and at least 4 columns) before the event held in every replicate.
+  const std::string summary = slurp(dir_ / "untilalone" / "summary.csv");
+  EXPECT_NE(summary.find("\n0,replace,60,"), std::string::npos) << "fewer than 60 generations";
+}
+
+TEST_F(Distributed, WhichUnitsAreSpread) {
+  std::size_t spread = 0;
+  // Auto: fewer units (2) than ranks (3), so both are spread; as many units as ranks, none.
+  run_ranks(plan_in("auto3", kUntil), 3, Spread::kAuto, &spread);
+  EXPECT_EQ(spread, 2u);
+  run_ranks(plan_in("auto2", kUntil), 2, Spread::kAuto, &spread);
+  EXPECT_EQ(spread, 0u);
+  run_ranks(plan_in("never", kUntil), 3, Spread::kNever, &spread);
+  EXPECT_EQ(spread, 0u);
+}
+
+TEST_F(Distributed, UnitsThatCannotBeSpreadRunWholeToTheOneProcessFiles) {
+  // Replicate-major units, and units with fewer replicates than ranks, run whole, even when asked to spread.
+  std::string replicate_major = kSweep, few = kSweep;
+  replicate_major.replace(replicate_major.find("threads = 1"), 11, "threads = 1\nscheduler = \"replicate\"");
+  few.replace(few.find("replicates = 20"), 15, "replicates = 2");
+  for (const auto& [name, text] : {std::pair{"replicate", replicate_major}, std::pair{"few", few}}) {
+    run_to_directory(plan_in(std::string(name) + "alone", text), {});
+    std::size_t spread = 1;
+    run_ranks(plan_in(name, text), 3, Spread::kAlways, &spread);
+    EXPECT_EQ(spread, 0u) << name;
+    for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv"})
+      EXPECT_EQ(slurp(dir_ / name / f), slurp(dir_ / (std::string(name) + "alone") / f)) << name << ": " << f;
   }
 }
 

@@ -108,7 +108,10 @@ class RegimeRun {
             std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report, const RunTuning& tuning)
       : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
         sink_(sink), report_(report), label_(regime.name()), reps_(static_cast<std::size_t>(config.replicates)),
-        items_(config.forgetting ? simulator.items() : 0), tuning_(tuning), wanted_(wanted_metrics(l_, c_.until.has_value())) {}
+        items_(config.forgetting ? simulator.items() : 0), tuning_(tuning), wanted_(wanted_metrics(l_, c_.until.has_value())),
+        exchange_(tuning.exchange), lo_(exchange_ ? exchange_->begin() : 0), hi_(exchange_ ? exchange_->end() : reps_) {
+    if (lo_ > hi_ || hi_ > reps_) throw std::logic_error("a share of replicates outside the unit's");
+  }
 
   void run() {
     if (items_) {
@@ -123,6 +126,7 @@ class RegimeRun {
       return;
     }
     if (report_.scheduler == "replicate") {
+      if (exchange_) throw std::logic_error("only a generation-major unit is spread over processes");
       run_replicate_major();
     } else {
       run_generation_major();
@@ -138,8 +142,11 @@ class RegimeRun {
     return chain;
   }
 
+  // Whether this process writes the records: always, unless it simulates a share of another process's unit.
+  bool leads() const { return !exchange_ || exchange_->lead(); }
+
   void run_generation_major() {
-    for (std::size_t r = 0; r < reps_; ++r) chains_.push_back(make_chain(r));
+    for (std::size_t r = lo_; r < hi_; ++r) chains_.push_back(make_chain(r));
     const std::size_t cols = l_.columns();
     // Blocks are kept small (a few MiB of metric values) so they stay in cache and cost few page faults.
     const auto block = static_cast<std::int64_t>(
@@ -148,16 +155,21 @@ class RegimeRun {
     for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
       const std::int64_t len = std::min(block, c_.generations - g0 + 1);
       simulate_block(g0, len);
+      if (exchange_) exchange_->block(len, reps_, cols, std::span(values_).first(static_cast<std::size_t>(len) * reps_ * cols));
+      if (!leads()) {  // the lead says after every block but the last whether there is another
+        if (g0 + len <= c_.generations && !exchange_->go_on(false)) break;
+        continue;
+      }
       // experiment.until: the block is emitted up to the first generation where every replicate satisfies the
       // event, so the records do not depend on how generations are cut into blocks.
       const std::int64_t kept = c_.until ? until_cut(g0, len) : len;
       emit_block(g0, kept);
-      if (kept < len || (c_.until && kept == len && all_hold(len - 1))) {
-        report_.stopped_at = g0 + kept - 1;
-        break;
-      }
-      if (sink_.progress(index_, g0 + len - 1)) throw RunCancelled();
-      tuning_.cancel.throw_if_requested();
+      const bool stop = kept < len || (c_.until && kept == len && all_hold(len - 1));
+      if (stop) report_.stopped_at = g0 + kept - 1;
+      const bool cancel = !stop && (sink_.progress(index_, g0 + len - 1) || tuning_.cancel.requested());
+      if (exchange_ && g0 + len <= c_.generations) exchange_->go_on(!stop && !cancel);
+      if (stop) break;
+      if (cancel) throw RunCancelled();
     }
   }
 
@@ -306,10 +318,11 @@ class RegimeRun {
 
   // The stop request is polled before every step (an atomic load), so a long block still stops at once.
   void simulate_block(std::int64_t g0, std::int64_t len) {
-    parallel_for(threads_, reps_, [&](std::size_t r, unsigned) {
+    parallel_for(threads_, hi_ - lo_, [&](std::size_t i, unsigned) {
+      const std::size_t r = lo_ + i;
       for (std::int64_t g = g0; g < g0 + len; ++g) {
         tuning_.cancel.throw_if_requested();
-        step_one(*chains_[r], r, g, row(g - g0, r));
+        step_one(*chains_[i], r, g, row(g - g0, r));
       }
     });
   }
@@ -321,6 +334,7 @@ class RegimeRun {
     fill_thresholds(c_, l_, truth);
     // Generation 0 is the same for every replicate: an event that holds for the truth has T = 0 everywhere.
     for (std::size_t r = 0; r < reps_; ++r) fill_first_passages(c_, l_, 0, first_of(r), truth);
+    if (!leads()) return;
     for (const std::size_t m : l_.out) {
       const double x = truth[m];
       const auto finite = std::isfinite(x) ? static_cast<std::int64_t>(reps_) : 0;
@@ -406,6 +420,8 @@ class RegimeRun {
 
   void emit_forgetting() {
     if (!items_) return;
+    if (exchange_) exchange_->forgetting(items_, forgotten_at_, original_);
+    if (!leads()) return;
     std::vector<std::string> labels(items_);  // once, not once per replicate
     for (std::size_t i = 0; i < items_; ++i) labels[i] = sim_.item_label(i);
     for (std::size_t r = 0; r < reps_; ++r)
@@ -438,6 +454,8 @@ class RegimeRun {
   std::vector<std::int64_t> first_;  // replicate x first passage: first generation of the event, -1 not yet
   std::vector<std::vector<double>> original_;
   double truth_until_ = 0;
+  ReplicateExchange* exchange_;
+  std::size_t lo_, hi_;  // the replicates this process simulates (all of them unless exchange_ says otherwise)
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 // the sink as soon as its block is done.
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +58,29 @@ class ModelStore {
   virtual void save(std::uint64_t replicate, std::int64_t generation, const std::string& model) = 0;
 };
 
+// One generation-major regime spread over several processes by replicates (distributed_runner.cpp). Every
+// process simulates its own replicates, [begin, end); the lead process receives the others' rows block by block
+// and alone writes the records, which are therefore those of one process (chains are addressed by their
+// absolute replicate index, and the summaries see every replicate's values). Called from the thread that runs
+// the regime, never from its workers.
+class ReplicateExchange {
+ public:
+  virtual ~ReplicateExchange() = default;
+  virtual std::size_t begin() const = 0;
+  virtual std::size_t end() const = 0;
+  virtual bool lead() const = 0;
+  // A block of `len` generations simulated. `values` is len x replicates x columns, this process's replicates
+  // filled in: the lead gets the other processes' rows into theirs, the others send theirs.
+  virtual void block(std::int64_t len, std::size_t replicates, std::size_t columns, std::span<double> values) = 0;
+  // After each block: whether the run goes on (experiment.until, a cancelled lead). The lead says it, the
+  // others learn it.
+  virtual bool go_on(bool lead_says) = 0;
+  // At the end (output.forgetting): each replicate's generation of forgetting per item (replicates x items) and
+  // its original counts, gathered at the lead as the rows are.
+  virtual void forgetting(std::size_t items, std::span<std::int32_t> forgotten_at,
+                          std::vector<std::vector<double>>& original) = 0;
+};
+
 // How the work is cut, and what may stop it: never the results (tests vary these to prove it).
 struct RunTuning {
   std::size_t block_bytes = std::size_t{4} << 20;  // metric values held per block of generations
@@ -64,6 +88,7 @@ struct RunTuning {
   ModelStore* models = nullptr;                    // where every generation's model is kept (null: nowhere)
   CancelToken cancel;                              // polled between generations and inside long fits
   FitProgress fit_progress;                        // optional, from worker threads: a fit's fraction done
+  ReplicateExchange* exchange = nullptr;           // generation-major only: this process's share of replicates
 };
 
 RunReport run_experiment(const ExperimentConfig& config, const Simulator& simulator, ResultSink& sink,

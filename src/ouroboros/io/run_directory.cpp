@@ -127,7 +127,7 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
   // RunCancelled passes through.
   const PlanReport report = options.group && options.group->size() > 1
                                 ? run_plan_distributed(plan, store, observer, tuning, *options.group, options.progress,
-                                                       options.assignment)
+                                                       options.assignment, options.spread)
                                 : run_plan(plan, store, observer, tuning);
 
   // Every unit is in the store: the CSV files are its chunks, in plan order.

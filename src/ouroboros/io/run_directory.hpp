@@ -30,6 +30,7 @@ struct DirectoryRunOptions {
   Transport* group = nullptr;
   std::function<void(const DistributedProgress&)> progress;
   Assignment assignment = Assignment::kDynamic;
+  Spread spread = Spread::kAuto;
 };
 
 struct DirectoryRunReport {
