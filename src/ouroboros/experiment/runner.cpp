@@ -160,6 +160,10 @@ class RegimeRun {
         if (g0 + len <= c_.generations && !exchange_->go_on(false)) break;
         continue;
       }
+      // Without experiment.until only a cancellation stops the run, so the other processes learn at once that
+      // another block follows and simulate it while this one is summarised.
+      const bool more = exchange_ && g0 + len <= c_.generations;
+      if (more && !c_.until) exchange_->go_on(!tuning_.cancel.requested());
       // experiment.until: the block is emitted up to the first generation where every replicate satisfies the
       // event, so the records do not depend on how generations are cut into blocks.
       const std::int64_t kept = c_.until ? until_cut(g0, len) : len;
@@ -167,7 +171,7 @@ class RegimeRun {
       const bool stop = kept < len || (c_.until && kept == len && all_hold(len - 1));
       if (stop) report_.stopped_at = g0 + kept - 1;
       const bool cancel = !stop && (sink_.progress(index_, g0 + len - 1) || tuning_.cancel.requested());
-      if (exchange_ && g0 + len <= c_.generations) exchange_->go_on(!stop && !cancel);
+      if (more && c_.until) exchange_->go_on(!stop && !cancel);
       if (stop) break;
       if (cancel) throw RunCancelled();
     }
