@@ -18,6 +18,8 @@
 
 #ifndef OUROBOROS_VECTOR_MATH_ONCE
 #define OUROBOROS_VECTOR_MATH_ONCE
+#include <cpuid.h>
+
 #include <cassert>
 #include <cstddef>
 #include <stdexcept>
@@ -88,10 +90,16 @@ bool has_sse4() {
          __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
          __builtin_cpu_supports("aes");
 }
+// F16C and LZCNT from CPUID itself: Clang's __builtin_cpu_supports does not know them.
+bool has_f16c_and_lzcnt() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_F16C)) return false;
+  return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_LZCNT);
+}
 bool has_avx2() {
   return has_sse4() && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
-         __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt");
+         __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+         has_f16c_and_lzcnt();
 }
 
 // The compiled targets that this CPU runs, best first; the portable fallback always.
