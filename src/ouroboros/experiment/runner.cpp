@@ -108,8 +108,9 @@ class RegimeRun {
             std::size_t regime_index, unsigned threads, ResultSink& sink, RegimeReport& report, const RunTuning& tuning)
       : c_(config), sim_(simulator), l_(layout), regime_(regime), index_(regime_index), threads_(threads),
         sink_(sink), report_(report), label_(regime.name()), reps_(static_cast<std::size_t>(config.replicates)),
-        items_(config.forgetting ? simulator.items() : 0), tuning_(tuning), wanted_(wanted_metrics(l_, c_.until.has_value())),
-        exchange_(tuning.exchange), lo_(exchange_ ? exchange_->begin() : 0), hi_(exchange_ ? exchange_->end() : reps_) {
+        items_(config.forgetting ? simulator.items() : 0), tuning_(tuning),
+        wanted_(wanted_metrics(l_, c_.until.has_value())), exchange_(tuning.exchange),
+        lo_(exchange_ ? exchange_->begin() : 0), hi_(exchange_ ? exchange_->end() : reps_) {
     if (lo_ > hi_ || hi_ > reps_) throw std::logic_error("a share of replicates outside the unit's");
   }
 
@@ -155,7 +156,8 @@ class RegimeRun {
     for (std::int64_t g0 = 1; g0 <= c_.generations; g0 += block) {
       const std::int64_t len = std::min(block, c_.generations - g0 + 1);
       simulate_block(g0, len);
-      if (exchange_) exchange_->block(len, reps_, cols, std::span(values_).first(static_cast<std::size_t>(len) * reps_ * cols));
+      if (exchange_)
+        exchange_->block(len, reps_, cols, std::span(values_).first(static_cast<std::size_t>(len) * reps_ * cols));
       if (!leads()) {  // the lead says after every block but the last whether there is another
         if (g0 + len <= c_.generations && !exchange_->go_on(false)) break;
         continue;
