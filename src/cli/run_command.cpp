@@ -104,7 +104,26 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
   override_output(plan, options.out_dir, threads);
   const ExperimentConfig& first = plan.points.front().config;
   const std::filesystem::path dir(first.output_dir);
-  check_plan(plan);  // every input error is reported before anything is written
+  Assignment assignment = Assignment::kDynamic;
+  Spread spread = Spread::kAuto;
+  if (group) {
+    // OUROBOROS_ASSIGN=static hands unit i to rank i mod P instead (README: Running on a cluster).
+    if (const char* how = std::getenv("OUROBOROS_ASSIGN"); how && std::string(how) == "static")
+      assignment = Assignment::kStatic;
+    else if (how && std::string(how) != "dynamic")
+      throw UserError(fmt::format("OUROBOROS_ASSIGN={}: must be dynamic (the default) or static", how));
+    // OUROBOROS_SPREAD=always|never: spread units over the ranks by replicates always, or never (default: auto,
+    // when fewer units than ranks are left; README: Running on a cluster).
+    if (const char* how = std::getenv("OUROBOROS_SPREAD"); how && std::string(how) == "always")
+      spread = Spread::kAlways;
+    else if (how && std::string(how) == "never")
+      spread = Spread::kNever;
+    else if (how && std::string(how) != "auto")
+      throw UserError(fmt::format("OUROBOROS_SPREAD={}: must be auto (the default), always or never", how));
+  }
+  // Every input error is reported before anything is written; a point spread over the ranks needs one rank's share
+  // of its memory.
+  check_plan(plan, group ? spread_processes(plan, group->size(), spread) : 1);
   if (group && group->size() > 1) check_single_process(plan);
   if (options.dry_run) {
     for (int r = 1; group && r < group->size(); ++r) group->send(r, kTagPlan, {});
@@ -140,19 +159,8 @@ int run_plan_command(const RunOptions& options, const std::vector<std::string>& 
     const std::string message = plan_message(options, text, threads);
     for (int r = 1; r < group->size(); ++r) group->send(r, kTagPlan, message);
     run.group = group;
-    // OUROBOROS_ASSIGN=static hands unit i to rank i mod P instead (README: Running on a cluster).
-    if (const char* how = std::getenv("OUROBOROS_ASSIGN"); how && std::string(how) == "static")
-      run.assignment = Assignment::kStatic;
-    else if (how && std::string(how) != "dynamic")
-      throw UserError(fmt::format("OUROBOROS_ASSIGN={}: must be dynamic (the default) or static", how));
-    // OUROBOROS_SPREAD=always|never: spread units over the ranks by replicates always, or never (default: auto,
-    // when fewer units than ranks are left; README: Running on a cluster).
-    if (const char* how = std::getenv("OUROBOROS_SPREAD"); how && std::string(how) == "always")
-      run.spread = Spread::kAlways;
-    else if (how && std::string(how) == "never")
-      run.spread = Spread::kNever;
-    else if (how && std::string(how) != "auto")
-      throw UserError(fmt::format("OUROBOROS_SPREAD={}: must be auto (the default), always or never", how));
+    run.assignment = assignment;
+    run.spread = spread;
     // One line per interval on stderr, terminal or not (a batch log), and one at the end.
     const auto start = std::chrono::steady_clock::now();
     auto last = start;

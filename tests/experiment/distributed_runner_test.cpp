@@ -4,6 +4,8 @@
 // rank's message. Also: a unit's recording replays the rows it was given, bit for bit.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -11,9 +13,11 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "ouroboros/core/error.hpp"
 #include "ouroboros/experiment/distributed_runner.hpp"
+#include "ouroboros/experiment/plan_runner.hpp"
 #include "ouroboros/experiment/unit_record.hpp"
 #include "ouroboros/io/run_directory.hpp"
 #include "support/files.hpp"
@@ -193,6 +197,47 @@ TEST_F(Distributed, UnitsThatCannotBeSpreadRunWholeToTheOneProcessFiles) {
     EXPECT_EQ(spread, 0u) << name;
     for (const char* f : {"summary.csv", "trajectories.csv", "forgetting.csv"})
       EXPECT_EQ(slurp(dir_ / name / f), slurp(dir_ / (std::string(name) + "alone") / f)) << name << ": " << f;
+  }
+}
+
+// A point whose chains do not fit one process's memory limit but whose share does: spread over 3 ranks it runs
+// (to the records of a one-process run with a higher limit); not spread, it is refused before anything runs; and
+// with a limit below even one share, the message says that the estimate is per process.
+TEST_F(Distributed, APointSpreadOverTheRanksNeedsOneSharesMemory) {
+  const std::string text =
+      "[experiment]\ngenerations = 4\nreplicates = 30\nseed = 5\nsamples = 50\nregimes = [\"replace\"]\n"
+      "[truth]\nfamily = \"categorical(dist=uniform, m=30000)\"\n[model]\nfamily = \"categorical\"\n"
+      "[output]\nforgetting = false\n";
+  const Plan plan = plan_in("estimate", text);
+  ExperimentConfig config = plan.points[0].config;
+  const auto simulator = bind_point(config, plan.points[0], false);
+  const double whole = estimate_bytes(config, *simulator, config.regimes[0]);
+  const double share = estimate_bytes(config, *simulator, config.regimes[0], 3);
+  ASSERT_LT(share, 0.5 * whole) << "the chains dominate the estimate";
+  const auto limited = [&](const std::string& name, double bytes) {
+    std::string t = text;
+    t.replace(t.find("seed = 5"), 8, fmt::format("seed = 5\nmemory_limit = {:.17g}", bytes / 1073741824.0));
+    return plan_in(name, t);
+  };
+  run_to_directory(limited("alone", 2 * whole), {});
+  std::size_t spread = 0;
+  run_ranks(limited("spread", 0.5 * (share + whole)), 3, Spread::kAuto, &spread);
+  EXPECT_EQ(spread, 1u);
+  EXPECT_EQ(slurp(dir_ / "spread" / "summary.csv"), slurp(dir_ / "alone" / "summary.csv"));
+  for (const auto& [name, bytes, ranks, how, expected] :
+       {std::tuple{"never", 0.5 * (share + whole), 3, Spread::kNever, "would need about"},
+        std::tuple{"one", 0.5 * (share + whole), 1, Spread::kAuto, "would need about"},
+        std::tuple{"below", 0.5 * share, 3, Spread::kAuto, "in each of the 3 processes its replicates are spread"}}) {
+    try {
+      if (ranks == 1)
+        run_to_directory(limited(name, bytes), {});
+      else
+        run_ranks(limited(name, bytes), ranks, how);
+      ADD_FAILURE() << name << ": the run went through";
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << name << ": " << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir_ / name / "results.db")) << name << ": nothing is written";
   }
 }
 

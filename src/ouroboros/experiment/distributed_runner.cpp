@@ -115,6 +115,7 @@ class LeadExchange final : public ReplicateExchange {
       : inbox_(inbox), shares_(std::move(shares)) {}
   std::size_t begin() const override { return shares_[0].first; }
   std::size_t end() const override { return shares_[0].second; }
+  std::size_t processes() const override { return shares_.size(); }
   bool lead() const override { return true; }
   void block(std::int64_t len, std::size_t replicates, std::size_t columns, std::span<double> values) override {
     std::vector<bool> seen;
@@ -178,6 +179,7 @@ class ShareExchange final : public ReplicateExchange {
       : transport_(transport), begin_(begin), end_(end) {}
   std::size_t begin() const override { return begin_; }
   std::size_t end() const override { return end_; }
+  std::size_t processes() const override { return static_cast<std::size_t>(transport_.size()); }
   bool lead() const override { return false; }
   void block(std::int64_t len, std::size_t replicates, std::size_t columns, std::span<double> values) override {
     transport_.send(0, kTagRows, share_rows(len, replicates, columns, begin_, end_, values));
@@ -227,14 +229,17 @@ class UnitRunner {
       throw std::runtime_error("distributed run: unit out of range");
     RunTuning tuning = tuning_;
     tuning.exchange = exchange;
-    return run_unit(config_, bind(point_index), plan_.points[point_index], r, sink, tuning);
+    const std::size_t processes = exchange ? exchange->processes() : 1;
+    return run_unit(config_, bind(point_index, processes), plan_.points[point_index], r, sink, tuning);
   }
-  const Simulator& bind(std::size_t point_index) {
-    if (!simulator_ || bound_ != point_index) {
+  // The point's family, its memory checked for one of `processes` processes (bind_point).
+  const Simulator& bind(std::size_t point_index, std::size_t processes = 1) {
+    if (!simulator_ || bound_ != point_index || processes_ != processes) {
       simulator_.reset();
       config_ = plan_.points[point_index].config;
-      simulator_ = bind_point(config_, plan_.points[point_index], plan_.sweep());
+      simulator_ = bind_point(config_, plan_.points[point_index], plan_.sweep(), processes);
       bound_ = point_index;
+      processes_ = processes;
     }
     return *simulator_;
   }
@@ -245,7 +250,7 @@ class UnitRunner {
   RunTuning tuning_;
   ExperimentConfig config_;
   std::unique_ptr<Simulator> simulator_;
-  std::size_t bound_ = 0;
+  std::size_t bound_ = 0, processes_ = 1;
 };
 
 // Rank 0's own worker: takes units from the shared list on a thread of its own and queues their messages for
@@ -308,12 +313,8 @@ void run_spread_units(const Plan& plan, RecordStore& store, const PlanObserver& 
   for (const UnitRef& unit : pending) {
     const Point& point = plan.points[unit.point];
     const auto replicates = static_cast<std::size_t>(point.config.replicates);
-    if (replicates < static_cast<std::size_t>(ranks)) {
-      whole.push_back(unit);
-      continue;
-    }
-    const Simulator& simulator = runner.bind(unit.point);
-    if (replicate_major(runner.config(), simulator)) {
+    const auto processes = static_cast<std::size_t>(ranks);
+    if (replicates < processes || !spreads_over(runner.config(), runner.bind(unit.point, processes), processes)) {
       whole.push_back(unit);
       continue;
     }
@@ -334,6 +335,13 @@ void run_spread_units(const Plan& plan, RecordStore& store, const PlanObserver& 
 }
 
 }  // namespace
+
+std::size_t spread_processes(const Plan& plan, int ranks, Spread spread) {
+  std::size_t units = 0;
+  for (const auto& point : plan.points) units += point.config.regimes.size();
+  const bool may = spread == Spread::kAlways || (spread == Spread::kAuto && units < static_cast<std::size_t>(ranks));
+  return ranks > 1 && may ? static_cast<std::size_t>(ranks) : 1;
+}
 
 void check_single_process(const Plan& plan) {
   for (const auto& point : plan.points)

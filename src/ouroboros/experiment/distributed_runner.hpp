@@ -46,6 +46,10 @@ enum class Assignment { kDynamic, kStatic };
 // otherwise whole units go to ranks, which sends no rows. Always: every such unit. Never: none.
 enum class Spread { kAuto, kAlways, kNever };
 
+// Over how many processes a point's units may be spread, for check_plan's memory check: `ranks` when Spread can
+// spread units at all (always; auto with fewer units in the plan than ranks), else 1.
+std::size_t spread_processes(const Plan& plan, int ranks, Spread spread);
+
 // What a run over several processes cannot do yet (output.checkpoints): UserError.
 void check_single_process(const Plan& plan);
 

@@ -190,12 +190,18 @@ void run_together(RecordStore& store, const PlanObserver& observer, const RunTun
 
 }  // namespace
 
-std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep) {
+bool spreads_over(const ExperimentConfig& config, const Simulator& simulator, std::size_t processes) {
+  return processes > 1 && static_cast<std::size_t>(config.replicates) >= processes &&
+         !replicate_major(config, simulator);
+}
+
+std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep,
+                                      std::size_t processes) {
   try {
     auto simulator = make_simulator(config.truth_family, config.model_family);
     bind_samples(config, *simulator);
     check_against_family(config, *simulator);
-    check_memory(config, *simulator);
+    check_memory(config, *simulator, spreads_over(config, *simulator, processes) ? processes : 1);
     return simulator;
   } catch (const UserError& e) {
     if (!sweep) throw;
@@ -238,10 +244,10 @@ void commit_unit(RecordStore& store, const PlanObserver& observer, const Point& 
   if (observer.end_unit) observer.end_unit(point, r);
 }
 
-void check_plan(const Plan& plan) {
+void check_plan(const Plan& plan, std::size_t processes) {
   for (const auto& point : plan.points) {
     ExperimentConfig config = point.config;
-    bind_point(config, point, plan.sweep());
+    bind_point(config, point, plan.sweep(), processes);
   }
 }
 

@@ -27,8 +27,8 @@ struct PlanReport {
 };
 
 // Builds and binds every point's family (bind_samples, check_against_family) and drops it again: bad input
-// throws UserError, naming the point in a sweep. Call it before anything is written.
-void check_plan(const Plan& plan);
+// throws UserError, naming the point in a sweep. Call it before anything is written. `processes`: as bind_point's.
+void check_plan(const Plan& plan, std::size_t processes = 1);
 
 // Runs the units not yet in the store, point by point (one family at a time, so a sweep's memory does not grow
 // with its points).
@@ -41,8 +41,13 @@ PlanReport run_plan(const Plan& plan, RecordStore& store, const PlanObserver& ob
 std::size_t units_at_once(const ExperimentConfig& config, const Simulator& simulator, std::size_t pending);
 
 // The pieces of run_plan that a distributed run shares (distributed_runner.hpp):
-// the point's family, built and bound (bad input: UserError naming the point in a sweep);
-std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep);
+// the point's family, built and bound (bad input: UserError naming the point in a sweep), its memory checked for
+// one of `processes` processes when its units can be spread over them (spreads_over);
+std::unique_ptr<Simulator> bind_point(ExperimentConfig& config, const Point& point, bool sweep,
+                                      std::size_t processes = 1);
+// whether a unit of this bound config can be spread over that many processes by replicates: generation-major, with
+// at least one replicate per process;
+bool spreads_over(const ExperimentConfig& config, const Simulator& simulator, std::size_t processes);
 // one unit (regime r of the point) run into `sink`, with its report;
 UnitInfo run_unit(const ExperimentConfig& config, const Simulator& simulator, const Point& point, std::size_t r,
                   ResultSink& sink, const RunTuning& tuning);

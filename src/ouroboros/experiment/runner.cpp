@@ -494,7 +494,8 @@ RunReport run_experiment(const ExperimentConfig& config, const Simulator& simula
 namespace {
 }  // namespace
 
-double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime) {
+double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime,
+                      std::size_t processes) {
   const Layout layout = make_layout(config, simulator);
   const auto reps = static_cast<double>(config.replicates);
   const double cols = static_cast<double>(layout.columns()), gens = static_cast<double>(config.generations);
@@ -509,7 +510,8 @@ double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator
     bytes += std::min(reps, hint > 0 ? std::min<double>(threads, hint) : threads) * chain;
     bytes += gens * reps * cols * sizeof(double);
   } else {
-    bytes += reps * (chain + sizeof(void*));
+    const double share = std::ceil(reps / static_cast<double>(std::max<std::size_t>(processes, 1)));
+    bytes += share * (chain + sizeof(void*));
     bytes += std::min(static_cast<double>(RunTuning{}.block_bytes), gens * reps * cols * sizeof(double));
   }
   const double items = config.forgetting ? static_cast<double>(simulator.items()) : 0;
@@ -527,16 +529,18 @@ double memory_limit_bytes(const ExperimentConfig& config) {
   return config.memory_limit_gib > 0 ? config.memory_limit_gib * 1073741824.0 : available_memory_bytes();
 }
 
-void check_memory(const ExperimentConfig& config, const Simulator& simulator) {
+void check_memory(const ExperimentConfig& config, const Simulator& simulator, std::size_t processes) {
   const double limit = memory_limit_bytes(config);
   for (const auto& regime : config.regimes) {
-    const double need = estimate_bytes(config, simulator, regime);
+    const double need = estimate_bytes(config, simulator, regime, processes);
     if (need <= limit) continue;
     throw UserError(fmt::format(
-        "this run would need about {:.3g} GiB of memory under {} ({} replicates, {} columns of metrics, the "
+        "this run would need about {:.3g} GiB of memory{} under {} ({} replicates, {} columns of metrics, the "
         "family's chains), more than the {:.3g} GiB {}; lower experiment.replicates, experiment.samples or "
         "experiment.generations{}, or set experiment.memory_limit (GiB) if the estimate is too cautious",
-        need / 1073741824.0, regime.name(), config.replicates, make_layout(config, simulator).columns(),
+        need / 1073741824.0,
+        processes > 1 ? fmt::format(" in each of the {} processes its replicates are spread over", processes) : "",
+        regime.name(), config.replicates, make_layout(config, simulator).columns(),
         limit / 1073741824.0, config.memory_limit_gib > 0 ? "of experiment.memory_limit" : "available now",
         config.forgetting && simulator.items() > 0 ? ", or set output.forgetting = false" : ""));
   }

@@ -68,6 +68,7 @@ class ReplicateExchange {
   virtual ~ReplicateExchange() = default;
   virtual std::size_t begin() const = 0;
   virtual std::size_t end() const = 0;
+  virtual std::size_t processes() const = 0;  // that share the unit
   virtual bool lead() const = 0;
   // A block of `len` generations simulated. `values` is len x replicates x columns, this process's replicates
   // filled in: the lead gets the other processes' rows into theirs, the others send theirs.
@@ -103,11 +104,14 @@ double memory_limit_bytes(const ExperimentConfig& config);
 // Estimated peak memory of running one regime of a bound config: its chains (Simulator::chain_bytes, all of them
 // generation-major, the concurrent ones replicate-major), the metric values held (a block, or every generation
 // replicate-major), forgetting records and summary scratch. An estimate, not a bound: allocator overhead and the
-// family's shared data (a corpus, an image pool) are not counted.
-double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime);
+// family's shared data (a corpus, an image pool) are not counted. `processes` > 1: a generation-major unit spread
+// over that many processes by replicates (ReplicateExchange); the estimate is then one process's, with the chains
+// of the largest share.
+double estimate_bytes(const ExperimentConfig& config, const Simulator& simulator, const Regime& regime,
+                      std::size_t processes = 1);
 
 // Throws UserError when a regime's estimate exceeds experiment.memory_limit (GiB) or, without one, the memory
 // available now (MemAvailable): the message gives the estimate, the limit, and which keys to change.
-void check_memory(const ExperimentConfig& config, const Simulator& simulator);
+void check_memory(const ExperimentConfig& config, const Simulator& simulator, std::size_t processes = 1);
 
 }  // namespace ouro

@@ -71,7 +71,8 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
   const auto start = std::chrono::steady_clock::now();
   const ExperimentConfig& first = plan.points.front().config;
   const std::filesystem::path dir = output_directory(plan);
-  if (!options.checked) check_plan(plan);  // every input error is reported before anything is written
+  if (!options.checked)
+    check_plan(plan, options.group ? spread_processes(plan, options.group->size(), options.spread) : 1);  // every input error is reported before anything is written
   std::error_code ec;
   check_output_dir(dir);
   std::filesystem::create_directories(dir, ec);
