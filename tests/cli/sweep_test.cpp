@@ -201,6 +201,27 @@ TEST_F(Cli, CheckpointsOfACommittedUnitLeftBehindAreRemoved) {
   EXPECT_FALSE(fs::exists(dir_ / "o" / "results.db.checkpoints"));
 }
 
+// Row chunks are written without a sync, so only the process that wrote them joins them: a chunk left by an earlier
+// run (here planted, with rows the store does not hold) is removed, the unit's rows come from the store, and the
+// store is left without a journal or log beside it.
+TEST_F(Cli, RowChunksOfAnEarlierRunAreNotJoined) {
+  const auto exp = write("u.toml",
+                         "[experiment]\ngenerations = 3\nreplicates = 4\nsamples = 10\n"
+                         "[truth]\nfamily = \"gaussian\"\n[model]\nfamily = \"gaussian\"\n");
+  const fs::path out = dir_ / "o";
+  const std::string command = "run " + exp.string() + " --quiet --out " + out.string();
+  ASSERT_EQ(run(command).status, 0);
+  const std::string first = slurp(out / "summary.csv");
+  fs::create_directories(out / ".units" / "0-0");
+  std::ofstream(out / ".units" / "0-0" / "summary.csv") << "replace,1,mean,99,0,0,99,99,99,99,99,4,,,,,\n";
+  const auto again = run(command);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(slurp(out / "summary.csv"), first);
+  EXPECT_FALSE(fs::exists(out / ".units"));
+  for (const char* left : {"results.db-journal", "results.db-wal", "results.db-shm"})
+    EXPECT_FALSE(fs::exists(out / left)) << left;
+}
+
 // Units side by side under SIGKILL: one replicate per unit and two threads, so the two regimes run at once, each
 // from its own checkpoints; the final files equal those of an uninterrupted run of one unit after another.
 TEST_F(Cli, KilledSideBySideUnitsResumeFromCheckpointsByteIdentical) {

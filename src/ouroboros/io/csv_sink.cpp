@@ -52,19 +52,19 @@ std::vector<std::string> join_csv_chunks(const std::filesystem::path& dir, const
 }
 
 CsvSink::CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads,
-                 const std::size_t* point, bool header)
+                 const std::size_t* point, bool header, bool durable)
     : point_(point), threads_(std::max(1u, threads)) {
   const std::string_view lead = point && header ? "point," : "";
-  summary_ = std::make_unique<AtomicFile>(dir / "summary.csv");
+  summary_ = std::make_unique<AtomicFile>(dir / "summary.csv", durable);
   summary_->write(lead);
   if (header) summary_->write(kSummaryHeader);
   if (trajectories) {
-    trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv");
+    trajectories_ = std::make_unique<AtomicFile>(dir / "trajectories.csv", durable);
     trajectories_->write(lead);
     if (header) trajectories_->write(kTrajectoriesHeader);
   }
   if (forgetting) {
-    forgetting_ = std::make_unique<AtomicFile>(dir / "forgetting.csv");
+    forgetting_ = std::make_unique<AtomicFile>(dir / "forgetting.csv", durable);
     forgetting_->write(lead);
     if (header) forgetting_->write(kForgettingHeader);
   }

@@ -21,9 +21,10 @@ namespace ouro {
 class CsvSink final : public ResultSink {
  public:
   // point: when given (a sweep), every file gets a first column `point` holding *point at the time of the row.
-  // header = false: rows only (a chunk of a file, joined later by join_csv_chunks).
+  // header = false: rows only (a chunk of a file, joined later by join_csv_chunks). durable = false: the files are
+  // not synced to disk before they are renamed into place (see AtomicFile).
   CsvSink(const std::filesystem::path& dir, bool trajectories, bool forgetting, unsigned threads = 1,
-          const std::size_t* point = nullptr, bool header = true);
+          const std::size_t* point = nullptr, bool header = true, bool durable = true);
   void summary(const SummaryRow& row) override;
   void summary_block(std::span<const SummaryRow> rows) override;  // formats on `threads` workers
   void trajectory(const std::string& regime, std::int64_t replicate, std::int64_t generation,

@@ -78,17 +78,18 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw UserError(fmt::format("output.dir = \"{}\": cannot create it: {}", printable(dir.string()), ec.message()));
-  // Row chunks of a unit are only trusted beside the store that holds the unit (see below).
-  if (options.fresh || !std::filesystem::exists(dir / "results.db")) std::filesystem::remove_all(dir / ".units", ec);
   // Temporaries of runs killed outright (SIGKILL, a power cut) are removed once their process is gone.
   remove_stale_temp_files(dir);
-  for (const auto& sub : {dir / ".units", dir / "results.db.checkpoints"}) {
+  {
     std::error_code walk;
-    for (auto it = std::filesystem::directory_iterator(sub, walk);
+    for (auto it = std::filesystem::directory_iterator(dir / "results.db.checkpoints", walk);
          !walk && it != std::filesystem::directory_iterator(); it.increment(walk))
       if (it->is_directory(walk)) remove_stale_temp_files(it->path());
   }
   SqliteStore store(dir / "results.db", plan, options.fresh);
+  // Row chunks are joined only by the process that wrote them (see below): those of an earlier run are removed,
+  // once the store's lock says that no other process runs here.
+  std::filesystem::remove_all(dir / ".units", ec);
 
   PlanObserver observer;
   observer.sink = options.sink;
@@ -98,8 +99,10 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
     if (skipped && options.sink) store.replay_unit(point.index, regime.name(), *options.sink);
   };
   // Each unit's CSV rows are written beside the store as it runs (.units/<point>-<regime index>/), committed right
-  // after the unit, and joined in plan order at the end: the CSV files need no second pass over the store. A
-  // unit whose chunk is missing (finished in a run killed between the two commits) is written from the store.
+  // after the unit, and joined in plan order at the end: the CSV files need no second pass over the store. The
+  // chunks are not synced to disk (a sync per unit cost as much as a small unit): they are only read by this
+  // process, which removed any left by an earlier one, so a unit finished in an earlier run (resumed) is written
+  // from the store, and a chunk never stands in for rows a power cut could have lost.
   bool trajectories = false, forgetting = false;
   for (const auto& p : plan.points) {
     trajectories = trajectories || p.config.trajectories_every > 0;
@@ -116,7 +119,7 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
     chunk_point = point.index;
     std::filesystem::create_directories(chunk_of(point.index, regime));
     chunk = std::make_unique<CsvSink>(chunk_of(point.index, regime), trajectories, forgetting, threads,
-                                      plan.sweep() ? &chunk_point : nullptr, false);
+                                      plan.sweep() ? &chunk_point : nullptr, false, /*durable=*/false);
     return chunk.get();
   };
   observer.end_unit = [&](const Point&, std::size_t) {
@@ -139,7 +142,8 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
       if (!std::filesystem::exists(part / "summary.csv")) {
         std::filesystem::create_directories(part);
         chunk_point = p.index;
-        CsvSink rebuilt(part, trajectories, forgetting, threads, plan.sweep() ? &chunk_point : nullptr, false);
+        CsvSink rebuilt(part, trajectories, forgetting, threads, plan.sweep() ? &chunk_point : nullptr, false,
+                        /*durable=*/false);
         store.replay_unit(p.index, p.config.regimes[r].name(), rebuilt);
         rebuilt.commit();
       }
