@@ -6,8 +6,8 @@
 // remove_stale_temp_files() clears those whose process is gone.
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <vector>
 
 namespace ouro {
 
@@ -29,7 +29,8 @@ class AtomicFile {
   std::filesystem::path final_, temp_;
   bool finished_ = false;
   std::FILE* file_ = nullptr;
-  std::vector<char> buffer_;
+  static constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+  std::unique_ptr<char[]> buffer_;
   bool durable_ = true;
   int error_ = 0;  // the first write's errno
 };
