@@ -109,45 +109,50 @@ double poisson_nonzero(double lambda0, std::int64_t n, std::int64_t k) {
   return clamp01(1.0 - exp_neg_c_g(static_cast<double>(n) * lambda0, k));
 }
 
-Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k) {
-  check_nk(n, k);
-  // Called once per generation over every symbol (m up to 1e6): g_k is looked up once, and each symbol costs
-  // one (vector) exp and no branch. The terms are those of bernoulli_nonzero, inlined, without its clamps: for
-  // k >= 1, e = exp(-n p g_k) and thm1_factor are in [0, 1], so both terms already are. A zero entry (a
-  // symbol absent from the start, which stays absent) gives e = 1 and factor 1, so it adds exactly 0.
+ProbabilityRuns probability_runs(std::span<const double> p0) {
   bool valid = true;
   for (const double p : p0) valid &= p >= 0.0 && p <= 1.0;
   require(valid, "probabilities must be in [0, 1]");
+  // Runs of equal probabilities (a uniform truth, ties in a counts file) cost one term times their length.
+  ProbabilityRuns runs;
+  for (std::size_t i = 0; i < p0.size();) {
+    std::size_t j = i + 1;
+    while (j < p0.size() && p0[j] == p0[i]) ++j;
+    runs.value.push_back(p0[i]);
+    runs.length.push_back(static_cast<double>(j - i));
+    i = j;
+  }
+  return runs;
+}
+
+Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k) {
+  check_nk(n, k);
+  return discrete_alive(probability_runs(p0), n, k);
+}
+
+Bounds discrete_alive(const ProbabilityRuns& p0, std::int64_t n, std::int64_t k) {
+  check_nk(n, k);
+  // Called once per generation over every symbol (m up to 1e6): g_k is looked up once, and each run of equal
+  // probabilities costs one (vector) exp and no branch. The terms are those of bernoulli_nonzero, inlined, without
+  // its clamps: for k >= 1, e = exp(-n p g_k) and thm1_factor are in [0, 1], so both terms already are. A zero
+  // entry (a symbol absent from the start, which stays absent) gives e = 1 and factor 1, so it adds exactly 0.
   Bounds sum{0.0, 0.0};
+  const std::size_t runs = p0.value.size();
   if (k == 0) {  // g_0 = inf: every symbol present at the start is alive
-    for (const double p : p0) sum.lo += p > 0.0 ? 1.0 : 0.0;
+    for (std::size_t i = 0; i < runs; ++i) sum.lo += p0.value[i] > 0.0 ? p0.length[i] : 0.0;
     sum.hi = sum.lo;
     return sum;
   }
-  // Runs of equal probabilities (a uniform truth, ties in a counts file) cost one term times their length. The
-  // exponentials, one per run and generation, go through the SIMD exp (core/vector_math.hpp, within 4 ulps of
+  // The exponentials, one per run and generation, go through the SIMD exp (core/vector_math.hpp, within 4 ulps of
   // the exact value).
-  thread_local std::vector<double> value, length, e;
-  value.resize(p0.size());
-  length.resize(p0.size());
-  std::size_t runs = 0;
+  thread_local std::vector<double> e;
+  e.resize(runs);
   const double nd = static_cast<double>(n), gk = g(k);
-  for (std::size_t i = 0; i < p0.size();) {
-    const double p = p0[i];
-    std::size_t j = i + 1;
-    while (j < p0.size() && p0[j] == p) ++j;
-    value[runs] = p;
-    length[runs++] = static_cast<double>(j - i);
-    i = j;
-  }
-  value.resize(runs);
-  length.resize(runs);
-  e.resize(value.size());
-  for (std::size_t i = 0; i < value.size(); ++i) e[i] = -nd * value[i] * gk;
+  for (std::size_t i = 0; i < runs; ++i) e[i] = -nd * p0.value[i] * gk;
   exp_values(e, e);
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    sum.lo += length[i] * (1.0 - e[i]);
-    sum.hi += length[i] * (1.0 - thm1_factor(value[i], n, k) * e[i]);
+  for (std::size_t i = 0; i < runs; ++i) {
+    sum.lo += p0.length[i] * (1.0 - e[i]);
+    sum.hi += p0.length[i] * (1.0 - thm1_factor(p0.value[i], n, k) * e[i]);
   }
   return sum;
 }

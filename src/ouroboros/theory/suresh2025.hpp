@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <vector>
 #include <utility>
 
 namespace ouro::theory {
@@ -53,6 +54,13 @@ double poisson_nonzero(double lambda0, std::int64_t n, std::int64_t k);
 
 // p0 need not be normalised; zero entries are skipped (they are never alive).
 Bounds discrete_alive(std::span<const double> p0, std::int64_t n, std::int64_t k);
+// p0 checked once and kept as runs of equal consecutive probabilities, for a caller that asks for the bounds of
+// every generation (a family's theory column): each call then costs one term per run, not a pass over p0.
+struct ProbabilityRuns {
+  std::vector<double> value, length;
+};
+ProbabilityRuns probability_runs(std::span<const double> p0);
+Bounds discrete_alive(const ProbabilityRuns& p0, std::int64_t n, std::int64_t k);
 double symbol_survival(double count, std::int64_t k);
 
 double gaussian_sigma_tail_thm3(double sigma0, double eps, std::int64_t n, std::int64_t k);

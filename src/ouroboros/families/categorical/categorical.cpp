@@ -50,6 +50,7 @@ CategoricalFamily::CategoricalFamily(const Spec& truth, const Spec& model) {
   for (std::uint32_t i = 0; i < truth_.p.size(); ++i)
     if (truth_.p[i] > 0) truth_.alive.push_back(i);
   truth_support_ = truth_.alive.size();
+  truth_runs_ = theory::probability_runs(truth_.p);
   SpecReader m(model, "model.family: categorical", kModelParams);
   add_constant_ = m.word("estimator") == "add_constant";
   if (add_constant_) beta_ = m.number("beta");
@@ -178,11 +179,13 @@ void CategoricalFamily::metrics(const Model& m, std::span<double> out, const Met
   } else {
     entropy = kNan;
   }
-  for (const auto i : m.alive) {
-    const double p = m.p[i], q = truth_.p[i];
-    abs_diff += std::abs(p - q);
-    truth_mass_alive += q;
-    truth_alive += q > 0;
+  if (wanted(kTv) || wanted(kKl)) {
+    for (const auto i : m.alive) {
+      const double p = m.p[i], q = truth_.p[i];
+      abs_diff += std::abs(p - q);
+      truth_mass_alive += q;
+      truth_alive += q > 0;
+    }
   }
   // KL(truth || model) is finite only while every true symbol is alive; the logs are spent only then.
   double kl = wanted(kKl) ? std::numeric_limits<double>::infinity() : kNan;
@@ -193,7 +196,7 @@ void CategoricalFamily::metrics(const Model& m, std::span<double> out, const Met
     kl = std::max(0.0, kl);
   }
   out[kSupport] = static_cast<double>(m.alive.size());
-  out[kTv] = 0.5 * (abs_diff + std::max(0.0, 1.0 - truth_mass_alive));
+  out[kTv] = wanted(kTv) ? 0.5 * (abs_diff + std::max(0.0, 1.0 - truth_mass_alive)) : kNan;
   out[kKl] = kl;
   out[kEntropy] = entropy;
 }
@@ -214,7 +217,7 @@ std::optional<TheoryValue> CategoricalFamily::theory(const TheoryQuery& q) const
   if (q.threshold || add_constant_ || q.metric != "support" || q.regime.kind != RegimeKind::kReplace ||
       !q.samples.constant())
     return std::nullopt;
-  const auto b = theory::discrete_alive(truth_.p, q.samples.at(1), q.generation);
+  const auto b = theory::discrete_alive(truth_runs_, q.samples.at(1), q.generation);
   TheoryValue v;
   v.lo = b.lo;
   v.hi = b.hi;

@@ -28,6 +28,7 @@
 
 #include "ouroboros/engine/family.hpp"
 #include "ouroboros/core/rng.hpp"
+#include "ouroboros/theory/suresh2025.hpp"
 
 namespace ouro {
 
@@ -85,6 +86,7 @@ class CategoricalFamily {
 
   Model truth_;
   std::size_t truth_support_ = 0;
+  theory::ProbabilityRuns truth_runs_;  // the truth for Corollary 1's column, checked once
   std::vector<std::string> labels_;  // from a counts file with symbols or a corpus; empty otherwise
   nlohmann::json truth_description_;
   bool add_constant_ = false;

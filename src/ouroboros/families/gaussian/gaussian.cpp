@@ -175,7 +175,7 @@ void GaussianFamily::metrics(const Model& m, std::span<double> out, const Metric
   out[kVariance] = var;
   out[kMeanSqError] = d * d;
   out[kConverged] = m.converged ? 1.0 : 0.0;
-  out[kError] = std::hypot(d, m.sd - truth_.sd);
+  out[kError] = wanted(kError) ? std::hypot(d, m.sd - truth_.sd) : std::numeric_limits<double>::quiet_NaN();
   if (!wanted(kLogVariance) && !wanted(kKl)) {  // the one logarithm of a step
     out[kLogVariance] = out[kKl] = std::numeric_limits<double>::quiet_NaN();
     return;
