@@ -97,8 +97,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, const Plan& plan, bo
     exec("PRAGMA locking_mode = EXCLUSIVE");
     // A rollback journal, not a write-ahead log: a unit's rows are written to the store once, at its commit (or as
     // the page cache spills), where a log writes them twice, to the log and again when it is checkpointed into the
-    // store on close (6-8% of a short run's wall time). A killed process leaves the journal behind, and the next
-    // open rolls the unfinished unit back.
+    // store on close. A killed process leaves the journal behind, and the next open rolls the unfinished unit back.
     exec("PRAGMA journal_mode = DELETE");
     // Without a sync a killed process loses nothing committed; only a power failure could.
     exec("PRAGMA synchronous = OFF");
