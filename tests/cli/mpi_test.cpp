@@ -255,6 +255,29 @@ TEST_F(Mpi, ALauncherThatIsNotOpenMpisIsRefused) {
   EXPECT_FALSE(fs::exists(dir_ / "y"));
 }
 
+// Open MPI lives in a module loaded only under a launcher: a plain start never loads it, and a launcher's start
+// with the module missing (a moved build without OUROBOROS_MPI_MODULE) stops with a message that says so.
+TEST_F(Mpi, AMissingMpiModuleIsNamedOnlyWhenALauncherStartedTheRun) {
+  const auto exp = write("s.toml", kSweep);
+  const std::string bogus = "OUROBOROS_MPI_MODULE=" + (dir_ / "no_such_module.so").string();
+  const auto plain = run("run " + exp.string() + " --quiet --out " + (dir_ / "plain").string());
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  const int raw = std::system(("env " + bogus + " " + std::string(OUROBOROS_CLI) + " run " + exp.string() +
+                               " --quiet --out " + (dir_ / "moved").string())
+                                  .c_str());
+  EXPECT_TRUE(WIFEXITED(raw) && WEXITSTATUS(raw) == 0) << "a plain start must not load the module";
+  const int launched = std::system(("env OMPI_COMM_WORLD_SIZE=2 " + bogus + " " + std::string(OUROBOROS_CLI) +
+                                    " run " + exp.string() + " --out " + (dir_ / "y").string() + " 2>" +
+                                    (dir_ / "stderr").string())
+                                       .c_str());
+  EXPECT_TRUE(WIFEXITED(launched) && WEXITSTATUS(launched) == 2);
+  const std::string err = slurp(dir_ / "stderr");
+  EXPECT_NE(err.find("started by an MPI launcher, but Open MPI's part of ouroboros is not there"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("OUROBOROS_MPI_MODULE"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "y"));
+}
+
 #else
 
 TEST_F(Cli, WithoutMpiAStartByAnMpiLauncherIsRefused) {

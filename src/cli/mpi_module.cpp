@@ -1,14 +1,19 @@
 // Open MPI: the process group of a job started by mpirun (or srun --mpi=pmix). Only the thread that joined
 // calls MPI (MPI_THREAD_FUNNELED): rank 0's store writer; the units' own threads never do.
+//
+// Built as a module (ouroboros_mpi), which process_group.cpp loads only when a launcher started the process:
+// linking Open MPI into the program cost every start about 3 ms of loading and relocating its libraries.
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
-#include "ouroboros/core/error.hpp"
 #include "process_group.hpp"
 
 namespace ouro {
@@ -28,7 +33,7 @@ class MpiGroup final : public ProcessGroup {
     setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int provided = 0;
     if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-      throw UserError("MPI: MPI_Init_thread failed");
+      throw std::runtime_error("MPI: MPI_Init_thread failed");
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
@@ -90,20 +95,20 @@ class MpiGroup final : public ProcessGroup {
 
 }  // namespace
 
-std::unique_ptr<ProcessGroup> join_process_group() {
-  // Only a job started by a launcher joins: a plain start stays one process without touching MPI.
-  const bool open_mpi = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK");
-  if (!open_mpi) {
-    for (const char* name : {"PMI_SIZE", "SLURM_NTASKS"})
-      if (env_int(name) > 1)
-        throw UserError(fmt::format("started as one of {} processes ({}={}) by a launcher that is not Open MPI's: "
-                                    "start it with Open MPI's mpirun, or srun --mpi=pmix under SLURM",
-                                    env_int(name), name, env_int(name)));
+}  // namespace ouro
+
+// The module's entry point (process_group.cpp): the job's group, or null for a job of one process (mpirun -n 1,
+// which runs as without mpirun). On failure: null, with the message in `error`.
+extern "C" __attribute__((visibility("default"))) ouro::ProcessGroup* ouroboros_mpi_join(char* error,
+                                                                                         std::size_t error_size) {
+  try {
+    auto group = std::make_unique<ouro::MpiGroup>();
+    if (group->size() == 1) return nullptr;
+    return group.release();
+  } catch (const std::exception& e) {
+    const std::size_t n = std::min(error_size - 1, std::strlen(e.what()));
+    std::memcpy(error, e.what(), n);
+    error[n] = '\0';
     return nullptr;
   }
-  auto group = std::make_unique<MpiGroup>();
-  if (group->size() == 1) return nullptr;  // mpirun -n 1: one process, as without mpirun
-  return group;
 }
-
-}  // namespace ouro
