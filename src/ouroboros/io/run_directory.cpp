@@ -100,7 +100,7 @@ DirectoryRunReport run_to_directory(const Plan& plan, const DirectoryRunOptions&
   };
   // Each unit's CSV rows are written beside the store as it runs (.units/<point>-<regime index>/), committed right
   // after the unit, and joined in plan order at the end: the CSV files need no second pass over the store. The
-  // chunks are not synced to disk (a sync per unit cost as much as a small unit): they are only read by this
+  // chunks are not synced to disk (each sync took about 10 ms, once per unit): they are only read by this
   // process, which removed any left by an earlier one, so a unit finished in an earlier run (resumed) is written
   // from the store, and a chunk never stands in for rows a power cut could have lost.
   bool trajectories = false, forgetting = false;
