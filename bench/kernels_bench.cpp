@@ -104,6 +104,22 @@ void BM_Binomial(benchmark::State& state) {
 }
 BENCHMARK(BM_Binomial)->Arg(1)->Arg(5)->Arg(30)->Arg(300)->Arg(3000);
 
+// One univariate hypergeometric as accumulate_subsample draws them: 10^5 items from a pool of 10^7 (the pool of
+// W1's accumulate_subsample at generation 100), with `marked` set for the given mean. The pool shrinks by one
+// item per call, so every call has new parameters, as in a multivariate draw.
+void BM_Hypergeometric(benchmark::State& state) {
+  const std::int64_t mean = state.range(0), draws = 100000;
+  std::int64_t population = 10'000'000;
+  ouro::Rng rng(1, 0, 0, ouro::Stream::kSubsample);
+  std::int64_t sum = 0;
+  for (auto _ : state) {
+    sum += ouro::draw_hypergeometric(rng, population, mean * 100, draws);
+    if (--population < 9'000'000) population = 10'000'000;
+  }
+  benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_Hypergeometric)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
 void BM_Gamma(benchmark::State& state) {
   ouro::Rng rng(1, 0, 0, ouro::Stream::kSynthetic);
   double sum = 0;

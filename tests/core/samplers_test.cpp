@@ -312,35 +312,101 @@ TEST(SamplersMultinomial, ZeroTrialsAndSingleCell) {
 
 // ---------- multivariate hypergeometric ----------
 
-TEST(SamplersMultivariateHypergeometric, TotalsBoundsAndMarginal) {
-  const std::vector<std::int64_t> counts{5, 40, 0, 12, 30, 3, 50, 9};
-  const std::vector<std::uint32_t> support{7, 0, 2, 3, 4, 5, 6};  // index 1 is outside; out of order
-  std::int64_t pool = 0;
-  for (const auto i : support) pool += counts[i];  // 109
-  constexpr std::int64_t kDrawsPerRep = 40;
+// draw_multivariate_hypergeometric takes three routes: thinning the pool and trimming it to the draws (draws
+// at most half the pool), the same for the items left out (more than half), and conditional hypergeometrics
+// type by type (pools too small for thinning). Each is checked: totals and bounds on every draw, the marginal
+// law of types early, in the middle and last in the visiting order, and the covariance of two types.
+TEST(SamplersMultivariateHypergeometric, TotalsBoundsMarginalsAndCovarianceOnEveryRoute) {
+  struct Route {
+    std::vector<std::int64_t> counts;
+    std::vector<std::uint32_t> support;  // out of order, and one index outside it
+    std::int64_t draws;
+    const char* name;
+  };
+  const std::vector<std::int64_t> small{5, 40, 0, 12, 30, 3, 50, 9};  // 109 on the support below
+  const std::vector<Route> routes{
+      {small, {7, 0, 2, 3, 4, 5, 6}, 40, "thinning"},
+      {small, {7, 0, 2, 3, 4, 5, 6}, 80, "thinning the items left out"},
+      {{3, 9, 0, 4, 1, 2, 0, 1}, {7, 0, 2, 3, 4, 5, 6}, 6, "type by type"},  // pool 11: keep would exceed 1
+  };
   constexpr std::int64_t kSentinel = -3;
   constexpr int kReps = 100'000;
+  std::uint64_t seed = 800;
+  for (const auto& r : routes) {
+    std::int64_t pool = 0;
+    for (const auto i : r.support) pool += r.counts[i];
+    Rng rng(++seed, 0, 1, Stream::kSubsample);
+    std::vector<std::int64_t> out(r.counts.size());
+    std::vector<std::vector<std::int64_t>> marginal(r.counts.size());
+    for (int rep = 0; rep < kReps; ++rep) {
+      std::fill(out.begin(), out.end(), kSentinel);
+      draw_multivariate_hypergeometric(rng, r.draws, r.counts, r.support, out);
+      ASSERT_EQ(out[1], kSentinel) << r.name;
+      std::int64_t total = 0;
+      for (const auto i : r.support) {
+        ASSERT_GE(out[i], 0) << r.name;
+        ASSERT_LE(out[i], r.counts[i]) << r.name;
+        total += out[i];
+        marginal[i].push_back(out[i]);
+      }
+      ASSERT_EQ(total, r.draws) << r.name;
+    }
+    for (const std::uint32_t i : {7u, 3u, 6u}) {
+      if (r.counts[i] == 0) continue;
+      const Gof g = chi_squared_gof(marginal[i], hypergeometric_law(pool, r.counts[i], r.draws));
+      EXPECT_GT(g.p, kMinP) << r.name << ", type " << i << ": chi2 " << g.stat << " on " << g.cells - 1 << " df";
+    }
+    // Cov(X_i, X_j) = -n (K_i / N) (K_j / N) (N - n) / (N - 1), against the sample covariance within 5 standard
+    // errors (sd_i sd_j / sqrt(reps) bounds the standard error of a sample covariance of correlated pairs).
+    const std::uint32_t i = 0, j = 3;
+    const double N = static_cast<double>(pool), n = static_cast<double>(r.draws);
+    const double ki = static_cast<double>(r.counts[i]) / N, kj = static_cast<double>(r.counts[j]) / N;
+    const double finite = (N - n) / (N - 1);
+    const double want = -n * ki * kj * finite;
+    const double sd_i = std::sqrt(n * ki * (1 - ki) * finite), sd_j = std::sqrt(n * kj * (1 - kj) * finite);
+    double mean_i = 0, mean_j = 0, cov = 0;
+    for (int rep = 0; rep < kReps; ++rep) {
+      mean_i += static_cast<double>(marginal[i][rep]);
+      mean_j += static_cast<double>(marginal[j][rep]);
+    }
+    mean_i /= kReps;
+    mean_j /= kReps;
+    for (int rep = 0; rep < kReps; ++rep)
+      cov += (static_cast<double>(marginal[i][rep]) - mean_i) * (static_cast<double>(marginal[j][rep]) - mean_j);
+    cov /= kReps - 1;
+    EXPECT_NEAR(cov, want, 5 * sd_i * sd_j / std::sqrt(static_cast<double>(kReps))) << r.name;
+  }
+}
 
-  Rng rng(800, 0, 1, Stream::kSubsample);
+// Pools of the size accumulate_subsample reaches (10^7 items, counts up to 10^6): marginals of types with small
+// and large counts against the exact law.
+TEST(SamplersMultivariateHypergeometric, LargePoolMarginals) {
+  std::vector<std::int64_t> counts;
+  std::vector<std::uint32_t> support;
+  std::int64_t pool = 0;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    counts.push_back(i % 50 == 0 ? 1'000'000 : 1 + 997 * i % 80'000);
+    support.push_back(i);
+    pool += counts.back();
+  }
+  constexpr std::int64_t kDraws = 100'000;
+  constexpr int kReps = 20'000;
+  Rng rng(810, 0, 1, Stream::kSubsample);
   std::vector<std::int64_t> out(counts.size());
   std::vector<std::vector<std::int64_t>> marginal(counts.size());
   for (int rep = 0; rep < kReps; ++rep) {
-    std::fill(out.begin(), out.end(), kSentinel);
-    draw_multivariate_hypergeometric(rng, kDrawsPerRep, counts, support, out);
-    ASSERT_EQ(out[1], kSentinel);
+    draw_multivariate_hypergeometric(rng, kDraws, counts, support, out);
     std::int64_t total = 0;
     for (const auto i : support) {
-      ASSERT_GE(out[i], 0);
-      ASSERT_LE(out[i], counts[i]);
       total += out[i];
       marginal[i].push_back(out[i]);
     }
-    ASSERT_EQ(total, kDrawsPerRep);
+    ASSERT_EQ(total, kDraws);
   }
-  // Marginals of a type early, in the middle and last in the visiting order: Hyp(pool, counts[i], draws).
-  for (const std::uint32_t i : {7u, 4u, 6u}) {
-    const Gof g = chi_squared_gof(marginal[i], hypergeometric_law(pool, counts[i], kDrawsPerRep));
-    EXPECT_GT(g.p, kMinP) << "type " << i << ": chi2 " << g.stat << " on " << g.cells - 1 << " df";
+  for (const std::uint32_t i : {0u, 1u, 77u, 150u, 199u}) {
+    const Gof g = chi_squared_gof(marginal[i], hypergeometric_law(pool, counts[i], kDraws));
+    EXPECT_GT(g.p, kMinP) << "type " << i << " (" << counts[i] << " of " << pool << "): chi2 " << g.stat << " on "
+                          << g.cells - 1 << " df";
   }
 }
 

@@ -28,7 +28,9 @@ std::int64_t draw_poisson(Rng& rng, double mean);
 
 // Number of marked items in `draws` items taken without replacement from `population` items of which
 // `marked` are marked. Exact inversion by chop-down search outward from the mode (Kachitvichyanukul &
-// Schmeiser 1985, "Computer generation of hypergeometric random variates", the HIN idea), O(sd) steps.
+// Schmeiser 1985, "Computer generation of hypergeometric random variates", the HIN idea), O(sd) steps. The
+// mode's probability, where the search starts, comes from Loader's saddle-point pmf (core/pmf.hpp): a
+// difference of log-gammas would lose up to ten digits at the pool sizes accumulate_subsample reaches.
 std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t marked, std::int64_t draws);
 
 // Multinomial(trials, weights / sum(weights)) by conditional binomials, in place of `out`, visiting only the
@@ -36,8 +38,10 @@ std::int64_t draw_hypergeometric(Rng& rng, std::int64_t population, std::int64_t
 void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> weights,
                       std::span<const std::uint32_t> support, std::span<std::int64_t> out);
 
-// Multivariate hypergeometric: `draws` items without replacement from a pool with counts[i] items of type i,
-// by conditional univariate hypergeometrics over `support`. draws must not exceed the pool size.
+// Multivariate hypergeometric: `draws` items without replacement from a pool with counts[i] items of type i
+// (types outside `support` taken as absent). Thinning, then a uniform trim (samplers.cpp explains why it is
+// exact): one binomial per type and O(sqrt(draws) log(types)) more. Pools too small to thin use conditional
+// univariate hypergeometrics over `support`. draws must not exceed the pool size.
 void draw_multivariate_hypergeometric(Rng& rng, std::int64_t draws, std::span<const std::int64_t> counts,
                                       std::span<const std::uint32_t> support, std::span<std::int64_t> out);
 

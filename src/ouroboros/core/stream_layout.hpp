@@ -4,5 +4,7 @@
 // results store record it, and a store made under another layout is not resumed (its finished units and the
 // rest would not be one run). README, "Reproducing old results", lists the layouts.
 namespace ouro {
-inline constexpr int kStreamLayout = 1;
+// 2: draw_multivariate_hypergeometric by thinning and a uniform trim; draw_hypergeometric's starting
+//    probability by Loader's saddle-point pmf (core/pmf.hpp).
+inline constexpr int kStreamLayout = 2;
 }  // namespace ouro

@@ -1,0 +1,24 @@
+#pragma once
+// Probability mass functions accurate to a few ulps, for samplers that need one probability to start from
+// (draw_hypergeometric starts its search at the mode). The binomial pmf is Loader's saddle-point form
+// (C. Loader 2000, "Fast and accurate computation of binomial probabilities"): the Stirling-series error
+// term of each factorial and the deviance bd0 are each small and computed without cancellation, where
+// log-gamma sums of numbers near 10^8 would lose eight digits.
+#include <cstdint>
+
+namespace ouro::pmf {
+
+// log(n!) - [log(sqrt(2 pi n)) + n log(n) - n], the error of Stirling's formula, for n >= 1.
+double stirling_error(std::int64_t n);
+
+// x log(x / np) + np - x, for x >= 0 and np > 0, without cancellation when x is near np.
+double deviance(double x, double np);
+
+// P(X = x) for X ~ Binomial(n, p), 0 <= x <= n, q = 1 - p given separately (so that it need not round).
+double binomial(std::int64_t x, std::int64_t n, double p, double q);
+
+// P(X = x) for X ~ Hypergeometric: x marked items in `draws` taken without replacement from `population`
+// items of which `marked` are marked. x must lie in the support.
+double hypergeometric(std::int64_t x, std::int64_t population, std::int64_t marked, std::int64_t draws);
+
+}  // namespace ouro::pmf
