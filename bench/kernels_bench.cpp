@@ -91,6 +91,43 @@ void BM_DiscreteAlive(benchmark::State& state) {
 }
 BENCHMARK(BM_DiscreteAlive);
 
+// One uniform from the Philox4x64-10 stream: the floor under every exact sampler here.
+void BM_Uniform(benchmark::State& state) {
+  ouro::Rng rng(1, 0, 0, ouro::Stream::kSynthetic);
+  double sum = 0;
+  for (auto _ : state) sum += rng.uniform();
+  benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_Uniform);
+
+// W1's multinomial alone, one thread: Multinomial(10^5, counts / 10^5) over the alive symbols of a W1 chain
+// (Zipf(1.1), m = 10^4) after `generations` generations of replace, drawn again and again from that state.
+// Counters: time and uniforms consumed per alive symbol, to set beside BM_Uniform.
+void BM_MultinomialW1State(benchmark::State& state) {
+  constexpr std::int64_t n = 100000;
+  std::vector<double> weights(10000);
+  for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = std::pow(static_cast<double>(i + 1), -1.1);
+  std::vector<std::uint32_t> support(weights.size());
+  for (std::uint32_t i = 0; i < support.size(); ++i) support[i] = i;
+  std::vector<std::int64_t> counts(weights.size());
+  for (std::int64_t g = 1; g <= state.range(0); ++g) {
+    ouro::Rng rng(1, 0, static_cast<std::uint64_t>(g), ouro::Stream::kSynthetic);
+    ouro::draw_multinomial(rng, n, weights, support, counts);
+    std::vector<std::uint32_t> alive;
+    for (const auto i : support)
+      if (counts[i] > 0) alive.push_back(i);
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<double>(counts[i]) / n;
+    support = std::move(alive);
+  }
+  ouro::Rng rng(2, 0, 0, ouro::Stream::kSynthetic);
+  for (auto _ : state) ouro::draw_multinomial(rng, n, weights, support, counts);
+  const double cells = static_cast<double>(state.iterations()) * static_cast<double>(support.size());
+  state.counters["alive"] = static_cast<double>(support.size());
+  state.counters["per_alive_symbol"] = benchmark::Counter(cells, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["uniforms_per_alive_symbol"] = static_cast<double>(rng.consumed()) / cells;
+}
+BENCHMARK(BM_MultinomialW1State)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
 void BM_Binomial(benchmark::State& state) {
   const double mean = static_cast<double>(state.range(0));
   ouro::Rng rng(1, 0, 0, ouro::Stream::kSynthetic);

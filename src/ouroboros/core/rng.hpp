@@ -40,6 +40,9 @@ class Rng {
   // (with 53 bits, (2^53 - 1) + 0.5 would round up to 2^53 and give exactly 1).
   double uniform() { return (static_cast<double>((*this)() >> 12) + 0.5) * 0x1.0p-52; }
 
+  // How many 64-bit numbers this stream has handed out (each uniform() takes one).
+  std::uint64_t consumed() const { return ctr_.v[2] * 4 - (4 - used_); }
+
  private:
   void refill() {
     out_ = philox_(ctr_, key_);
