@@ -72,6 +72,19 @@ TEST(RngTest, KeyIsSeedReplicateAndCounterIsGenerationStreamBlock) {
   }
 }
 
+TEST(RngTest, ConsumedCountsEveryNumberHandedOut) {
+  Rng rng(3, 1, 2, Stream::kSynthetic);
+  EXPECT_EQ(rng.consumed(), 0u);
+  for (std::uint64_t k = 1; k <= 9; ++k) {  // across two block boundaries
+    if (k % 2) {
+      rng();
+    } else {
+      rng.uniform();
+    }
+    EXPECT_EQ(rng.consumed(), k);
+  }
+}
+
 TEST(RngTest, UniformIsInOpenIntervalWithCorrectMoments) {
   constexpr int kN = 1'000'000;
   Rng rng(2024, 0, 1, Stream::kSynthetic);
