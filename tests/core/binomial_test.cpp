@@ -121,6 +121,44 @@ TEST(SamplersBinomialRegimes, DrawBinomialFitsAtInversionEdges) {
   expect_fits(cases, 2000, [](Rng& r, std::int64_t t, double p) { return draw_binomial(r, t, p); });
 }
 
+// ---------- 10^7 draws: the grid of the speed issue ----------
+
+TEST(SamplersBinomialRegimes, DrawBinomialFitsAtTenMillionDrawsOverTheGrid) {
+  // Ten million draws per case: cells are pooled to expect at least 2000 counts, so a cell probability off by
+  // a few parts in 10^3 fails. The grid covers the inversion/BTRD switch (t q = 16), the flip at p = 0.5,
+  // extreme p on both sides and huge trial counts.
+  constexpr int kMany = 10'000'000;
+  const std::vector<Case> cases{
+      {100'000, 15.99e-5, "inversion, mean just below the switch"},
+      {100'000, 16.0e-5, "BTRD, mean at the switch"},
+      {32, 0.5, "BTRD at the switch, p = 0.5"},
+      {1, 0.5, "Bernoulli, p = 0.5"},
+      {1000, 0.008, "inversion, mean 8: crosses the 8-term blocks"},
+      {100, 0.84, "flipped: q = 0.16, BTRD"},
+      {1'000'000'000, 1e-9, "extreme p: mean 1 from 10^9 trials"},
+      {1'000'000, 1.0 - 1e-6, "extreme p near 1: flipped, mean 1"},
+      {1'000'000'000, 0.5, "huge trials, p = 0.5, sd 15811"},
+  };
+  std::uint64_t seed = 9000;
+  for (const auto& c : cases) {
+    const auto law = testing::binomial_law(c.trials, c.p);
+    std::vector<double> observed(static_cast<std::size_t>(law.b - law.a + 1), 0.0);
+    Rng rng(++seed, 0, 1, Stream::kSynthetic);
+    std::int64_t lowest = c.trials, highest = 0;
+    for (int i = 0; i < kMany; ++i) {
+      const std::int64_t x = draw_binomial(rng, c.trials, c.p);
+      lowest = std::min(lowest, x);
+      highest = std::max(highest, x);
+      observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
+    }
+    EXPECT_GE(lowest, 0) << c.why;
+    EXPECT_LE(highest, c.trials) << c.why;
+    const Gof g = testing::chi_squared_gof_counts(observed, kMany, law);
+    EXPECT_GT(g.p, kMinP) << "Bin(" << c.trials << ", " << c.p << ") [" << c.why << "]: chi2 " << g.stat << " on "
+                          << g.cells - 1 << " df";
+  }
+}
+
 // ---------- each algorithm on its own ----------
 
 TEST(SamplersBinomialRegimes, InversionFitsBeyondDrawBinomialsRange) {

@@ -74,6 +74,20 @@ std::vector<std::int64_t> sample(std::uint64_t seed, Draw draw, int n = kDraws) 
 std::int64_t min_of(const std::vector<std::int64_t>& xs) { return *std::min_element(xs.begin(), xs.end()); }
 std::int64_t max_of(const std::vector<std::int64_t>& xs) { return *std::max_element(xs.begin(), xs.end()); }
 
+// The sample covariance of two equally long series.
+double sample_covariance(const std::vector<std::int64_t>& x, const std::vector<std::int64_t>& y) {
+  const auto n = static_cast<double>(x.size());
+  double mx = 0, my = 0, c = 0;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    mx += static_cast<double>(x[k]);
+    my += static_cast<double>(y[k]);
+  }
+  mx /= n;
+  my /= n;
+  for (std::size_t k = 0; k < x.size(); ++k) c += (static_cast<double>(x[k]) - mx) * (static_cast<double>(y[k]) - my);
+  return c / (n - 1);
+}
+
 // ---------- Kolmogorov-Smirnov ----------
 
 double ks_statistic_times_sqrt_n(std::vector<double> xs, const std::function<double(double)>& cdf) {
@@ -253,6 +267,45 @@ TEST(SamplersContinuous, ChiSquaredFitsExactLaw) {
 
 // ---------- multinomial ----------
 
+TEST(SamplersMultinomial, InterleavedPartsKeepMarginalsAndCovariances) {
+  // 200 cells: the support is drawn in four interleaved parts (draw_multinomial). Marginals of cells in the
+  // first and the last part, and covariances -n p_i p_j of cells in one part and across parts, within 5
+  // standard errors (sd_i sd_j / sqrt(reps) bounds the standard error of a sample covariance).
+  std::vector<double> weights(200);
+  std::vector<std::uint32_t> support(200);
+  double total_weight = 0;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    total_weight += weights[i] = 1.0 + (i * 37 % 23);
+    support[i] = 199 - i;
+  }
+  constexpr std::int64_t kTrials = 5000;
+  constexpr int kReps = 40'000;
+  Rng rng(710, 0, 1, Stream::kSynthetic);
+  std::vector<std::int64_t> out(weights.size());
+  std::vector<std::vector<std::int64_t>> marginal(weights.size());
+  for (int rep = 0; rep < kReps; ++rep) {
+    draw_multinomial(rng, kTrials, weights, support, out);
+    std::int64_t total = 0;
+    for (const auto i : support) {
+      total += out[i];
+      marginal[i].push_back(out[i]);
+    }
+    ASSERT_EQ(total, kTrials);
+  }
+  const auto p = [&](std::uint32_t i) { return weights[i] / total_weight; };
+  for (const std::uint32_t i : {199u, 150u, 60u, 0u}) {
+    const Gof g = chi_squared_gof(marginal[i], binomial_law(kTrials, p(i)));
+    EXPECT_GT(g.p, kMinP) << "cell " << i << ": chi2 " << g.stat << " on " << g.cells - 1 << " df";
+  }
+  const double n = static_cast<double>(kTrials);
+  for (const auto& [i, j] : {std::pair{199u, 180u}, std::pair{199u, 0u}, std::pair{120u, 10u}}) {
+    const double sd_i = std::sqrt(n * p(i) * (1 - p(i))), sd_j = std::sqrt(n * p(j) * (1 - p(j)));
+    EXPECT_NEAR(sample_covariance(marginal[i], marginal[j]), -n * p(i) * p(j),
+                5 * sd_i * sd_j / std::sqrt(static_cast<double>(kReps)))
+        << "cells " << i << " and " << j;
+  }
+}
+
 TEST(SamplersMultinomial, TotalsMarginalsAndUntouchedCells) {
   // Unnormalised weights; indices 1 and 5 are outside the support, index 6 has weight 0 inside it, and the
   // support is visited out of index order.
@@ -364,16 +417,7 @@ TEST(SamplersMultivariateHypergeometric, TotalsBoundsMarginalsAndCovarianceOnEve
     const double finite = (N - n) / (N - 1);
     const double want = -n * ki * kj * finite;
     const double sd_i = std::sqrt(n * ki * (1 - ki) * finite), sd_j = std::sqrt(n * kj * (1 - kj) * finite);
-    double mean_i = 0, mean_j = 0, cov = 0;
-    for (int rep = 0; rep < kReps; ++rep) {
-      mean_i += static_cast<double>(marginal[i][rep]);
-      mean_j += static_cast<double>(marginal[j][rep]);
-    }
-    mean_i /= kReps;
-    mean_j /= kReps;
-    for (int rep = 0; rep < kReps; ++rep)
-      cov += (static_cast<double>(marginal[i][rep]) - mean_i) * (static_cast<double>(marginal[j][rep]) - mean_j);
-    cov /= kReps - 1;
+    const double cov = sample_covariance(marginal[i], marginal[j]);
     EXPECT_NEAR(cov, want, 5 * sd_i * sd_j / std::sqrt(static_cast<double>(kReps))) << r.name;
   }
 }

@@ -29,15 +29,13 @@ struct Gof {
   double p = 0;
 };
 
-inline Gof chi_squared_gof(const std::vector<std::int64_t>& samples, const DiscreteLaw& law) {
+// Observed counts of each value of the window [law.a, law.b] (values outside it counted at its ends), n in all.
+inline Gof chi_squared_gof_counts(const std::vector<double>& observed, double n, const DiscreteLaw& law) {
   const auto width = static_cast<std::size_t>(law.b - law.a + 1);
   std::vector<double> prob(width);
   for (std::size_t i = 0; i < width; ++i) prob[i] = law.pmf(law.a + static_cast<std::int64_t>(i));
   prob.front() += law.below;
   prob.back() += law.above;
-  std::vector<double> observed(width, 0.0);
-  for (const auto x : samples) observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
-  const double n = static_cast<double>(samples.size());
   // Pool adjacent values, left to right, until each cell expects at least max(5, n / 5000) counts; a short
   // remainder joins the last cell.
   const double min_expected = std::max(5.0, n / 5000.0);
@@ -67,6 +65,12 @@ inline Gof chi_squared_gof(const std::vector<std::int64_t>& samples, const Discr
   }
   g.p = boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<>(g.cells - 1), g.stat));
   return g;
+}
+
+inline Gof chi_squared_gof(const std::vector<std::int64_t>& samples, const DiscreteLaw& law) {
+  std::vector<double> observed(static_cast<std::size_t>(law.b - law.a + 1), 0.0);
+  for (const auto x : samples) observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
+  return chi_squared_gof_counts(observed, static_cast<double>(samples.size()), law);
 }
 
 // The window mean +- 8 sd (+- 5), clipped to the support [lo, hi].
