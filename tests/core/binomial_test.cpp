@@ -42,28 +42,33 @@ std::vector<std::int64_t> sample(std::uint64_t seed, const Draw& draw, int n = k
 
 using testing::Gof;
 
-// Chi-squared test of `samples` against Binomial(trials, p) (tests/support/gof.hpp).
-Gof binomial_gof(const std::vector<std::int64_t>& samples, std::int64_t trials, double p) {
-  return testing::chi_squared_gof(samples, testing::binomial_law(trials, p));
-}
-
 struct Case {
   std::int64_t trials;
   double p;
   const char* why;
 };
 
-// Draws with `draw(rng, trials, p)` and checks range and fit; seeds are fixed per case.
+// Draws `n` variates per case with `draw(rng, trials, p)` and checks their range and their fit; seeds are fixed
+// per case. The draws are counted into the law's window as they come, so n can be large.
 void expect_fits(const std::vector<Case>& cases, std::uint64_t first_seed,
-                 const std::function<std::int64_t(Rng&, std::int64_t, double)>& draw) {
+                 const std::function<std::int64_t(Rng&, std::int64_t, double)>& draw, int n = kDraws) {
   std::uint64_t seed = first_seed;
   for (const auto& c : cases) {
-    const auto xs = sample(++seed, [&](Rng& r) { return draw(r, c.trials, c.p); });
-    EXPECT_GE(*std::min_element(xs.begin(), xs.end()), 0) << c.why;
-    EXPECT_LE(*std::max_element(xs.begin(), xs.end()), c.trials) << c.why;
-    const Gof g = binomial_gof(xs, c.trials, c.p);
-    EXPECT_GT(g.p, kMinP) << "Bin(" << c.trials << ", " << c.p << ") [" << c.why << "]: chi2 " << g.stat
-                          << " on " << g.cells - 1 << " df";
+    const auto law = testing::binomial_law(c.trials, c.p);
+    std::vector<double> observed(static_cast<std::size_t>(law.b - law.a + 1), 0.0);
+    Rng rng(++seed, 0, 1, Stream::kSynthetic);
+    std::int64_t lowest = c.trials, highest = 0;
+    for (int i = 0; i < n; ++i) {
+      const std::int64_t x = draw(rng, c.trials, c.p);
+      lowest = std::min(lowest, x);
+      highest = std::max(highest, x);
+      observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
+    }
+    EXPECT_GE(lowest, 0) << c.why;
+    EXPECT_LE(highest, c.trials) << c.why;
+    const Gof g = testing::chi_squared_gof_counts(observed, n, law);
+    EXPECT_GT(g.p, kMinP) << "Bin(" << c.trials << ", " << c.p << ") [" << c.why << "]: chi2 " << g.stat << " on "
+                          << g.cells - 1 << " df";
   }
 }
 
@@ -139,24 +144,7 @@ TEST(SamplersBinomialRegimes, DrawBinomialFitsAtTenMillionDrawsOverTheGrid) {
       {1'000'000, 1.0 - 1e-6, "extreme p near 1: flipped, mean 1"},
       {1'000'000'000, 0.5, "huge trials, p = 0.5, sd 15811"},
   };
-  std::uint64_t seed = 9000;
-  for (const auto& c : cases) {
-    const auto law = testing::binomial_law(c.trials, c.p);
-    std::vector<double> observed(static_cast<std::size_t>(law.b - law.a + 1), 0.0);
-    Rng rng(++seed, 0, 1, Stream::kSynthetic);
-    std::int64_t lowest = c.trials, highest = 0;
-    for (int i = 0; i < kMany; ++i) {
-      const std::int64_t x = draw_binomial(rng, c.trials, c.p);
-      lowest = std::min(lowest, x);
-      highest = std::max(highest, x);
-      observed[static_cast<std::size_t>(std::clamp(x, law.a, law.b) - law.a)] += 1;
-    }
-    EXPECT_GE(lowest, 0) << c.why;
-    EXPECT_LE(highest, c.trials) << c.why;
-    const Gof g = testing::chi_squared_gof_counts(observed, kMany, law);
-    EXPECT_GT(g.p, kMinP) << "Bin(" << c.trials << ", " << c.p << ") [" << c.why << "]: chi2 " << g.stat << " on "
-                          << g.cells - 1 << " df";
-  }
+  expect_fits(cases, 9000, [](Rng& r, std::int64_t t, double p) { return draw_binomial(r, t, p); }, kMany);
 }
 
 // ---------- each algorithm on its own ----------
