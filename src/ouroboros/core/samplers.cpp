@@ -240,9 +240,10 @@ void draw_multivariate_hypergeometric(Rng& rng, std::int64_t draws, std::span<co
   // a time, uniformly among those left, until `select` remain: a uniform set of `select` items of the pool,
   // whose counts by type are the multivariate hypergeometric. Draws that keep fewer than `select` are
   // repeated, which conditions on keeping at least `select` and leaves the kept set uniform given its size.
-  // `keep` puts the mean 4 sd + 4 above `select`, so a repeat is rare (below 1e-3) and about 4 sqrt(select)
-  // items are taken out. It costs one binomial per type and O(sqrt(draws) log(types)) for the trim, where the
-  // conditional hypergeometrics cost one pmf and an O(sd) search per type.
+  // `keep` puts the mean kept count 4 sqrt(select) + 4 above `select`, so a repeat is rare (probability below
+  // 1.3e-4 at every size; the Poisson limit is the worst case) and about 4 sqrt(select) items are taken out.
+  // It costs one binomial per type and O(sqrt(draws) log(types)) for the trim, where the conditional
+  // hypergeometrics cost one pmf and an O(sd) search per type.
   const bool complement = draws > pool / 2;  // then choose the items left out
   const std::int64_t select = complement ? pool - draws : draws;
   const double s = static_cast<double>(select);
