@@ -102,8 +102,8 @@ namespace {
 // `remaining_mass` they are drawn from; draw(rng, trials, mass, total) draws one conditional count.
 constexpr std::size_t kParts = 4, kMinPart = 32;
 
-template <class Pass, class Mass, class Draw>
-void interleaved_passes(Rng& rng, std::int64_t trials, std::span<const std::uint32_t> support, Mass mass_of,
+template <class Pass, class MassOf, class Draw>
+void interleaved_passes(Rng& rng, std::int64_t trials, std::span<const std::uint32_t> support, MassOf mass_of,
                         Draw draw, std::span<std::int64_t> out) {
   if (support.empty()) return;
   const std::size_t parts = std::clamp<std::size_t>(support.size() / kMinPart, 1, kParts);
