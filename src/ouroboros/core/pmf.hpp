@@ -10,7 +10,8 @@
 
 namespace ouro::pmf {
 
-// log(n!) - [log(sqrt(2 pi n)) + n log(n) - n], the error of Stirling's formula, for n >= 1.
+// log(n!) - [log(sqrt(2 pi n)) + n log(n) - n], the error of Stirling's formula, for n >= 1. BTRD's fc(k)
+// (binomial.hpp) is this at n = k + 1, kept there to the paper's three terms, since its draws depend on it.
 double stirling_error(std::int64_t n);
 
 // x log(x / np) + np - x, for x >= 0 and np > 0, without cancellation when x is near np.

@@ -172,7 +172,9 @@ void draw_multinomial(Rng& rng, std::int64_t trials, std::span<const double> wei
 namespace {
 
 // A uniform integer in [0, range), exactly: Lemire (2019), "Fast random integer generation in an interval",
-// ACM TOMS 45(1), the multiply-and-reject method without a division on the common path.
+// ACM TOMS 45(1), the multiply-and-reject method without a division on the common path. Boost's
+// uniform_int_distribution (used elsewhere for shuffles) divides on every call; here the trim calls this about
+// 4 sqrt(draws) times per generation, and stream layout 2 is defined by these draws.
 __extension__ using Uint128 = unsigned __int128;  // GCC and Clang: the full 64 x 64-bit product
 
 std::uint64_t uniform_below(Rng& rng, std::uint64_t range) {
